@@ -1,0 +1,263 @@
+/**
+ * Domain types shared by the engine, the providers and the entry points.
+ * Pure data: nothing here touches a process, the network or the environment.
+ */
+
+/** Milliseconds. Every duration in shipline's own types is in ms (`timeoutMs`, `intervalMs`). */
+export type Millis = number;
+
+/** The stages of one run, in the order they can happen. */
+export const STAGES = [
+  "resolve",
+  "staging-deploy",
+  "smoke",
+  "approval",
+  "anchor",
+  "production-deploy",
+  "health",
+  "rollback",
+  "rollback-verify",
+  "release",
+] as const;
+export type StageName = (typeof STAGES)[number];
+
+/** SPEC section 3 `result`. */
+export type RunResult = "released" | "rolled-back" | "rollback-failed" | "rejected" | "failed" | "planned";
+
+/** SPEC section 3 `approval-status`. */
+export type ApprovalStatus = "approved" | "denied" | "timed-out" | "cancelled" | "skipped";
+
+export type Mode = "release" | "rollback" | "plan";
+export type StagesSelection = "all" | "staging" | "production";
+export type ApprovalMode = "none" | "environment" | "issue" | "prompt";
+export type Strategy = "direct" | "gradual";
+export type RollbackPolicy = "auto" | "off";
+export type BumpKind = "major" | "minor" | "patch" | "prerelease";
+
+/** One share of traffic: a Worker version at a percentage (0-100). */
+export interface TrafficShare {
+  readonly versionId: string;
+  readonly percentage: number;
+}
+
+/** What a deployment serves: one version at 100%, or a split of up to two. */
+export type Allocation = readonly TrafficShare[];
+
+/** What an environment serves right now, as read back from the platform. */
+export interface LiveState {
+  /** Platform id of the current deployment, when the platform has one. */
+  readonly deploymentId?: string;
+  readonly allocation: Allocation;
+  /** When the current deployment was created (ISO 8601), if known. */
+  readonly createdOn?: string;
+}
+
+/** An earlier deployment of an environment (newest first when listed). */
+export interface DeploymentInfo extends LiveState {
+  readonly message?: string;
+}
+
+/** A Worker version known to the platform. */
+export interface VersionInfo {
+  readonly versionId: string;
+  /** The release tag the version was uploaded with (`--tag`), if any. */
+  readonly tag?: string;
+  readonly message?: string;
+  readonly createdOn?: string;
+}
+
+/** Accepted HTTP statuses, e.g. `200-299` or `200,204`. `text` is how the user wrote it. */
+export interface StatusMatcher {
+  readonly ranges: ReadonlyArray<readonly [number, number]>;
+  readonly text: string;
+}
+
+/** One HTTP check of a gate. */
+export interface CheckSpec {
+  /** Label used in reports, e.g. `GET /api/health`. */
+  readonly name: string;
+  /** Path appended to the gate's base URL (keeping the base URL's own path)... */
+  readonly path?: string;
+  /** ...or a full URL instead. */
+  readonly url?: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly expect: {
+    readonly status: StatusMatcher;
+    /** The response body, parsed as JSON, must contain this (subset match). */
+    readonly json?: unknown;
+    /** The response body must contain this text. */
+    readonly body?: string;
+  };
+}
+
+/** The rules of one gate (SPEC section 5, Gates). */
+export interface GateSettings {
+  readonly intervalMs: Millis;
+  readonly count: number;
+  readonly failureLimit: number;
+  readonly consecutiveErrorLimit: number;
+  readonly timeoutMs: Millis;
+  readonly maxLatencyMs?: Millis;
+  readonly checks: readonly CheckSpec[];
+}
+
+/** The release the run ships: resolved from `version`, the tag ref, or `bump`. */
+export interface ReleaseVersion {
+  /** Semver without prefix: `1.3.0-rc.1`. */
+  readonly version: string;
+  /** Tag of the deployed version: `v1.3.0-rc.1`. */
+  readonly tag: string;
+  /** Tag that gets the GitHub Release: `v1.3.0` when a prerelease is promoted, else `tag`. */
+  readonly finalTag: string;
+  readonly prerelease: boolean;
+  /** Where the version came from. */
+  readonly source: "input" | "ref" | "bump";
+  /** Commit being released. */
+  readonly sha: string;
+}
+
+/** The configuration one run works from, after inputs and the config file are merged and validated. */
+export interface PipelineConfig {
+  readonly mode: Mode;
+  readonly stages: StagesSelection;
+  readonly workingDirectory: string;
+  readonly version: {
+    /** `version` input, as given (`v1.2.3`, `1.2.3`). */
+    readonly explicit?: string;
+    /** `GITHUB_REF`, e.g. `refs/tags/v1.2.3`. */
+    readonly ref?: string;
+    readonly bump?: BumpKind;
+    readonly tagPrefix: string;
+    readonly sha: string;
+  };
+  readonly staging: {
+    readonly environment: string;
+    readonly url?: string;
+    readonly smokeCommand?: string;
+    readonly smoke: GateSettings;
+  };
+  readonly production: {
+    readonly environment: string;
+    readonly url?: string;
+    readonly strategy: Strategy;
+    /** Percentages for `gradual`, ending at 100. */
+    readonly steps: readonly number[];
+    readonly health: GateSettings;
+    readonly rollback: RollbackPolicy;
+  };
+  readonly approval: {
+    readonly mode: ApprovalMode;
+    readonly approvers: readonly string[];
+    readonly minimum: number;
+    readonly timeoutMs: Millis;
+    readonly allowSelfApproval: boolean;
+  };
+  readonly release: {
+    readonly promotePrerelease: boolean;
+    readonly floatingTags: boolean;
+    readonly createRelease: boolean;
+  };
+  /** `mode: rollback`. */
+  readonly emergency?: {
+    readonly target?: string;
+    readonly reason: string;
+  };
+}
+
+/** Outcome of one HTTP check in one measurement. */
+export interface CheckResult {
+  readonly check: string;
+  readonly url: string;
+  readonly outcome: MeasurementOutcome;
+  readonly status?: number;
+  readonly latencyMs?: Millis;
+  /** For `failed`: what was expected and what came back. For `error`: what went wrong. */
+  readonly reason?: string;
+}
+
+export type MeasurementOutcome = "successful" | "failed" | "error";
+
+/** One measurement: every check probed once. */
+export interface Measurement {
+  readonly index: number;
+  /** Epoch ms from the injected clock. */
+  readonly at: number;
+  readonly outcome: MeasurementOutcome;
+  readonly checks: readonly CheckResult[];
+}
+
+export interface GateStats {
+  /** Measurements that count (`successful` + `failed`). */
+  readonly count: number;
+  readonly successful: number;
+  readonly failed: number;
+  readonly errors: number;
+  readonly requests: number;
+  readonly p50Ms?: Millis;
+  readonly p95Ms?: Millis;
+}
+
+/** Everything one gate run measured and decided. */
+export interface GateReport {
+  /** `smoke`, `health`, `health@10%`, `rollback-health`, `staging-watch`. */
+  readonly gate: string;
+  readonly environment: string;
+  readonly baseUrl: string;
+  readonly versionId?: string;
+  readonly outcome: "passed" | "failed" | "cancelled";
+  /** Why the gate failed: which check, what was expected, what came back. */
+  readonly reason?: string;
+  readonly startedAt: number;
+  readonly endedAt: number;
+  readonly measurements: readonly Measurement[];
+  readonly stats: GateStats;
+}
+
+/** One stage as it happened, for the summary table and the timeline. */
+export interface StageRecord {
+  readonly stage: StageName;
+  readonly label: string;
+  readonly status: "passed" | "failed" | "skipped" | "cancelled";
+  readonly startedAt: number;
+  readonly endedAt: number;
+  readonly detail?: string;
+}
+
+export interface ApprovalRecord {
+  readonly status: ApprovalStatus;
+  readonly approvedBy: readonly string[];
+  readonly link?: string;
+  readonly reason?: string;
+  readonly startedAt?: number;
+  readonly endedAt?: number;
+  /** Comments that were not decisions, or decisions from people who may not decide. */
+  readonly ignored?: ReadonlyArray<{ readonly author: string; readonly body: string; readonly why: string }>;
+}
+
+/** What one run did: the engine's return value, from which the entry points write outputs and summaries. */
+export interface PipelineResult {
+  readonly result: RunResult;
+  readonly mode: Mode;
+  readonly release?: ReleaseVersion;
+  readonly releaseTag?: string;
+  readonly stagingVersionId?: string;
+  readonly productionVersionId?: string;
+  readonly previousVersionId?: string;
+  /** Full anchor (split included) recorded before production was touched. */
+  readonly anchor?: LiveState | null;
+  readonly rollbackVersionId?: string;
+  readonly stagingUrl?: string;
+  readonly productionUrl?: string;
+  readonly approval: ApprovalRecord;
+  readonly stages: readonly StageRecord[];
+  readonly gates: readonly GateReport[];
+  /** Human explanation of the result (why it failed, what was rolled back). */
+  readonly message: string;
+  /** For `rollback-failed`: the command a human should run. */
+  readonly manualCommand?: string;
+  readonly startedAt: number;
+  readonly endedAt: number;
+  /** Everything printed by `mode: plan`. */
+  readonly plan?: string;
+  readonly warnings: readonly string[];
+}
