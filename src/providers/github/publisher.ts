@@ -8,8 +8,8 @@
  * `contents: write` GitHub answers 422 (no such object) and nothing is created; without it, 403.
  * For user tokens `GET /repos/{o}/{r}` reports `permissions.push`, which is used instead.
  */
-import type { getOctokit } from "@actions/github";
 import { GitHubError, ShiplineError } from "../../core/errors.js";
+import type { GitHubClient } from "./client.js";
 import type { Logger, PublishRequest, PublishResult, Publisher } from "../../core/ports.js";
 import {
   TagConflictError,
@@ -23,8 +23,6 @@ import {
   withSection,
 } from "../../core/release-plan.js";
 
-/** The Octokit `@actions/github` `getOctokit` returns (made with the release token). */
-export type GitHubClient = ReturnType<typeof getOctokit>;
 
 export interface GitHubPublisherOptions {
   readonly client: GitHubClient;

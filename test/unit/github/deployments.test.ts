@@ -1,0 +1,153 @@
+// The Deployments recorder against the fake GitHub API.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { GitHubError } from "../../../src/core/errors.js";
+import type { Logger } from "../../../src/core/ports.js";
+import { createGitHubClient } from "../../../src/providers/github/client.js";
+import { GitHubDeploymentRecorder, truncateDescription } from "../../../src/providers/github/deployments.js";
+import { type GitHubFake, startGitHubFake } from "../../support/github-fake.js";
+
+const SHA = "c".repeat(40);
+const OLD_SHA = "d".repeat(40);
+const RUN = "https://github.com/acme/shop/actions/runs/42";
+
+function recordingLogger() {
+  const warnings: string[] = [];
+  const logger: Logger = {
+    info: () => {},
+    warn: (m) => void warnings.push(m),
+    error: () => {},
+    debug: () => {},
+    group: (_name, fn) => fn(),
+  };
+  return { logger, warnings };
+}
+
+let fake: GitHubFake;
+let warnings: string[];
+let recorder: GitHubDeploymentRecorder;
+
+beforeEach(async () => {
+  fake = await startGitHubFake();
+  const log = recordingLogger();
+  warnings = log.warnings;
+  const client = createGitHubClient({ token: "tok", baseUrl: fake.url, retries: 1, retryBaseMs: 1 });
+  recorder = new GitHubDeploymentRecorder({ client, owner: "acme", repo: "shop", logUrl: RUN, logger: log.logger });
+});
+afterEach(async () => {
+  await fake.stop();
+});
+
+const production = { ref: SHA, description: "Release v1.2.3", production: true };
+
+describe("GitHubDeploymentRecorder", () => {
+  it("creates a record with the fields GitHub needs for a commit id", async () => {
+    const handle = await recorder.start("staging", { ref: SHA, description: "Release v1.2.3", production: false });
+    expect(handle).toBe(String(fake.state.deployments[0]?.id));
+    expect(fake.requests[0]?.body).toEqual({
+      ref: SHA,
+      environment: "staging",
+      auto_merge: false,
+      required_contexts: [],
+      production_environment: false,
+      transient_environment: false,
+      description: "Release v1.2.3",
+    });
+    expect(warnings).toEqual([]);
+  });
+
+  it("adds statuses with the run link, the environment URL and a 140-character description", async () => {
+    const handle = (await recorder.start("staging", { ...production, production: false })) as string;
+    await recorder.update(handle, "in_progress", {});
+    await recorder.update(handle, "success", { environmentUrl: "https://staging.example.com", description: "y".repeat(200) });
+    const statuses = fake.state.deployments[0]?.statuses ?? [];
+    expect(statuses.map((s) => s.state)).toEqual(["in_progress", "success"]);
+    expect(statuses[1]).toMatchObject({ log_url: RUN, environment_url: "https://staging.example.com" });
+    expect(Array.from(statuses[1]?.description ?? "")).toHaveLength(140);
+    expect(fake.requests.at(-1)?.body).toMatchObject({ auto_inactive: true });
+    // Staging is retired by GitHub's own auto_inactive: no listing needed.
+    expect(fake.count("GET", "/repos/acme/shop/deployments")).toBe(0);
+  });
+
+  it("retires the previous production record when a release succeeds", async () => {
+    const previous = (await recorder.start("production", { ...production, ref: OLD_SHA })) as string;
+    await recorder.update(previous, "success", {});
+    const current = (await recorder.start("production", production)) as string;
+    await recorder.update(current, "in_progress", {});
+    expect(fake.deploymentState(previous)).toBe("success");
+    await recorder.update(current, "success", { environmentUrl: "https://example.com" });
+    expect(fake.deploymentState(previous)).toBe("inactive");
+    expect(fake.deploymentState(current)).toBe("success");
+  });
+
+  it("after a rollback, the failed record says failure and the restored version is the active one", async () => {
+    const previous = (await recorder.start("production", { ...production, ref: OLD_SHA })) as string;
+    await recorder.update(previous, "success", {});
+    const failed = (await recorder.start("production", production)) as string;
+    await recorder.update(failed, "in_progress", {});
+    await recorder.update(failed, "failure", { description: "Health gate failed; rolled back" });
+    const restored = (await recorder.start("production", { ...production, ref: OLD_SHA, description: "Rollback" })) as string;
+    await recorder.update(restored, "success", { environmentUrl: "https://example.com" });
+    expect(fake.deploymentState(failed)).toBe("failure");
+    expect(fake.deploymentState(restored)).toBe("success");
+    expect(fake.deploymentState(previous)).toBe("inactive");
+  });
+
+  it("warns and returns no handle when GitHub makes no record", async () => {
+    fake.faults.add({ method: "POST", path: "/repos/acme/shop/deployments", status: 202, body: { message: "Auto-merged" }, times: 1 });
+    expect(await recorder.start("production", production)).toBeUndefined();
+    fake.faults.add({ method: "POST", path: "/repos/acme/shop/deployments", status: 409, body: { message: "Conflict" }, times: 1 });
+    expect(await recorder.start("production", production)).toBeUndefined();
+    expect(warnings).toHaveLength(2);
+    expect(warnings[0]).toContain("HTTP 202: Auto-merged");
+    expect(warnings[1]).toContain("HTTP 409: Conflict");
+  });
+
+  it("never throws from start or update, and names the missing permission", async () => {
+    fake.denyPermission("deployments");
+    expect(await recorder.start("production", production)).toBeUndefined();
+    await expect(recorder.update("12345", "failure", {})).resolves.toBeUndefined();
+    await expect(recorder.update("not-a-number", "failure", {})).resolves.toBeUndefined();
+    expect(warnings[0]).toContain("add `permissions: { deployments: write }` to the job");
+    expect(warnings).toHaveLength(3);
+  });
+
+  it("keeps going when a status cannot be written", async () => {
+    const handle = (await recorder.start("production", production)) as string;
+    fake.faults.add({ path: /\/statuses$/, status: 502 });
+    await expect(recorder.update(handle, "success", {})).resolves.toBeUndefined();
+    expect(warnings[0]).toContain(`mark deployment ${handle} \`success\``);
+  });
+});
+
+describe("checkPermission", () => {
+  it("passes when the token may create deployments, without creating one", async () => {
+    await expect(recorder.checkPermission("production")).resolves.toBeUndefined();
+    expect(fake.requests).toHaveLength(1);
+    expect(fake.state.deployments).toHaveLength(0);
+  });
+
+  it("turns a refusal into a GitHubError naming deployments: write", async () => {
+    fake.denyPermission("deployments");
+    const error = await recorder.checkPermission("production").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GitHubError);
+    expect((error as GitHubError).message).toContain("the token lacks `deployments: write`");
+  });
+
+  it("reuses a refusal seen earlier instead of asking again", async () => {
+    fake.denyPermission("deployments");
+    await recorder.start("staging", { ...production, production: false });
+    fake.allowPermission();
+    const requests = fake.requests.length;
+    await expect(recorder.checkPermission()).rejects.toThrow(/deployments: write/);
+    expect(fake.requests).toHaveLength(requests);
+  });
+});
+
+describe("truncateDescription", () => {
+  it("keeps short text and cuts long text by code point with an ellipsis", () => {
+    expect(truncateDescription("short")).toBe("short");
+    const cut = truncateDescription("🚀".repeat(150));
+    expect(Array.from(cut)).toHaveLength(140);
+    expect(cut.endsWith("🚀…")).toBe(true);
+  });
+});
