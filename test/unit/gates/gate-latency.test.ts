@@ -1,0 +1,156 @@
+import { describe, expect, it } from "vitest";
+import { gateStats, percentile, runGate, watchGate, type GateOptions } from "../../../src/core/gate.js";
+import type { HttpProbe, ProbeResponse } from "../../../src/core/ports.js";
+import type { GateSettings, Measurement } from "../../../src/core/types.js";
+import { VirtualClock } from "../../../src/testing/virtual-clock.js";
+import { check, fail, ok, ScriptedProbe, settings, status } from "./fakes.js";
+
+const T0 = Date.UTC(2026, 0, 1);
+
+function options(probe: HttpProbe, gateSettings: GateSettings, extra: Partial<GateOptions> = {}): GateOptions {
+  return {
+    gate: "health",
+    environment: "production",
+    baseUrl: "https://example.com",
+    settings: gateSettings,
+    probe,
+    clock: new VirtualClock(T0),
+    signal: new AbortController().signal,
+    ...extra,
+  };
+}
+
+/** 20 measurements of one check; `slowAt` measurements (0-based) take 900ms, the rest 100ms. */
+function latencies(slowAt: readonly number[]): ProbeResponse[] {
+  return Array.from({ length: 20 }, (_, i) => ok(slowAt.includes(i) ? 900 : 100));
+}
+
+describe("percentile and gateStats", () => {
+  it("uses nearest rank", () => {
+    const values = Array.from({ length: 20 }, (_, i) => i + 1);
+    expect(percentile(values, 95)).toBe(19);
+    expect(percentile(values, 50)).toBe(10);
+    expect(percentile([5, 1, 3], 50)).toBe(3);
+    expect(percentile([7], 95)).toBe(7);
+    expect(percentile([4, 9], 0)).toBe(4);
+    expect(percentile([4, 9], 100)).toBe(9);
+    expect(percentile([], 95)).toBeUndefined();
+  });
+
+  it("takes latency percentiles over responses only", () => {
+    const m = (outcome: Measurement["outcome"], ...checks: Array<{ status?: number; latencyMs: number }>): Measurement => ({
+      index: 0,
+      at: T0,
+      outcome,
+      checks: checks.map((c) => ({ check: "c", url: "u", outcome, ...c })),
+    });
+    const stats = gateStats([m("successful", { status: 200, latencyMs: 10 }), m("error", { latencyMs: 5_000 }), m("failed", { status: 500, latencyMs: 30 })]);
+    expect(stats).toEqual({ count: 2, successful: 1, failed: 1, errors: 1, requests: 3, p50Ms: 10, p95Ms: 30 });
+    expect(gateStats([])).toEqual({ count: 0, successful: 0, failed: 0, errors: 0, requests: 0 });
+  });
+});
+
+describe("runGate: max latency", () => {
+  const latencySettings = settings({ count: 20, intervalMs: 1_000, maxLatencyMs: 500 });
+
+  it("passes when the p95 stays under the ceiling (one slow request in twenty)", async () => {
+    const report = await runGate(options(new ScriptedProbe(latencies([7])), latencySettings));
+    expect(report.outcome).toBe("passed");
+    expect(report.stats.p95Ms).toBe(100);
+  });
+
+  it("fails at the last measurement when the final p95 is over the ceiling", async () => {
+    const report = await runGate(options(new ScriptedProbe(latencies([3, 19])), latencySettings));
+    expect(report.outcome).toBe("failed");
+    expect(report.measurements).toHaveLength(20);
+    expect(report.reason).toBe("p95 900ms > max 500ms over 20 requests");
+  });
+
+  it("fails early once the p95 can no longer end under the ceiling", async () => {
+    const report = await runGate(options(new ScriptedProbe(latencies([1, 4])), latencySettings));
+    expect(report.outcome).toBe("failed");
+    expect(report.measurements).toHaveLength(5);
+    expect(report.reason).toBe(
+      "p95 latency cannot stay within max 500ms: 2 of the gate's 20 requests already took longer (at most 1 may), the slowest 900ms",
+    );
+  });
+
+  it("counts every check of counted measurements only: an errored measurement's latency is not a sample", async () => {
+    const probe = new ScriptedProbe([fail("timeout after 5s", 5_000), fail("timeout after 5s", 5_000), ok(100)]);
+    const report = await runGate(options(probe, settings({ count: 2, maxLatencyMs: 500 })));
+    expect(report.outcome).toBe("passed");
+  });
+
+  it("with two checks, fails as soon as 2 × count samples can no longer make it", async () => {
+    // count 10 × 2 checks = 20 samples, one may be slow.
+    const probe = new ScriptedProbe([ok(600), ok(100), ok(100), ok(700), ok(100)]);
+    const two = settings({ count: 10, maxLatencyMs: 500, checks: [check("a", { path: "/a" }), check("b", { path: "/b" })] });
+    const report = await runGate(options(probe, two));
+    expect(report.measurements).toHaveLength(2);
+    expect(report.reason).toMatch(/2 of the gate's 20 requests already took longer \(at most 1 may\), the slowest 700ms/);
+  });
+});
+
+describe("cancellation", () => {
+  it("resolves cancelled when the signal aborts between measurements", async () => {
+    const controller = new AbortController();
+    const clock = new VirtualClock(T0);
+    const onMeasurement = (m: Measurement) => m.index === 1 && controller.abort();
+    const report = await runGate(
+      options(new ScriptedProbe([ok()]), settings({ count: 6 }), { signal: controller.signal, clock, onMeasurement }),
+    );
+    expect(report.outcome).toBe("cancelled");
+    expect(report.reason).toBeUndefined();
+    expect(report.measurements).toHaveLength(2);
+    expect(report.endedAt).toBe(T0 + 10_000);
+  });
+
+  it("does not record a measurement that an abort interrupted", async () => {
+    const controller = new AbortController();
+    const probe: HttpProbe = {
+      probe: (_request, signal) =>
+        new Promise((_, reject) => {
+          signal.addEventListener("abort", () => reject(signal.reason));
+          controller.abort();
+        }),
+    };
+    const report = await runGate(options(probe, settings(), { signal: controller.signal }));
+    expect(report).toMatchObject({ outcome: "cancelled", measurements: [] });
+  });
+
+  it("starts nothing when the signal is already aborted", async () => {
+    const probe = new ScriptedProbe([ok()]);
+    const report = await runGate(options(probe, settings(), { signal: AbortSignal.abort() }));
+    expect(report.outcome).toBe("cancelled");
+    expect(probe.requests).toHaveLength(0);
+  });
+});
+
+describe("watchGate", () => {
+  it("keeps measuring past count until the signal aborts, and reports cancelled", async () => {
+    const controller = new AbortController();
+    const onMeasurement = (m: Measurement) => m.index === 9 && controller.abort();
+    const report = await watchGate(
+      options(new ScriptedProbe([ok()]), settings({ count: 3 }), { signal: controller.signal, onMeasurement }),
+    );
+    expect(report.outcome).toBe("cancelled");
+    expect(report.measurements).toHaveLength(10);
+    expect(report.measurements.at(-1)!.at).toBe(T0 + 90_000);
+  });
+
+  it("fails when a failure rule trips, failures adding up over the whole watch", async () => {
+    const script = [ok(), status(500), ok(), ok(), ok(), status(502, "Bad Gateway")];
+    const report = await watchGate(options(new ScriptedProbe(script), settings({ count: 3, failureLimit: 1 })));
+    expect(report.outcome).toBe("failed");
+    expect(report.measurements).toHaveLength(6);
+    expect(report.reason).toContain('got 502: "Bad Gateway" (2 failed measurement(s), failure-limit 1)');
+  });
+
+  it("judges latency on the p95 so far once there are twenty samples", async () => {
+    const script = [...Array.from({ length: 18 }, () => ok(100)), ok(900), ok(900)];
+    const report = await watchGate(options(new ScriptedProbe(script), settings({ maxLatencyMs: 500 })));
+    expect(report.outcome).toBe("failed");
+    expect(report.measurements).toHaveLength(20);
+    expect(report.reason).toBe("p95 900ms > max 500ms over 20 requests");
+  });
+});
