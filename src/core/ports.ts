@@ -77,6 +77,11 @@ export interface Deployer {
   versions(target: DeployTarget, signal: AbortSignal): Promise<VersionInfo[]>;
   /** The command a human runs to put `allocation` back by hand (for a `rollback-failed` report). */
   manualRestoreCommand(target: DeployTarget, allocation: Allocation, message: string): string;
+  /**
+   * Request headers that pin a probe to one version of a split deployment (Cloudflare:
+   * `Cloudflare-Workers-Version-Overrides`), so a gradual step's gate measures the new version.
+   */
+  pinHeaders?(target: DeployTarget, versionId: string): Record<string, string> | undefined;
 }
 
 /** One HTTP request a gate sends. */
