@@ -1,0 +1,116 @@
+/**
+ * What the approval issue says: its title, its body (what is approved, how to decide, who may,
+ * until when) and the closing comments. Pure text, so wording is tested without an API.
+ */
+import type { ApprovalRequest } from "../../core/ports.js";
+import type { GateReport, Millis } from "../../core/types.js";
+import { APPROVE_WORDS, DENY_WORDS } from "../../core/approval-rules.js";
+
+/** GitHub accepts at most 10 assignees on an issue. */
+export const MAX_ASSIGNEES = 10;
+
+/** Issue title naming the version. */
+export function approvalTitle(request: ApprovalRequest): string {
+  return `Approve release ${request.release.tag} to production`;
+}
+
+export interface BodyFacts {
+  readonly request: ApprovalRequest;
+  /** Eligible approvers, display logins, in the order given (teams expanded). */
+  readonly approvers: readonly string[];
+  readonly minimum: number;
+  readonly actor?: string;
+  readonly allowSelfApproval: boolean;
+  readonly timeoutMs: Millis;
+  /** Epoch ms when the wait times out. */
+  readonly deadline: number;
+}
+
+/** Issue body: what is being approved, which words decide, who decides, when it times out. */
+export function approvalBody(facts: BodyFacts): string {
+  const { request } = facts;
+  const rows: Array<[string, string]> = [
+    ["Version", `\`${request.release.tag}\`${request.release.prerelease ? " (prerelease)" : ""}`],
+    ["Commit", `\`${request.release.sha}\``],
+  ];
+  if (request.stagingUrl) rows.push(["Staging URL", request.stagingUrl]);
+  if (request.stagingVersionId) rows.push(["Staging version id", `\`${request.stagingVersionId}\``]);
+  if (request.smoke) rows.push(["Smoke checks", smokeLine(request.smoke)]);
+  if (request.runUrl) rows.push(["Run", request.runUrl]);
+  return [
+    `shipline is waiting for approval to release **${request.release.tag}** to production.`,
+    "",
+    "| | |",
+    "|---|---|",
+    ...rows.map(([k, v]) => `| ${k} | ${v.replace(/\|/g, "\\|")} |`),
+    "",
+    `**To approve**, comment only one of: ${words(APPROVE_WORDS)}.`,
+    `**To deny**, comment only one of: ${words(DENY_WORDS)}. One denial ends the wait.`,
+    "Any case; a trailing `.` or `!` is fine. Other comments are ignored.",
+    "",
+    whoLine(facts),
+    "",
+    `The wait times out after ${formatDuration(facts.timeoutMs)}, at ${new Date(facts.deadline).toISOString()}; the release is then rejected.`,
+  ].join("\n");
+}
+
+function whoLine(facts: BodyFacts): string {
+  const people = facts.approvers.map((login) => `@${login}`).join(", ");
+  const needed = facts.minimum === 1 ? "1 approval is needed" : `${facts.minimum} approvals from different people are needed`;
+  const self =
+    facts.actor && !facts.allowSelfApproval
+      ? ` @${facts.actor} started this run and cannot approve it.`
+      : "";
+  return `Who may decide: ${people}. ${needed}.${self}`;
+}
+
+function smokeLine(smoke: GateReport): string {
+  const s = smoke.stats;
+  const latency = s.p95Ms === undefined ? "" : `, p95 ${Math.round(s.p95Ms)} ms`;
+  const why = smoke.reason ? ` (${smoke.reason})` : "";
+  return `${smoke.outcome}: ${s.count} measurements, ${s.failed} failed, ${s.errors} errors, ${s.requests} requests${latency}${why}`;
+}
+
+function words(list: readonly string[]): string {
+  return list.map((w) => `\`${w}\``).join(", ");
+}
+
+/** Comment posted when the release is approved. */
+export function approvedComment(approvedBy: readonly string[], tag: string): string {
+  return `Approved by ${mentions(approvedBy)}. The release of ${tag} to production goes on.`;
+}
+
+/** Comment posted when an approver denies. */
+export function deniedComment(deniedBy: string, tag: string): string {
+  return `Denied by ${mentions([deniedBy])}. The release of ${tag} is rejected.`;
+}
+
+/** Comment posted when nobody decided in time. */
+export function timedOutComment(timeoutMs: Millis, approvals: number, minimum: number, tag: string): string {
+  return `Approval timed out after ${formatDuration(timeoutMs)} with ${approvals} of ${minimum} approvals. The release of ${tag} is rejected.`;
+}
+
+/** Comment posted when the staging checks fail during the wait. */
+export function stagingFailedComment(why: string, tag: string): string {
+  return `Denied: the staging checks failed during the wait: ${why}. The release of ${tag} is rejected.`;
+}
+
+/** Comment posted when the run is cancelled during the wait. */
+export function cancelledComment(tag: string): string {
+  return `The run was cancelled; the release of ${tag} will not go on. Closing this approval request.`;
+}
+
+/** Logins as @mentions. */
+function mentions(logins: readonly string[]): string {
+  return logins.map((l) => `@${l}`).join(", ");
+}
+
+/** `1h`, `1h 30m`, `45m`, `30s`, `1m 5s`: a duration as people write it. */
+export function formatDuration(ms: Millis): string {
+  const total = Math.round(ms / 1000);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = total % 60;
+  const parts = [h ? `${h}h` : "", m ? `${m}m` : "", s ? `${s}s` : ""].filter(Boolean);
+  return parts.length === 0 ? "0s" : parts.join(" ");
+}

@@ -1,0 +1,297 @@
+/**
+ * `approval: issue` (SPEC section 5, Approval): opens an issue assigned to the approvers, polls
+ * its comments until eligible approvers decide or the wait times out, then comments and closes.
+ *
+ * Rate-limit budget: the comments are polled every 10 s with one conditional request per page
+ * (ETag). Unchanged pages answer 304, which does not count against the token's 1,000 requests an
+ * hour, so an idle one-hour wait costs about 4 counted requests (open, first read, comment, close)
+ * instead of 360. When the API sends no ETag, every poll would count, so the interval grows to
+ * 72 s (50 polls an hour) to stay within 60.
+ */
+import type { Approval, ApprovalRequest, Clock, Logger } from "../../core/ports.js";
+import { ApprovalInterrupt } from "../../core/ports.js";
+import type { ApprovalRecord, Millis } from "../../core/types.js";
+import { decide, type DecisionOutcome } from "../../core/approval-rules.js";
+import { errorMessage, GitHubError } from "../../core/errors.js";
+import { CommentReader } from "./approval-comments.js";
+import {
+  backoff,
+  classify,
+  rateLimitWait,
+  record,
+  remainingOf,
+  statusOf,
+  withRetry,
+  type ApprovalClient,
+  type RequestStats,
+} from "./approval-github-io.js";
+import {
+  approvalBody,
+  approvalTitle,
+  approvedComment,
+  cancelledComment,
+  deniedComment,
+  MAX_ASSIGNEES,
+  stagingFailedComment,
+  timedOutComment,
+} from "./approval-issue-text.js";
+import { expandApprovers, selfExcluded, type Approvers } from "./approval-approvers.js";
+
+/** Poll interval while conditional requests work (304s are free, so responsiveness is cheap). */
+export const DEFAULT_POLL_INTERVAL_MS: Millis = 10_000;
+/** Poll interval when the API sends no ETag: 50 counted polls an hour. */
+export const UNCONDITIONAL_POLL_INTERVAL_MS: Millis = 72_000;
+/** Longest pause between polls after repeated failures. */
+const MAX_BACKOFF_MS: Millis = 5 * 60_000;
+/** Cancellation must finish within 7 s (SPEC); closing after an interrupt gets this much. */
+const INTERRUPT_CLOSE_BUDGET_MS: Millis = 5_000;
+
+export interface IssueApprovalOptions {
+  readonly client: ApprovalClient;
+  readonly owner: string;
+  readonly repo: string;
+  /** Logins and `org/team` slugs. */
+  readonly approvers: readonly string[];
+  readonly minimum: number;
+  readonly timeoutMs: Millis;
+  readonly allowSelfApproval: boolean;
+  /** The run's actor (`GITHUB_ACTOR`); `ApprovalRequest.actor` is used when this is unset. */
+  readonly actor?: string;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly pollIntervalMs?: Millis;
+}
+
+interface OpenIssue {
+  readonly number: number;
+  readonly url: string;
+  /** Login that opened the issue (the bot). */
+  readonly author?: string;
+}
+
+/** How the wait ended. */
+export type WaitEnd =
+  | { readonly kind: "approved" | "denied" | "timed-out"; readonly outcome: DecisionOutcome }
+  | { readonly kind: "interrupted"; readonly interrupt: ApprovalInterrupt; readonly outcome: DecisionOutcome };
+
+const PENDING: DecisionOutcome = { status: "pending", approvedBy: [], ignored: [] };
+
+/** Manual approval by comments on a GitHub issue. */
+export class IssueApproval implements Approval {
+  readonly mode = "issue";
+  /** Live request counters; `requests` are the ones that count against the rate limit. */
+  readonly stats: RequestStats = { requests: 0, notModified: 0, rateLimited: 0, transientErrors: 0 };
+  #approvers: Approvers | undefined;
+
+  constructor(private readonly options: IssueApprovalOptions) {}
+
+  /** Expands team slugs and checks that enough people can approve; throws before any deploy. */
+  async prepare(signal: AbortSignal): Promise<void> {
+    const { client, logger, clock } = this.options;
+    this.#approvers = await expandApprovers(client, this.options.approvers, { clock, logger, stats: this.stats, signal });
+    selfExcluded(this.#approvers, this.options.actor, this.options.allowSelfApproval, this.options.minimum);
+    logger.info(`Approvers: ${this.#approvers.logins.join(", ")} (${this.options.minimum} needed)`);
+  }
+
+  /** Opens the issue, waits for a decision, closes the issue; resolves on interrupts too. */
+  async request(request: ApprovalRequest, signal: AbortSignal): Promise<ApprovalRecord> {
+    const startedAt = this.options.clock.now();
+    const early = (): ApprovalRecord => toRecord(interruptOf(signal.reason), startedAt, this.options.clock.now());
+    if (signal.aborted) return early();
+    try {
+      if (!this.#approvers) await this.prepare(signal);
+    } catch (error) {
+      if (signal.aborted) return early();
+      throw error;
+    }
+    const actor = this.options.actor ?? request.actor;
+    const approvers = this.#approvers as Approvers;
+    const deciders = selfExcluded(approvers, actor, this.options.allowSelfApproval, this.options.minimum);
+    const deadline = startedAt + this.options.timeoutMs;
+    let issue: OpenIssue;
+    try {
+      issue = await this.#open(request, deciders, actor, deadline, signal);
+    } catch (error) {
+      // An issue may have been created before the abort, but its number is unknown: nothing to close.
+      if (signal.aborted) return early();
+      throw error;
+    }
+    this.options.logger.info(`Waiting for approval until ${new Date(deadline).toISOString()}: ${issue.url}`);
+    const end = await this.#wait(issue, approvers, actor, deadline, signal);
+    const endedAt = this.options.clock.now();
+    await this.#close(issue, end, request);
+    return { ...toRecord(end, startedAt, endedAt), link: issue.url };
+  }
+
+  async #open(
+    request: ApprovalRequest,
+    deciders: readonly string[],
+    actor: string | undefined,
+    deadline: number,
+    signal: AbortSignal,
+  ): Promise<OpenIssue> {
+    const { client, owner, repo } = this.options;
+    const title = approvalTitle(request);
+    const body = approvalBody({ ...this.options, request, approvers: deciders, actor, deadline });
+    const create = (assignees: string[]) =>
+      withRetry(() => client.rest.issues.create({ owner, repo, title, body, assignees, request: { signal } }), this.#retry(signal, 5));
+    try {
+      return issueOf((await create(deciders.slice(0, MAX_ASSIGNEES))).data);
+    } catch (error) {
+      // 422 on `assignees`: someone cannot be assigned (no repository access). Mentions still notify.
+      if (statusOf(error) !== 422 || !/assignee/i.test(errorMessage(error))) throw wrapOpenError(error);
+      this.options.logger.warn(`Could not assign the approvers (${errorMessage(error)}); opening the issue unassigned.`);
+      return issueOf((await create([])).data);
+    }
+  }
+
+  /** Polls until a decision, the deadline, or an interrupt. Transient failures only delay the next poll. */
+  async #wait(
+    issue: OpenIssue,
+    approvers: Approvers,
+    actor: string | undefined,
+    deadline: number,
+    signal: AbortSignal,
+  ): Promise<WaitEnd> {
+    const { clock, client, owner, repo } = this.options;
+    const reader = new CommentReader(client, { owner, repo, issueNumber: issue.number }, this.stats);
+    let outcome = PENDING;
+    for (let failures = 0; ; ) {
+      let delay: Millis;
+      try {
+        const comments = await reader.read(signal);
+        failures = 0;
+        outcome = decide({
+          comments: comments.map((c) => ({ id: c.id, author: c.user?.login ?? "ghost", body: c.body ?? "", createdAt: c.created_at })),
+          eligible: approvers.eligible,
+          actor,
+          allowSelfApproval: this.options.allowSelfApproval,
+          minimum: this.options.minimum,
+          author: issue.author,
+        });
+        if (outcome.status !== "pending") return { kind: outcome.status, outcome };
+        delay = this.#nextPoll(reader);
+      } catch (error) {
+        if (signal.aborted) return { kind: "interrupted", interrupt: interruptOf(signal.reason), outcome };
+        delay = this.#afterFailure(error, failures++);
+      }
+      const left = deadline - clock.now();
+      if (left <= 0) return { kind: "timed-out", outcome };
+      try {
+        await clock.sleep(Math.min(delay, left), signal);
+      } catch {
+        return { kind: "interrupted", interrupt: interruptOf(signal.reason), outcome };
+      }
+    }
+  }
+
+  /** Time to the next poll after a successful read. */
+  #nextPoll(reader: CommentReader): Millis {
+    const base = this.options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+    const interval = reader.conditional ? base : Math.max(base, UNCONDITIONAL_POLL_INTERVAL_MS);
+    const limited = remainingOf(reader.lastHeaders) === 0 ? rateLimitWait(reader.lastHeaders, this.options.clock.now()) : undefined;
+    return Math.max(interval, limited ?? 0);
+  }
+
+  /** Time to the next poll after a failed read; fatal errors (401, 404, 410) end the run. */
+  #afterFailure(error: unknown, failures: number): Millis {
+    const failure = record(this.stats, classify(error, this.options.clock.now()));
+    if (failure.kind === "fatal" || failure.kind === "not-modified") {
+      const hint = statusOf(error) === 401 ? " The token expired or was revoked (a GitHub App installation token lasts 1 hour)." : "";
+      throw new GitHubError(`Could not read the approval issue's comments: ${errorMessage(error)}.${hint}`, {
+        cause: error,
+        status: failure.kind === "fatal" ? failure.status : 304,
+        stage: "approval",
+      });
+    }
+    const base = this.options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+    const backedOff = backoff(base, failures, MAX_BACKOFF_MS);
+    const wait = failure.kind === "rate-limited" ? Math.max(failure.waitMs, backedOff) : backedOff;
+    this.options.logger.warn(`Reading the approval comments failed (${errorMessage(error)}); next try in ${Math.round(wait / 1000)} s.`);
+    return wait;
+  }
+
+  /** Comments and closes. Best effort: the decision stands even if GitHub refuses. */
+  async #close(issue: OpenIssue, end: WaitEnd, request: ApprovalRequest): Promise<void> {
+    const { client, owner, repo, logger } = this.options;
+    const interrupted = end.kind === "interrupted";
+    // The run's signal may be aborted already: closing uses its own, bounded one.
+    const signal = interrupted ? AbortSignal.timeout(INTERRUPT_CLOSE_BUDGET_MS) : undefined;
+    const retry = this.#retry(signal, interrupted ? 2 : 4);
+    const stateReason = end.kind === "approved" ? "completed" : "not_planned";
+    const body = this.#closingText(end, request.release.tag);
+    const target = { owner, repo, issue_number: issue.number, request: { signal } };
+    const steps: Array<[string, () => Promise<unknown>]> = [
+      ["comment on", () => client.rest.issues.createComment({ ...target, body })],
+      ["close", () => client.rest.issues.update({ ...target, state: "closed", state_reason: stateReason })],
+    ];
+    for (const [what, call] of steps) {
+      try {
+        await withRetry(call, retry);
+      } catch (error) {
+        logger.warn(`Could not ${what} the approval issue ${issue.url}: ${errorMessage(error)}`);
+      }
+    }
+  }
+
+  #closingText(end: WaitEnd, tag: string): string {
+    switch (end.kind) {
+      case "approved":
+        return approvedComment(end.outcome.approvedBy, tag);
+      case "denied":
+        return deniedComment(end.outcome.deniedBy ?? "an approver", tag);
+      case "timed-out":
+        return timedOutComment(this.options.timeoutMs, end.outcome.approvedBy.length, this.options.minimum, tag);
+      case "interrupted":
+        return end.interrupt.kind === "staging-failed" ? stagingFailedComment(end.interrupt.message, tag) : cancelledComment(tag);
+    }
+  }
+
+  #retry(signal: AbortSignal | undefined, attempts: number) {
+    const logger = this.options.logger;
+    return {
+      clock: this.options.clock,
+      stats: this.stats,
+      attempts,
+      baseDelayMs: 1_000,
+      // One minute: a secondary rate limit without retry-after still gets its one retry.
+      maxDelayMs: 60_000,
+      retryPlain403: false,
+      ...(signal ? { signal } : {}),
+      onRetry: (error: unknown, waitMs: Millis) => logger.warn(`GitHub: ${errorMessage(error)}; retrying in ${Math.round(waitMs / 1000)} s.`),
+    };
+  }
+}
+
+function issueOf(data: { number: number; html_url: string; user: { login: string } | null }): OpenIssue {
+  return { number: data.number, url: data.html_url, ...(data.user ? { author: data.user.login } : {}) };
+}
+
+function wrapOpenError(error: unknown): GitHubError {
+  const status = statusOf(error);
+  const hint = status === 403 || status === 404 ? " The token needs `issues: write` on this repository." : "";
+  return new GitHubError(`Could not open the approval issue: ${errorMessage(error)}.${hint}`, { cause: error, status, stage: "approval" });
+}
+
+/** The interrupt behind an abort; any other abort reason is a cancellation. */
+function interruptOf(reason: unknown): ApprovalInterrupt {
+  return reason instanceof ApprovalInterrupt ? reason : new ApprovalInterrupt("cancelled", errorMessage(reason ?? "cancelled"));
+}
+
+function toRecord(end: WaitEnd | ApprovalInterrupt, startedAt: number, endedAt: number): ApprovalRecord {
+  if (end instanceof ApprovalInterrupt) end = { kind: "interrupted", interrupt: end, outcome: PENDING };
+  const { outcome } = end;
+  const base = { approvedBy: outcome.approvedBy, startedAt, endedAt, ignored: outcome.ignored };
+  switch (end.kind) {
+    case "approved":
+      return { ...base, status: "approved" };
+    case "denied":
+      return { ...base, status: "denied", reason: `Denied by @${outcome.deniedBy}` };
+    case "timed-out":
+      return { ...base, status: "timed-out", reason: `No decision within the approval timeout (${outcome.approvedBy.length} approvals)` };
+    case "interrupted":
+      return end.interrupt.kind === "staging-failed"
+        ? { ...base, status: "denied", reason: `Staging checks failed during the wait: ${end.interrupt.message}` }
+        : { ...base, status: "cancelled", reason: end.interrupt.message };
+  }
+}
