@@ -1,0 +1,196 @@
+/**
+ * The readable plan `mode: plan` prints: what a release run would do, in order, with the gate
+ * rules spelled out as times. Header values are never printed (they may hold secrets).
+ */
+import { formatDuration } from "../core/parse.js";
+import { involvedTags, releaseTagOf } from "../core/release-plan.js";
+import type { CheckSpec, GateSettings, Millis, PipelineConfig, ReleaseVersion } from "../core/types.js";
+import { resolveVersion } from "../core/version.js";
+
+export interface PlanExtra {
+  /** Resolved version without prefix (`1.4.0-rc.1`). */
+  readonly version?: string;
+  /** Resolved release tag (`v1.4.0-rc.1`). */
+  readonly tag?: string;
+  /** Wrangler that would run, e.g. `4.86.0 (project)`. */
+  readonly wrangler?: string;
+}
+
+/** How long a gate takes, in the model described on `gateTimings`. */
+export interface GateTimings {
+  /** Shortest time to pass: `count` measurements `interval` apart. */
+  readonly minPassMs: Millis;
+  /** Time to fail when every check fails: `failure-limit + 1` failed measurements. */
+  readonly failWhenFailingMs: Millis;
+  /** Time to fail when every request errors: `consecutive-error-limit + 1` errors, each up to `timeout`. */
+  readonly failWhenDownMs: Millis;
+  /** Worst case before any decision: errors just under the limit between every counted measurement. */
+  readonly longestMs: Millis;
+}
+
+/**
+ * Gate durations, assuming measurements start `interval` apart (the first at once), checks of a
+ * measurement run together, and a measurement lasts at most `timeout` (so starts are at least
+ * `max(interval, timeout)` apart when requests hang). Response times are otherwise ignored.
+ */
+export function gateTimings(gate: GateSettings): GateTimings {
+  const slow = Math.max(gate.intervalMs, gate.timeoutMs);
+  const errorsToFail = gate.consecutiveErrorLimit + 1;
+  // Most measurements a gate can take: count - 1 counted ones, each after the most errors
+  // tolerated in a row, then a final run of errors that fails it.
+  const most = (gate.count - 1) * errorsToFail + errorsToFail;
+  return {
+    minPassMs: (gate.count - 1) * gate.intervalMs,
+    failWhenFailingMs: gate.failureLimit * gate.intervalMs,
+    failWhenDownMs: gate.consecutiveErrorLimit * slow + gate.timeoutMs,
+    longestMs: (most - 1) * slow + gate.timeoutMs,
+  };
+}
+
+/** The plan of a run of `config`, as text. */
+export function renderPlan(config: PipelineConfig, extra: PlanExtra = {}): string {
+  const lines = [`shipline plan: mode ${config.mode}, stages ${config.stages}`, ""];
+  lines.push(...header(config, extra), "");
+  const steps = config.mode === "rollback" ? rollbackSteps(config) : releaseSteps(config, extra);
+  steps.forEach((step, index) => {
+    const [first, ...rest] = step;
+    lines.push(`${index + 1}. ${first}`, ...rest.map((line) => `   ${line}`));
+  });
+  lines.push("", "Nothing was deployed or changed.");
+  return lines.join("\n");
+}
+
+function header(config: PipelineConfig, extra: PlanExtra): string[] {
+  const release = releaseOf(config, extra);
+  const version = release
+    ? `${release.tag} (version ${release.version}${release.prerelease ? ", prerelease" : ""})`
+    : describeVersionSource(config);
+  const sha = config.version.sha ? ` at commit ${config.version.sha.slice(0, 12)}` : "";
+  return [
+    config.mode === "rollback" ? "Emergency rollback of production" : `Release: ${version}${sha}`,
+    `Working directory: ${config.workingDirectory}`,
+    `Wrangler: ${extra.wrangler ?? "the project's own, or one installed outside it"}`,
+  ];
+}
+
+function releaseSteps(config: PipelineConfig, extra: PlanExtra): string[][] {
+  const steps: string[][] = [];
+  const { staging } = config;
+  if (config.stages !== "production") {
+    steps.push([`Staging deploy: wrangler deploy --env ${staging.environment} → ${staging.url ?? "the URL wrangler reports"}`]);
+    const command = staging.smokeCommand ? [`command: ${staging.smokeCommand} (exit code 0 passes)`] : [];
+    steps.push([`Smoke gate on staging (${staging.environment})`, ...command, ...describeGate(staging.smoke)]);
+  }
+  if (config.stages === "staging") {
+    steps.push(["Stop: production runs in a later job with stages: production."]);
+    return steps;
+  }
+  if (config.stages === "all") steps.push([describeApproval(config)]);
+  steps.push(...productionSteps(config));
+  steps.push(describeTags(config, extra));
+  return steps;
+}
+
+function productionSteps(config: PipelineConfig): string[][] {
+  const { production } = config;
+  const target = production.url ?? "the URL wrangler reports";
+  const gate = describeGate(production.health);
+  const deploy =
+    production.strategy === "direct"
+      ? [[`Production deploy: wrangler deploy --env ${production.environment} → ${target}`], [`Health gate on production (${production.environment})`, ...gate]]
+      : [
+          [
+            `Production deploy, gradual: wrangler versions upload, then ${production.steps.map((p) => `${p}%`).join(" → ")} of traffic → ${target}`,
+            `health gate at each step (${production.steps.length} gates; at least ${formatDuration(gateTimings(production.health).minPassMs * production.steps.length)} in all):`,
+            ...gate,
+          ],
+        ];
+  const rollback =
+    production.rollback === "auto"
+      ? "If the health gate fails: roll production back to what it served before this run (recorded before the deploy), read it back, and run the health gate on it."
+      : "If the health gate fails: report only (rollback: off); production keeps the new version.";
+  return [...deploy, [rollback]];
+}
+
+function rollbackSteps(config: PipelineConfig): string[][] {
+  const { production, emergency } = config;
+  const target = emergency?.target ?? "the newest earlier deployment that served one version at 100%";
+  return [
+    [`Read what production (${production.environment}) serves now; refuse if it already serves the target.`],
+    [`Roll back to ${target}`, `reason: ${emergency?.reason ?? "(none)"}`],
+    ["Read the deployment back to confirm it."],
+    [`Health gate on production (${production.environment})`, ...describeGate(production.health)],
+  ];
+}
+
+/** The gate's rules and timings, one item per line. */
+export function describeGate(gate: GateSettings): string[] {
+  const t = gateTimings(gate);
+  const latency = gate.maxLatencyMs !== undefined ? `; p95 latency at most ${formatDuration(gate.maxLatencyMs)}` : "";
+  return [
+    `${gate.count} measurements, ${formatDuration(gate.intervalMs)} apart, timeout ${formatDuration(gate.timeoutMs)} per request`,
+    `tolerates ${gate.failureLimit} failed measurements and ${gate.consecutiveErrorLimit} consecutive errors${latency}`,
+    `passes after at least ${formatDuration(t.minPassMs)}; fails ${within(t.failWhenFailingMs)} when every check fails, ${within(t.failWhenDownMs)} when every request errors; decides within ${formatDuration(t.longestMs)} at worst`,
+    "checks:",
+    ...gate.checks.map((check) => `  - ${describeCheck(check)}`),
+  ];
+}
+
+function within(ms: Millis): string {
+  return ms === 0 ? "at the first measurement" : `within ${formatDuration(ms)}`;
+}
+
+function describeCheck(check: CheckSpec): string {
+  const parts = [`status ${check.expect.status.text}`];
+  if (check.expect.json !== undefined) parts.push(`JSON contains ${JSON.stringify(check.expect.json)}`);
+  if (check.expect.body !== undefined) parts.push(`body contains ${JSON.stringify(check.expect.body)}`);
+  const headers = Object.keys(check.headers);
+  const sent = headers.length > 0 ? ` (headers: ${headers.join(", ")})` : "";
+  return `${check.name}${sent}: ${parts.join(", ")}`;
+}
+
+function describeApproval(config: PipelineConfig): string {
+  const { approval } = config;
+  switch (approval.mode) {
+    case "none":
+      return "Approval: none (no wait).";
+    case "environment":
+      return "Approval: environment (the workflow's GitHub Environment gates the production job).";
+    default: {
+      const self = approval.allowSelfApproval ? "the actor may approve" : "the actor may not approve";
+      return `Approval: ${approval.mode}, by ${approval.approvers.join(", ") || "(nobody)"}; ${approval.minimum} needed; ${self}; times out after ${formatDuration(approval.timeoutMs)}.`;
+    }
+  }
+}
+
+function describeTags(config: PipelineConfig, extra: PlanExtra): string[] {
+  const release = releaseOf(config, extra);
+  const { promotePrerelease, floatingTags, createRelease } = config.release;
+  if (!release) {
+    return [`Tags (after a healthy production): the release tag with prefix "${config.version.tagPrefix}"${floatingTags ? ", and floating major/minor tags" : ""}.`];
+  }
+  const names = involvedTags({ release, promotePrerelease, floatingTags });
+  const releaseTag = releaseTagOf(release, promotePrerelease);
+  const lines = [`Tags (after a healthy production): ${names.join(", ")}`];
+  if (release.prerelease) lines.push(promotePrerelease ? `${release.tag} is promoted to ${release.finalTag}` : `${release.tag} stays a prerelease (promote-prerelease: false)`);
+  lines.push(createRelease ? `GitHub Release for ${releaseTag}` : "no GitHub Release (create-release: false)");
+  return lines;
+}
+
+/** The release this run would ship, when it can be known without the repository's tags. */
+function releaseOf(config: PipelineConfig, extra: PlanExtra): ReleaseVersion | undefined {
+  const { version } = config;
+  const explicit = extra.tag ?? extra.version ?? version.explicit;
+  if (explicit === undefined && version.bump !== undefined && !version.ref?.startsWith("refs/tags/")) return undefined;
+  try {
+    return resolveVersion({ explicit, ref: version.ref, tagPrefix: version.tagPrefix, sha: version.sha });
+  } catch {
+    return undefined;
+  }
+}
+
+function describeVersionSource(config: PipelineConfig): string {
+  const { version } = config;
+  if (version.bump) return `next ${version.bump} version after the highest "${version.tagPrefix}" tag`;
+  return "no version yet (set version, push a tag, or set bump)";
+}

@@ -1,0 +1,202 @@
+/**
+ * Inputs + config file → one validated `PipelineConfig` (SPEC sections 2, 4, 5). Everything is
+ * checked here, before anything is deployed; every error names the input or config key, the
+ * value and what is accepted. Inputs override the config file, which overrides the defaults.
+ */
+import { ConfigError } from "../core/errors.js";
+import type { ApprovalMode, BumpKind, Mode, PipelineConfig, RollbackPolicy, StagesSelection, Strategy } from "../core/types.js";
+import { resolveVersion } from "../core/version.js";
+import { DEFAULT_CONFIG_PATH, parseConfigFile } from "./file.js";
+import { resolveGates } from "./gates.js";
+import type { ConfigFile } from "./schema.js";
+import { Settings, type Sourced } from "./settings.js";
+import { fromInput, throwCollected } from "./values.js";
+
+export interface ResolveArgs {
+  /** Inputs by kebab-case name (see `readInputs`), absent when not given. */
+  readonly inputs: Readonly<Record<string, string>>;
+  /** Text of the config file, when one was found. */
+  readonly configText?: string;
+  /** Path of the config file, for messages. */
+  readonly configPath?: string;
+  /** `GITHUB_REF`, `GITHUB_SHA`, and the variables `${{ env.NAME }}` references. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+export interface RuntimeSettings {
+  readonly githubToken?: string;
+  /** `release-token`, else the GitHub token. */
+  readonly releaseToken?: string;
+  readonly cloudflareApiToken?: string;
+  readonly cloudflareAccountId?: string;
+  /** Semver range, default `4`. */
+  readonly wranglerVersion: string;
+}
+
+export interface ResolvedSettings {
+  readonly config: PipelineConfig;
+  readonly runtime: RuntimeSettings;
+  /** Every value to mask before anything is printed. */
+  readonly secrets: readonly string[];
+  readonly warnings: readonly string[];
+}
+
+/** Resolves and validates the whole configuration; throws `ConfigError` (or `ConfigErrors`). */
+export function resolveConfig(args: ResolveArgs): ResolvedSettings {
+  const { inputs, env } = args;
+  const file = loadFile(args);
+  const settings = new Settings(inputs, file);
+  const secrets = ["github-token", "release-token", "cloudflare-api-token"].flatMap((n) => (inputs[n] ? [inputs[n]] : []));
+
+  const mode = settings.require<Mode>("mode").value;
+  const gates = resolveGates(settings, env);
+  secrets.push(...gates.secrets);
+  const staging = {
+    environment: settings.require<string>("staging-environment"),
+    url: settings.get<string>("staging-url").value,
+    smokeCommand: settings.get<string>("smoke-command").value,
+  };
+  const production = {
+    environment: settings.require<string>("production-environment"),
+    url: settings.get<string>("production-url").value,
+  };
+  checkEnvironments(settings, staging.environment, production.environment.value);
+
+  const config: PipelineConfig = {
+    mode,
+    stages: settings.require<StagesSelection>("stages").value,
+    workingDirectory: settings.require<string>("working-directory").value,
+    version: resolveVersionSettings(settings, mode, env),
+    staging: { ...staging, environment: staging.environment.value, smoke: gates.smoke },
+    production: {
+      ...production,
+      environment: production.environment.value,
+      strategy: settings.require<Strategy>("strategy").value,
+      steps: settings.require<number[]>("rollout-steps").value,
+      health: gates.health,
+      rollback: settings.require<RollbackPolicy>("rollback").value,
+    },
+    approval: resolveApproval(settings),
+    release: {
+      promotePrerelease: settings.require<boolean>("promote-prerelease").value,
+      floatingTags: settings.require<boolean>("floating-tags").value,
+      createRelease: settings.require<boolean>("create-release").value,
+    },
+    ...resolveEmergency(settings, mode),
+  };
+  const runtime: RuntimeSettings = {
+    githubToken: inputs["github-token"],
+    releaseToken: inputs["release-token"] ?? inputs["github-token"],
+    cloudflareApiToken: inputs["cloudflare-api-token"],
+    cloudflareAccountId: inputs["cloudflare-account-id"],
+    wranglerVersion: settings.require<string>("wrangler-version").value,
+  };
+  throwCollected(settings.errors);
+  return { config: stripUndefined(config), runtime, secrets: [...new Set(secrets)], warnings: settings.warnings };
+}
+
+/** Reads the config file text; a `config` input naming a file that was not found is an error. */
+function loadFile(args: ResolveArgs): ConfigFile {
+  const named = args.inputs["config"];
+  if (args.configText === undefined) {
+    if (named !== undefined) {
+      throw new ConfigError(
+        "config",
+        `Input \`config\` has the value ${JSON.stringify(named)}, but no such file exists: expected the path of a YAML config file relative to the repository root (default ${DEFAULT_CONFIG_PATH}, used only when it exists).`,
+      );
+    }
+    return {};
+  }
+  return parseConfigFile(args.configText, args.configPath ?? named ?? DEFAULT_CONFIG_PATH);
+}
+
+function checkEnvironments(settings: Settings, staging: Sourced<string>, production: string): void {
+  if (staging.value !== production) return;
+  const origin = staging.origin ?? fromInput("staging-environment");
+  settings.errors.push(
+    new ConfigError(
+      origin.key,
+      `${origin.label} has the value ${JSON.stringify(staging.value)}, the same as the production environment: expected two different wrangler environments, so that staging never deploys to production.`,
+    ),
+  );
+}
+
+function resolveVersionSettings(settings: Settings, mode: Mode, env: ResolveArgs["env"]): PipelineConfig["version"] {
+  const version = {
+    explicit: settings.get<string>("version").value,
+    ref: env["GITHUB_REF"] || undefined,
+    bump: settings.get<BumpKind>("bump").value,
+    tagPrefix: settings.require<string>("tag-prefix").value,
+    sha: env["GITHUB_SHA"] ?? "",
+  };
+  if (mode === "rollback") return version;
+  if (!version.sha) settings.warnings.push("GITHUB_SHA is not set: tags cannot be created without the commit.");
+  // The version is resolved again by the engine (with the repository's tags for `bump`); here
+  // it only proves that an explicit version or a tag ref is usable before anything deploys.
+  try {
+    resolveVersion({ ...version, existingTags: [] });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    if (mode === "plan" && error.key === "version" && !version.explicit) settings.warnings.push(error.message);
+    else settings.errors.push(error);
+  }
+  return version;
+}
+
+function resolveApproval(settings: Settings): PipelineConfig["approval"] {
+  const approvers = settings.get<string[]>("approvers");
+  const list = approvers.value ?? [];
+  const explicit = settings.get<ApprovalMode>("approval");
+  const mode: ApprovalMode = explicit.value ?? (list.length > 0 ? "issue" : "none");
+  const minimum = settings.require<number>("minimum-approvals");
+  if (mode === "issue" && list.length === 0 && !settings.givenInput("approvers")) {
+    const origin = explicit.origin ?? fromInput("approval");
+    settings.errors.push(
+      new ConfigError(origin.key, `${origin.label} has the value "issue" but no approvers are set: expected \`approvers\` (input, or \`approval.approvers\` in the config file) such as alice,my-org/ops.`),
+    );
+  }
+  // Users only (no org/team slug) cap how many distinct people can approve.
+  const teams = list.some((a) => a.includes("/"));
+  if (mode === "issue" && list.length > 0 && !teams && minimum.value > list.length) {
+    const origin = minimum.origin ?? fromInput("minimum-approvals");
+    settings.errors.push(
+      new ConfigError(origin.key, `${origin.label} has the value ${minimum.value}: expected at most ${list.length}, the number of approvers (${list.join(", ")}); the approval could never pass.`),
+    );
+  }
+  if ((mode === "none" || mode === "environment") && list.length > 0) {
+    settings.warnings.push(`approvers are ignored with approval: ${mode}.`);
+  }
+  return {
+    mode,
+    approvers: list,
+    minimum: minimum.value,
+    timeoutMs: settings.require<number>("approval-timeout").value,
+    allowSelfApproval: settings.require<boolean>("allow-self-approval").value,
+  };
+}
+
+function resolveEmergency(settings: Settings, mode: Mode): Pick<PipelineConfig, "emergency"> {
+  const target = settings.get<string>("rollback-target").value;
+  const reason = settings.get<string>("rollback-reason").value;
+  if (mode !== "rollback") {
+    if (target !== undefined || reason !== undefined) {
+      settings.warnings.push(`rollback-target and rollback-reason are used only with mode: rollback (mode is ${mode}).`);
+    }
+    return {};
+  }
+  if (reason === undefined) {
+    settings.errors.push(
+      new ConfigError("rollback-reason", "Input `rollback-reason` is not set: expected a reason for the emergency rollback (required with `mode: rollback`; it becomes the wrangler rollback message)."),
+    );
+    return { emergency: { reason: "", ...(target !== undefined ? { target } : {}) } };
+  }
+  return { emergency: { reason, ...(target !== undefined ? { target } : {}) } };
+}
+
+/** Drops keys whose value is `undefined`, so that the config prints and compares cleanly. */
+function stripUndefined<T>(value: T): T {
+  if (Array.isArray(value) || value === null || typeof value !== "object") return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) if (item !== undefined) out[key] = stripUndefined(item);
+  return out as T;
+}

@@ -1,0 +1,233 @@
+/**
+ * Parsers for single setting values, shared by inputs (always text) and the config file (YAML
+ * types). Each failure is a `ConfigError` that names the input or key, the value, and what is
+ * accepted (SPEC section 2).
+ */
+import semver from "semver";
+import { ConfigError } from "../core/errors.js";
+import { parseDuration, parseStatusMatcher } from "../core/parse.js";
+import type { Millis, StatusMatcher } from "../core/types.js";
+import type { InputKind } from "./inputs.js";
+
+/** Where a value came from: the error key and how messages name it. */
+export interface Origin {
+  readonly key: string;
+  readonly label: string;
+}
+
+/** Origin of an action input (`health-interval`). */
+export function fromInput(name: string): Origin {
+  return { key: name, label: `Input \`${name}\`` };
+}
+
+/** Origin of a config-file key (`production.health.interval`). */
+export function fromConfig(path: string): Origin {
+  return { key: path, label: `Config key \`${path}\`` };
+}
+
+/** Several configuration errors found in one pass; `errors` holds each specific one. */
+export class ConfigErrors extends ConfigError {
+  readonly errors: readonly ConfigError[];
+  constructor(errors: readonly ConfigError[]) {
+    const first = errors[0];
+    super(first?.key ?? "config", `${errors.length} configuration errors:\n${errors.map((e) => `- ${e.message}`).join("\n")}`);
+    this.errors = errors;
+  }
+}
+
+/** Throws nothing when `errors` is empty, the error itself when there is one, else a `ConfigErrors`. */
+export function throwCollected(errors: readonly ConfigError[]): void {
+  if (errors.length === 1) throw errors[0];
+  if (errors.length > 1) throw new ConfigErrors(errors);
+}
+
+/** Shows a value the way the user wrote it: strings quoted, YAML values as JSON. */
+export function show(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (value === undefined) return "(nothing)";
+  return JSON.stringify(value) ?? String(value);
+}
+
+/** The standard message: `Input \`x\` has the value "y": expected z.` */
+export function invalid(origin: Origin, value: unknown, accepted: string): ConfigError {
+  return new ConfigError(origin.key, `${origin.label} has the value ${show(value)}: expected ${accepted}.`);
+}
+
+export const ACCEPTED = {
+  duration: "a duration such as 250ms, 10s, 2m or 1h",
+  positiveDuration: "a duration above zero such as 250ms, 10s, 2m or 1h",
+  boolean: "true or false",
+  count: "a whole number of at least 1",
+  nonNegativeInt: "a whole number of 0 or more",
+  status: "HTTP status codes such as 200, 200-299 or 200,204 (each within 100-599)",
+  url: "an absolute http:// or https:// URL such as https://example.com",
+  path: "a URL path such as / or /api/health",
+  steps: "increasing percentages between 1 and 100 ending at 100, such as 10,50,100",
+  semverRange: "a semver range such as 4, ^4.20.0 or >=3.88 <5",
+  approver: "GitHub logins and org/team slugs, comma-separated, such as alice,my-org/ops",
+  json: "JSON text such as {\"status\":\"ok\"}",
+} as const;
+
+/** One of `values`. */
+export function parseEnum<T extends string>(origin: Origin, raw: unknown, values: readonly T[]): T {
+  if (typeof raw === "string" && (values as readonly string[]).includes(raw)) return raw as T;
+  throw invalid(origin, raw, `one of ${values.join(", ")}`);
+}
+
+/** `true` or `false` (YAML booleans, or exactly that text). */
+export function parseBoolean(origin: Origin, raw: unknown): boolean {
+  if (raw === true || raw === "true") return true;
+  if (raw === false || raw === "false") return false;
+  throw invalid(origin, raw, ACCEPTED.boolean);
+}
+
+/** A duration in ms; `positive` rejects zero (timeouts). */
+export function parseDurationValue(origin: Origin, raw: unknown, positive = false): Millis {
+  const ms = typeof raw === "string" ? parseDuration(raw) : undefined;
+  if (ms === undefined || (positive && ms <= 0)) {
+    throw invalid(origin, raw, positive ? ACCEPTED.positiveDuration : ACCEPTED.duration);
+  }
+  return ms;
+}
+
+/** A whole number >= `min`, from a YAML integer or digits. */
+export function parseInteger(origin: Origin, raw: unknown, min: number): number {
+  const value = typeof raw === "number" ? raw : typeof raw === "string" && /^\d+$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw invalid(origin, raw, min >= 1 ? ACCEPTED.count : ACCEPTED.nonNegativeInt);
+  }
+  return value;
+}
+
+/** Accepted statuses, from a YAML integer (`200`) or text (`200-299`, `200,204`). */
+export function parseStatus(origin: Origin, raw: unknown): StatusMatcher {
+  const text = typeof raw === "number" ? String(raw) : raw;
+  const matcher = typeof text === "string" ? parseStatusMatcher(text) : undefined;
+  if (!matcher) throw invalid(origin, raw, ACCEPTED.status);
+  return matcher;
+}
+
+/** An absolute http(s) URL, returned as written. */
+export function parseUrl(origin: Origin, raw: unknown): string {
+  if (typeof raw === "string" && URL.canParse(raw)) {
+    const url = new URL(raw);
+    if ((url.protocol === "http:" || url.protocol === "https:") && url.hostname !== "") return raw;
+  }
+  throw invalid(origin, raw, ACCEPTED.url);
+}
+
+/** A URL path; a missing leading `/` is added, since `healthz` can only mean `/healthz`. */
+export function parsePath(origin: Origin, raw: unknown): string {
+  if (typeof raw !== "string" || raw === "" || /\s/.test(raw) || /^[a-z][a-z0-9+.-]*:/i.test(raw)) {
+    throw invalid(origin, raw, `${ACCEPTED.path} (use \`url\` for a full URL)`);
+  }
+  return raw.startsWith("/") ? raw : `/${raw}`;
+}
+
+/** JSON text, parsed. */
+export function parseJson(origin: Origin, raw: unknown): unknown {
+  if (typeof raw === "string") {
+    try {
+      return JSON.parse(raw) as unknown;
+    } catch (error) {
+      const detail = error instanceof Error ? ` (${error.message})` : "";
+      throw new ConfigError(origin.key, `${origin.label} has the value ${show(raw)}, which is not valid JSON${detail}: expected ${ACCEPTED.json}.`);
+    }
+  }
+  throw invalid(origin, raw, ACCEPTED.json);
+}
+
+// GitHub logins: alphanumerics and single inner hyphens, at most 39 characters.
+const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
+const TEAM_SLUG = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+/** Approvers: a comma-separated text or a YAML list of logins and `org/team` slugs (`@` allowed). */
+export function parseApprovers(origin: Origin, raw: unknown): string[] {
+  const items = typeof raw === "string" ? raw.split(",") : Array.isArray(raw) ? raw : undefined;
+  if (!items) throw invalid(origin, raw, ACCEPTED.approver);
+  const result: string[] = [];
+  for (const item of items) {
+    const name = typeof item === "string" ? item.trim().replace(/^@/, "") : "";
+    if (!isApprover(name)) {
+      throw new ConfigError(origin.key, `${origin.label} has the value ${show(raw)}, whose entry ${show(item)} is not a GitHub login or org/team slug: expected ${ACCEPTED.approver}.`);
+    }
+    if (!result.some((known) => known.toLowerCase() === name.toLowerCase())) result.push(name);
+  }
+  if (result.length === 0) throw invalid(origin, raw, ACCEPTED.approver);
+  return result;
+}
+
+function isApprover(name: string): boolean {
+  const [org, team, extra] = name.split("/");
+  if (extra !== undefined || org === undefined) return false;
+  return team === undefined ? LOGIN.test(org) : LOGIN.test(org) && TEAM_SLUG.test(team);
+}
+
+/** Rollout percentages: `10,50,100` or a YAML list; strictly increasing within 1-100, ending at 100. */
+export function parseSteps(origin: Origin, raw: unknown): number[] {
+  const items = typeof raw === "string" ? raw.split(",").map((s) => s.trim()) : Array.isArray(raw) ? raw : [];
+  const steps = items.map((item) => (typeof item === "number" ? item : /^\d+$/.test(String(item)) ? Number(item) : NaN));
+  const valid =
+    steps.length > 0 &&
+    steps.every((p, i) => Number.isInteger(p) && p >= 1 && p <= 100 && (i === 0 || p > (steps[i - 1] ?? 0))) &&
+    steps.at(-1) === 100;
+  if (!valid) throw invalid(origin, raw, ACCEPTED.steps);
+  return steps;
+}
+
+/** A semver range (`4`, `^4.20.0`), as written. */
+export function parseSemverRange(origin: Origin, raw: unknown): string {
+  const text = typeof raw === "number" ? String(raw) : raw;
+  if (typeof text === "string" && text.trim() !== "" && semver.validRange(text) !== null) return text;
+  throw invalid(origin, raw, ACCEPTED.semverRange);
+}
+
+// Characters git forbids in ref names (git check-ref-format), plus whitespace.
+const BAD_REF_CHARS = /[\s~^:?*[\\\x00-\x1f\x7f]|\.\.|@\{/;
+
+/** A tag prefix: may be empty (tags such as `1.2.3`), never something git cannot put in a tag name. */
+export function parseTagPrefix(origin: Origin, raw: unknown): string {
+  if (typeof raw === "string" && !BAD_REF_CHARS.test(raw) && !raw.startsWith("/") && !raw.startsWith("-")) return raw;
+  throw invalid(origin, raw, "a tag prefix such as v, release- or nothing (no spaces, no ~ ^ : ? * [ \\, no ..)");
+}
+
+/** A non-empty string. */
+export function parseString(origin: Origin, raw: unknown): string {
+  if (typeof raw === "string" && raw.trim() !== "") return raw;
+  throw invalid(origin, raw, "a non-empty text");
+}
+
+/** Parses `raw` as `kind` says; the result type depends on the kind. */
+export function parseByKind(kind: InputKind, origin: Origin, raw: unknown): unknown {
+  switch (kind.type) {
+    case "string":
+    case "secret":
+      return parseString(origin, raw);
+    case "enum":
+      return parseEnum(origin, raw, kind.values);
+    case "boolean":
+      return parseBoolean(origin, raw);
+    case "duration":
+      return parseDurationValue(origin, raw, kind.positive);
+    case "count":
+      return parseInteger(origin, raw, 1);
+    case "non-negative-int":
+      return parseInteger(origin, raw, 0);
+    case "status":
+      return parseStatus(origin, raw);
+    case "url":
+      return parseUrl(origin, raw);
+    case "path":
+      return parsePath(origin, raw);
+    case "json":
+      return parseJson(origin, raw);
+    case "list":
+      return parseApprovers(origin, raw);
+    case "steps":
+      return parseSteps(origin, raw);
+    case "semver-range":
+      return parseSemverRange(origin, raw);
+    case "tag-prefix":
+      return parseTagPrefix(origin, raw);
+  }
+}
