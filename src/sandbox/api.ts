@@ -1,0 +1,215 @@
+/**
+ * The Cloudflare API endpoints wrangler 4 uses for deploy, versions, deployments and
+ * rollback (wrangler.md section 2), answered from the in-memory store.
+ */
+import type { ApiCall, ApiReply } from "./router.js";
+import { Router } from "./router.js";
+import {
+  SANDBOX_USER,
+  deploymentJson,
+  fail,
+  ok,
+  scriptJson,
+  serviceJson,
+  settingsJson,
+  versionJson,
+} from "./shapes.js";
+import { DeploymentRefused, findVersion, type SandboxStore, type ScriptRecord } from "./store.js";
+import { UploadRejected, parseUpload } from "./upload.js";
+
+export interface ApiDeps {
+  readonly store: SandboxStore;
+  readonly accountId: string;
+  readonly subdomain: string;
+  /** Called after every change of a current deployment; the reply waits for it (runtime reload). */
+  readonly deploymentsChanged: () => Promise<void>;
+}
+
+const SCRIPT = "/accounts/:account/workers/scripts/:script";
+
+/** Error codes wrangler recognises: 10007 script not found, 10090 service not found. */
+const SCRIPT_NOT_FOUND = 10007;
+const SERVICE_NOT_FOUND = 10090;
+
+/** Builds the router holding every supported endpoint. */
+export function createApiRouter(deps: ApiDeps): Router {
+  const router = new Router();
+  addAccountRoutes(router, deps);
+  addScriptRoutes(router, deps);
+  addVersionRoutes(router, deps);
+  return router;
+}
+
+/** Replies for a path under `/accounts/<id>` of another account, as the API does for a wrong id. */
+export function wrongAccount(): ApiReply {
+  return { status: 403, body: fail(10000, "Authentication error") };
+}
+
+/** The Cloudflare answer for a path with no route. */
+export function noRoute(): ApiReply {
+  return { status: 404, body: fail(7000, "No route for that URI") };
+}
+
+function reply(result: unknown, status = 200): ApiReply {
+  return { status, body: ok(result) };
+}
+
+function scriptMissing(name: string, code = SCRIPT_NOT_FOUND): ApiReply {
+  return { status: 404, body: fail(code, `This Worker (${name}) does not exist on your account.`) };
+}
+
+/** Runs `fn` with the script named in the path, or answers "not found". */
+function withScript(deps: ApiDeps, fn: (script: ScriptRecord, call: ApiCall) => ApiReply | Promise<ApiReply>) {
+  return (call: ApiCall) => {
+    const script = deps.store.get(call.params.script ?? "");
+    return script ? fn(script, call) : scriptMissing(call.params.script ?? "");
+  };
+}
+
+function addAccountRoutes(router: Router, deps: ApiDeps): void {
+  const account = { id: deps.accountId, name: "shipline sandbox account" };
+  router
+    .on("GET", "/user/tokens/verify", () => reply({ id: SANDBOX_USER.id, status: "active" }))
+    .on("GET", "/user", () => reply({ id: SANDBOX_USER.id, email: SANDBOX_USER.email }))
+    .on("GET", "/accounts", () => reply([account]))
+    .on("GET", "/accounts/:account", () => reply(account))
+    .on("GET", "/memberships", () => ({
+      status: 200,
+      body: ok([{ id: SANDBOX_USER.id, status: "accepted", account, roles: ["Administrator"] }], {
+        page: 1,
+        per_page: 20,
+        count: 1,
+        total_count: 1,
+        total_pages: 1,
+      }),
+    }))
+    .on("GET", "/accounts/:account/workers/subdomain", () => reply({ subdomain: deps.subdomain }))
+    .on("GET", "/accounts/:account/workers/scripts", () => reply(deps.store.all().map(scriptJson)))
+    .on("GET", "/accounts/:account/workers/services/:script", (call) => {
+      const script = deps.store.get(call.params.script ?? "");
+      return script ? reply(serviceJson(script)) : scriptMissing(call.params.script ?? "", SERVICE_NOT_FOUND);
+    });
+}
+
+function addScriptRoutes(router: Router, deps: ApiDeps): void {
+  router
+    .on("PUT", SCRIPT, (call) => legacyUpload(deps, call))
+    .on(
+      "DELETE",
+      SCRIPT,
+      withScript(deps, async (script) => {
+        deps.store.delete(script.name);
+        await deps.deploymentsChanged();
+        return reply(null);
+      }),
+    )
+    .on("GET", `${SCRIPT}/deployments`, withScript(deps, (s) => reply({ deployments: s.deployments.map(deploymentJson) })))
+    .on("POST", `${SCRIPT}/deployments`, withScript(deps, (s, call) => createDeployment(deps, s, call.json)))
+    .on("GET", `${SCRIPT}/settings`, withScript(deps, (s) => reply(settingsJson(s, currentMainVersion(s)))))
+    .on("GET", `${SCRIPT}/script-settings`, withScript(deps, (s) => reply(scriptSettings(s))))
+    .on(
+      "PATCH",
+      `${SCRIPT}/script-settings`,
+      withScript(deps, (s, call) => {
+        const tags = (call.json as { tags?: unknown } | undefined)?.tags;
+        if (Array.isArray(tags)) s.tags = tags.filter((t): t is string => typeof t === "string");
+        return reply(scriptSettings(s));
+      }),
+    )
+    .on("GET", `${SCRIPT}/subdomain`, withScript(deps, (s) => reply(subdomainJson(s))))
+    .on(
+      "POST",
+      `${SCRIPT}/subdomain`,
+      withScript(deps, (s, call) => {
+        const body = (call.json ?? {}) as { enabled?: unknown; previews_enabled?: unknown };
+        if (typeof body.enabled === "boolean") s.subdomainEnabled = body.enabled;
+        s.previewsEnabled = typeof body.previews_enabled === "boolean" ? body.previews_enabled : s.subdomainEnabled;
+        return reply(subdomainJson(s));
+      }),
+    );
+}
+
+function addVersionRoutes(router: Router, deps: ApiDeps): void {
+  router
+    .on("POST", `${SCRIPT}/versions`, async (call) => {
+      const parsed = await readUpload(call);
+      if ("status" in parsed) return parsed;
+      const version = deps.store.addVersion(call.params.script ?? "", parsed, "upload");
+      return reply(versionJson(version));
+    })
+    .on(
+      "GET",
+      `${SCRIPT}/versions`,
+      withScript(deps, (s) => reply({ items: [...s.versions].reverse().map(versionJson) })),
+    )
+    .on(
+      "GET",
+      `${SCRIPT}/versions/:version`,
+      withScript(deps, (s, call) => {
+        const version = findVersion(s, call.params.version ?? "");
+        if (version) return reply(versionJson(version));
+        return { status: 404, body: fail(10025, `Version ${call.params.version} not found`) };
+      }),
+    );
+}
+
+/** First-deploy path: upload a version and deploy it at 100% in one call. */
+async function legacyUpload(deps: ApiDeps, call: ApiCall): Promise<ApiReply> {
+  const parsed = await readUpload(call);
+  if ("status" in parsed) return parsed;
+  const name = call.params.script ?? "";
+  const version = deps.store.addVersion(name, parsed, "upload");
+  const message = version.annotations["workers/message"];
+  deps.store.deploy(name, [{ version_id: version.id, percentage: 100 }], message ? { "workers/message": message } : {});
+  await deps.deploymentsChanged();
+  const script = deps.store.ensure(name);
+  // The API returns the new version's id under `deployment_id` here (wrangler.md 2.1).
+  return reply({ ...scriptJson(script), deployment_id: version.id, startup_time_ms: 1 });
+}
+
+async function readUpload(call: ApiCall) {
+  try {
+    const { upload, summary } = await parseUpload(await call.request.formData());
+    call.recordBody(summary);
+    return upload;
+  } catch (error) {
+    const code = error instanceof UploadRejected ? error.code : 10021;
+    const message = error instanceof Error ? error.message : String(error);
+    return { status: 400, body: fail(code, `Upload rejected: ${message}`) };
+  }
+}
+
+async function createDeployment(deps: ApiDeps, script: ScriptRecord, json: unknown): Promise<ApiReply> {
+  const body = (json ?? {}) as { versions?: unknown; annotations?: unknown };
+  const versions = Array.isArray(body.versions) ? body.versions : [];
+  try {
+    const deployment = deps.store.deploy(script.name, versions, stringRecord(body.annotations));
+    await deps.deploymentsChanged();
+    return reply(deploymentJson(deployment));
+  } catch (error) {
+    if (!(error instanceof DeploymentRefused)) throw error;
+    return { status: error.code === 10025 ? 404 : 400, body: fail(error.code, error.message) };
+  }
+}
+
+/** The version with the largest share of the current deployment. */
+function currentMainVersion(script: ScriptRecord) {
+  const shares = [...(script.deployments[0]?.versions ?? [])].sort((a, b) => b.percentage - a.percentage);
+  const top = shares[0];
+  return top ? findVersion(script, top.version_id) : script.versions.at(-1);
+}
+
+function scriptSettings(script: ScriptRecord): Record<string, unknown> {
+  return { logpush: false, tags: [...script.tags], tail_consumers: [], observability: { enabled: false } };
+}
+
+function subdomainJson(script: ScriptRecord): Record<string, unknown> {
+  return { enabled: script.subdomainEnabled, previews_enabled: script.previewsEnabled };
+}
+
+function stringRecord(value: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (typeof value !== "object" || value === null) return out;
+  for (const [key, item] of Object.entries(value)) if (typeof item === "string") out[key] = item;
+  return out;
+}

@@ -1,0 +1,119 @@
+/**
+ * Writes a small Worker project for wrangler to deploy to the sandbox: end-to-end tests,
+ * `shipline demo` and `shipline sandbox` use it.
+ *
+ * The Worker answers:
+ * - `GET /api/health`: `{"success":true,"data":{"status":"healthy"}}` (or 503 / a thrown error, see `health`)
+ * - `GET /api/version`: `{ label, environment, version: { id, tag, timestamp }, url }`
+ * - `GET /`: a small HTML page with `<title><name></title>`
+ * - anything else: 404
+ * Every answer carries `x-sample-label: <label>` and `x-worker-version-id: <version id>`, so a
+ * test can tell which version answered, as a real deployment would through version metadata.
+ */
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+
+/** What `GET /api/health` does: 200 healthy JSON, 503 unhealthy JSON, or throw (a 500 from the runtime). */
+export type SampleHealth = "healthy" | "unhealthy" | "throw";
+
+export interface SampleWorkerOptions {
+  /** Top-level Worker name; environment X deploys as `<name>-<X>`. @default "sample-worker" */
+  name?: string;
+  /** Marks this build: baked into the code (so every label is a different script). @default "v1" */
+  label?: string;
+  /** Health behaviour for every environment, or per environment name (missing ones are healthy). @default "healthy" */
+  health?: SampleHealth | Readonly<Record<string, SampleHealth>>;
+  /** The `[env.*]` sections, each with `vars = { ENVIRONMENT = "<env>", HEALTH = ... }`. @default ["staging", "production"] */
+  environments?: readonly string[];
+  /** @default "2025-01-01" */
+  compatibilityDate?: string;
+}
+
+export interface SampleWorkerProject {
+  readonly dir: string;
+  readonly configPath: string;
+  readonly name: string;
+  /** The Worker script name wrangler uses for `--env <environment>` (top-level name without one). */
+  workerName(environment?: string): string;
+}
+
+const NAME_PATTERN = /^[a-z0-9][a-z0-9-]*$/;
+const VERSION_METADATA_BINDING = "CF_VERSION_METADATA";
+
+/** Writes (or overwrites) `wrangler.toml` and `src/index.js` in `dir`. */
+export async function writeSampleWorker(dir: string, options: SampleWorkerOptions = {}): Promise<SampleWorkerProject> {
+  const name = options.name ?? "sample-worker";
+  const environments = options.environments ?? ["staging", "production"];
+  for (const candidate of [name, ...environments]) {
+    if (!NAME_PATTERN.test(candidate)) throw new Error(`Invalid name "${candidate}": use lowercase letters, digits and "-"`);
+  }
+  await mkdir(join(dir, "src"), { recursive: true });
+  const configPath = join(dir, "wrangler.toml");
+  await writeFile(configPath, wranglerToml(name, environments, options));
+  await writeFile(join(dir, "src", "index.js"), workerSource(name, options.label ?? "v1"));
+  return {
+    dir,
+    configPath,
+    name,
+    workerName: (environment) => (environment ? `${name}-${environment}` : name),
+  };
+}
+
+function healthFor(options: SampleWorkerOptions, environment: string): SampleHealth {
+  const health = options.health ?? "healthy";
+  return typeof health === "string" ? health : (health[environment] ?? "healthy");
+}
+
+/** version_metadata is not inherited by environments, so every section declares it. */
+function wranglerToml(name: string, environments: readonly string[], options: SampleWorkerOptions): string {
+  const section = (environment: string) =>
+    `vars = { ENVIRONMENT = "${environment}", HEALTH = "${healthFor(options, environment)}" }\n` +
+    `version_metadata = { binding = "${VERSION_METADATA_BINDING}" }\n`;
+  const lines = [
+    `name = "${name}"`,
+    `main = "src/index.js"`,
+    `compatibility_date = "${options.compatibilityDate ?? "2025-01-01"}"`,
+    section("default"),
+    ...environments.map((environment) => `[env.${environment}]\n${section(environment)}`),
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+function workerSource(name: string, label: string): string {
+  return `// Sample Worker written by shipline's sandbox fixture.
+const NAME = ${JSON.stringify(name)};
+const LABEL = ${JSON.stringify(label)};
+
+function answer(body, status, env, contentType) {
+  const version = env.${VERSION_METADATA_BINDING} ?? {};
+  return new Response(body, {
+    status,
+    headers: { "content-type": contentType, "x-sample-label": LABEL, "x-worker-version-id": version.id ?? "" },
+  });
+}
+
+function json(value, status, env) {
+  return answer(JSON.stringify(value), status, env, "application/json");
+}
+
+export default {
+  async fetch(request, env) {
+    const url = new URL(request.url);
+    if (url.pathname === "/api/health") {
+      const health = env.HEALTH ?? "healthy";
+      if (health === "throw") throw new Error(NAME + " " + LABEL + ": the health check blew up");
+      if (health === "unhealthy") return json({ success: false, data: { status: "unhealthy" } }, 503, env);
+      return json({ success: true, data: { status: "healthy" } }, 200, env);
+    }
+    if (url.pathname === "/api/version") {
+      const version = env.${VERSION_METADATA_BINDING} ?? null;
+      return json({ label: LABEL, environment: env.ENVIRONMENT ?? null, version, url: request.url }, 200, env);
+    }
+    if (url.pathname === "/") {
+      return answer("<!doctype html><title>" + NAME + "</title><p>" + LABEL + "</p>", 200, env, "text/html");
+    }
+    return json({ success: false, error: "not found" }, 404, env);
+  },
+};
+`;
+}

@@ -1,0 +1,100 @@
+/**
+ * Turns a stored Worker version into the spec workerd's Worker Loader takes
+ * (`{ compatibilityDate, compatibilityFlags, mainModule, modules, env }`), as JSON: binary
+ * modules travel base64-encoded and the host worker decodes them.
+ */
+import type { BindingRecord, ModuleRecord, VersionRecord } from "./store.js";
+import type { SandboxLogger } from "./types.js";
+
+/** One module as the host worker receives it; `b64` marks base64 contents. */
+export type LoaderModule =
+  | { js: string }
+  | { cjs: string }
+  | { text: string }
+  | { data: string; b64: true }
+  | { wasm: string; b64: true };
+
+export interface LoaderSpec {
+  compatibilityDate: string;
+  compatibilityFlags: string[];
+  mainModule: string;
+  modules: Record<string, LoaderModule>;
+  env: Record<string, unknown>;
+}
+
+/** Used when an upload names no compatibility date (the platform would pick its oldest). */
+const FALLBACK_COMPATIBILITY_DATE = "2024-01-01";
+
+/** The Worker Loader spec of a version. Unsupported modules and bindings are left out with a warning. */
+export function loaderSpecFor(version: VersionRecord, logger?: SandboxLogger): LoaderSpec {
+  return {
+    compatibilityDate: version.compatibilityDate ?? FALLBACK_COMPATIBILITY_DATE,
+    compatibilityFlags: [...version.compatibilityFlags],
+    mainModule: version.mainModule,
+    modules: modulesFor(version, logger),
+    env: bindingsFor(version, logger),
+  };
+}
+
+function modulesFor(version: VersionRecord, logger?: SandboxLogger): Record<string, LoaderModule> {
+  const modules: Record<string, LoaderModule> = {};
+  for (const module of version.modules) {
+    const converted = convertModule(module, version.serviceWorker && module.name === version.mainModule);
+    if (converted) modules[module.name] = converted;
+    else if (module.type !== "application/source-map") {
+      logger?.warn(`sandbox: module ${module.name} (${module.type}) of version ${version.id} is not supported; left out`);
+    }
+  }
+  return modules;
+}
+
+/** Maps an upload part's content type (as wrangler sends it) to a loader module. */
+function convertModule(module: ModuleRecord, serviceWorkerMain: boolean): LoaderModule | undefined {
+  const text = () => new TextDecoder().decode(module.contents);
+  const base64 = () => Buffer.from(module.contents).toString("base64");
+  // The loader runs ES modules only; a service-worker script is not supported.
+  if (serviceWorkerMain) return undefined;
+  switch (module.type) {
+    case "application/javascript+module":
+      return { js: text() };
+    case "application/javascript":
+    case "text/javascript":
+      return { cjs: text() };
+    case "text/plain":
+      return { text: text() };
+    case "application/octet-stream":
+      return { data: base64(), b64: true };
+    case "application/wasm":
+      return { wasm: base64(), b64: true };
+    default:
+      return undefined;
+  }
+}
+
+/** plain_text, secret_text and json become env values; version_metadata gets this version's id and tag. */
+function bindingsFor(version: VersionRecord, logger?: SandboxLogger): Record<string, unknown> {
+  const env: Record<string, unknown> = {};
+  for (const binding of version.bindings) {
+    const value = bindingValue(binding, version);
+    if (value === undefined) {
+      logger?.warn(`sandbox: binding ${binding.name} of type ${binding.type} is not supported; left out of version ${version.id}`);
+    } else {
+      env[binding.name] = value;
+    }
+  }
+  return env;
+}
+
+function bindingValue(binding: BindingRecord, version: VersionRecord): unknown {
+  switch (binding.type) {
+    case "plain_text":
+    case "secret_text":
+      return typeof binding.text === "string" ? binding.text : "";
+    case "json":
+      return binding.json;
+    case "version_metadata":
+      return { id: version.id, tag: version.annotations["workers/tag"] ?? "", timestamp: version.createdOn };
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * Runs the real wrangler CLI against a sandbox, the way shipline does: stdin ignored, CI=true,
+ * a fresh output file per command, and a scratch XDG_CONFIG_HOME.
+ */
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import type { Sandbox } from "../../src/sandbox/index.js";
+
+const WRANGLER_BIN = resolve("node_modules/wrangler/bin/wrangler.js");
+
+export interface WranglerRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** The ND-JSON entries of WRANGLER_OUTPUT_FILE_PATH. */
+  readonly entries: Array<Record<string, unknown>>;
+}
+
+/** Runs `wrangler <args>` in `cwd` against `sandbox`. */
+export async function runWrangler(sandbox: Sandbox, cwd: string, args: string[]): Promise<WranglerRun> {
+  const scratch = await mkdtemp(join(tmpdir(), "shipline-wrangler-"));
+  const outputFile = join(scratch, "output.json");
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? "",
+    HOME: scratch,
+    TMPDIR: scratch,
+    ...sandbox.wranglerEnv(),
+    CI: "true",
+    XDG_CONFIG_HOME: scratch,
+    WRANGLER_OUTPUT_FILE_PATH: outputFile,
+  };
+  const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
+    const child = execFile(process.execPath, [WRANGLER_BIN, ...args], { cwd, env, maxBuffer: 16 << 20 }, (error, out, err) => {
+      done({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout: out, stderr: err });
+    });
+    child.stdin?.end();
+  });
+  const entries = await readFile(outputFile, "utf8")
+    .then((text) => text.split("\n").filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>))
+    .catch(() => []);
+  return { code, stdout, stderr, entries };
+}
+
+/** The output-file entry of a given type (e.g. `deploy`, `version-upload`). */
+export function entryOf(run: WranglerRun, type: string): Record<string, unknown> | undefined {
+  return run.entries.find((e) => e.type === type);
+}
