@@ -126,4 +126,8 @@ export const gitRoutes: readonly Route[] = [
     return tag ? ok(tagObjectJson(ctx, tag)) : notFound();
   }),
   route("GET", "/repos/:owner/:repo/tags", "contents", listTags),
+  // GITHUB_TOKEN (an installation token) gets no `permissions` field here, unlike a user's token.
+  route("GET", "/repos/:owner/:repo", "metadata", (ctx) =>
+    ok({ name: ctx.params["repo"], full_name: `${ctx.params["owner"]}/${ctx.params["repo"]}`, owner: { login: ctx.params["owner"] }, default_branch: "main", private: false }),
+  ),
 ];

