@@ -80,8 +80,25 @@ export class ProductionRun {
       this.noteOurs(outcome.versionId);
       this.facts.productionUrl = this.config.production.url ?? outcome.url;
     });
-    if (deployed) return deployed;
+    if (deployed && !(await this.wentLiveAnyway(deployed))) return deployed;
     return this.healthGate("health", {});
+  }
+
+  /**
+   * wrangler can exit 1 after the new version went live (a later step such as the workers.dev
+   * trigger failed). When production reads back as this release's version at 100%, the deploy
+   * did happen: the health gate decides, as for any deploy.
+   */
+  private async wentLiveAnyway(cause: RestoreCause): Promise<boolean> {
+    if (cause.cancelled) return false;
+    const live = await this.readLive(this.signal);
+    if (!live.ok || !live.state) return false;
+    if (isForeign(live.state, this.anchor, this.ours)) await this.claimOurs(live.state, this.signal);
+    const serving = soleVersion(live.state.allocation);
+    if (!serving || !this.ours.includes(serving)) return false;
+    this.facts.productionVersionId = serving;
+    this.rec.warn(`The production deploy reported a failure, but ${serving} of this release is live at 100%: the health gate decides. (${cause.why})`);
+    return true;
   }
 
   /** `versions upload`, then each rollout step with its own health gate. */

@@ -90,6 +90,7 @@ describe("runPipeline: release", () => {
   it("re-reads production when the deploy failed after going live, and rolls back", async () => {
     const s = setup();
     s.deployer.seed("production", "prod-old");
+    s.deployer.nextHealthy.set("production", false);
     s.deployer.faults.push({ method: "deploy", environment: "production", afterChange: true });
     const result = await run(s);
     expect(result.result).toBe("rolled-back");
@@ -321,10 +322,23 @@ describe("runPipeline: partial failures", () => {
   it("recognises its own live version by the release tag when the failed deploy reported no id", async () => {
     const s = setup();
     s.deployer.seed("production", "prod-old");
+    s.deployer.nextHealthy.set("production", false);
     s.deployer.faults.push({ method: "deploy", environment: "production", afterChange: true, hideVersionId: true });
     const result = await run(s);
     expect(result.result).toBe("rolled-back");
     expect(s.deployer.writes("production")).toEqual(["deploy", "rollback"]);
     expect(s.deployer.live("production")?.allocation[0]?.versionId).toBe("prod-old");
+  });
+});
+
+describe("runPipeline: deploy reported failure but went live", () => {
+  it("lets the health gate decide when this release is live at 100% despite the failure", async () => {
+    const s = setup();
+    s.deployer.seed("production", "prod-old");
+    s.deployer.faults.push({ method: "deploy", environment: "production", afterChange: true, hideVersionId: true });
+    const result = await run(s);
+    expect(result.result).toBe("released");
+    expect(result.warnings.join("\n")).toMatch(/reported a failure, but .* is live at 100%/);
+    expect(s.deployer.writes("production")).toEqual(["deploy"]);
   });
 });
