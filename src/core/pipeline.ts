@@ -129,7 +129,7 @@ async function releaseFlow(
   const release = await rec.stage("resolve", "Resolve version", async () => {
     facts.release = await resolveRelease(config, deps, signal);
     deps.logger.info(`Releasing ${facts.release.tag} (${facts.release.version}) from ${facts.release.source} at ${facts.release.sha}`);
-    await prepareParts(config, deps, signal);
+    await prepareParts(config, deps, signal, facts.release);
     return facts.release;
   }).catch((error: unknown) => {
     if (error instanceof ConfigError || error instanceof Error) return error;
@@ -162,13 +162,14 @@ async function resolveRelease(config: PipelineConfig, deps: PipelineDeps, signal
 }
 
 /** Checks that approval and publishing can work, before anything is deployed. */
-async function prepareParts(config: PipelineConfig, deps: PipelineDeps, signal: AbortSignal): Promise<void> {
+async function prepareParts(config: PipelineConfig, deps: PipelineDeps, signal: AbortSignal, release: ReleaseVersion): Promise<void> {
   const needsApproval = config.stages === "all" && (config.approval.mode === "issue" || config.approval.mode === "prompt");
   if (needsApproval) {
     if (!deps.approval) throw new ConfigError("approval", `approval: ${config.approval.mode} needs an approval provider.`);
     await deps.approval.prepare?.(signal);
   }
-  if (config.stages !== "staging") await deps.publisher?.prepare?.(signal);
+  await deps.recorder?.prepare?.(signal);
+  if (config.stages !== "staging") await deps.publisher?.prepare?.(signal, release);
 }
 
 async function stagingFlow(

@@ -157,6 +157,8 @@ export interface Approval {
 
 /** GitHub Deployment records (or nothing, outside GitHub). Failures here are warnings, never stop a deploy. */
 export interface DeploymentRecorder {
+  /** Fails before anything is deployed when records cannot be written (a missing permission). */
+  prepare?(signal: AbortSignal): Promise<void>;
   /** Create a record for an environment; returns a handle for status updates. */
   start(environment: string, info: { ref: string; description: string; production: boolean }): Promise<string | undefined>;
   update(
@@ -185,8 +187,12 @@ export interface PublishResult {
 
 /** Tags and releases (GitHub API, or local git). */
 export interface Publisher {
-  /** Checks permissions before production is touched, where that can be known in advance. */
-  prepare?(signal: AbortSignal): Promise<void>;
+  /**
+   * Runs before anything is deployed: checks permissions, and that the tags this release
+   * will create are free or already right (a tag on another commit fails here, not after
+   * production changed).
+   */
+  prepare?(signal: AbortSignal, release?: ReleaseVersion): Promise<void>;
   /** Every tag name of the repository (all pages). Used by `bump`. */
   listTags(signal: AbortSignal): Promise<string[]>;
   publish(request: PublishRequest, signal: AbortSignal): Promise<PublishResult>;
