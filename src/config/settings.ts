@@ -31,6 +31,11 @@ export class Settings {
       const parsed = this.attempt(() => parseByKind(spec.kind, fromInput(spec.name), raw));
       if (parsed !== undefined) this.parsedInputs.set(spec.name, parsed);
     }
+    // Likewise every config-file value an input overrides in this run: a broken file is an
+    // error even when today's inputs happen to hide the bad key.
+    for (const spec of INPUTS) {
+      if (spec.configKey !== undefined && this.givenInput(spec.name)) this.fileValue(spec.configKey, spec.kind);
+    }
   }
 
   /** Runs `fn`, recording a `ConfigError` instead of throwing it. */

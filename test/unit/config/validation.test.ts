@@ -162,3 +162,16 @@ describe("config file errors", () => {
     expect(errorFor("production.health.checks[0].headers.x token", () => resolve({}, text)).message).toContain("header name");
   });
 });
+
+describe("config file values hidden by inputs", () => {
+  it("rejects a bad config-file value even when an input overrides that key", () => {
+    expect(() =>
+      resolveConfig({
+        inputs: { "health-interval": "5s" },
+        configText: "production:\n  health:\n    interval: soon\n",
+        configPath: ".github/shipline.yml",
+        env: { GITHUB_REF: "refs/tags/v1.0.0", GITHUB_SHA: "abc" },
+      }),
+    ).toThrow(/production\.health\.interval.*"soon"/s);
+  });
+});
