@@ -113,11 +113,22 @@ export function involvedTags(request: Pick<ReleasePlanRequest, "release" | "prom
 export function planRelease(request: ReleasePlanRequest, observed: ReleaseObservation): ReleasePlan {
   const { release } = request;
   const releaseTag = releaseTagOf(release, request.promotePrerelease);
-  const tags: TagStep[] = releaseTags(release, request.promotePrerelease).map((tag) =>
-    releaseTagStep(tag, release.sha, observed.tags[tag]),
-  );
+  const tags: TagStep[] = releaseTagSteps(release, request.promotePrerelease, observed.tags);
   if (request.floatingTags) tags.push(...floatingSteps(release, releaseTag, observed));
   return { releaseTag, tags, release: releaseStep(request, releaseTag, observed) };
+}
+
+/**
+ * The steps for the release tags alone (the deployed tag, and the final tag of a promoted
+ * prerelease): `create` or `keep`. Throws `TagConflictError` when one is on another commit.
+ * Publishers call it before deploying, with `tags` read for `involvedTags` without floating tags.
+ */
+export function releaseTagSteps(
+  release: ReleaseVersion,
+  promotePrerelease: boolean,
+  tags: Readonly<Record<string, string | undefined>>,
+): TagStep[] {
+  return releaseTags(release, promotePrerelease).map((tag) => releaseTagStep(tag, release.sha, tags[tag]));
 }
 
 function releaseTags(release: ReleaseVersion, promotePrerelease: boolean): string[] {

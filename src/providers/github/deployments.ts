@@ -100,13 +100,18 @@ export class GitHubDeploymentRecorder implements DeploymentRecorder {
     if (state === "success" && record?.production) await this.#supersede(record.environment, id);
   }
 
+  /** Before anything is deployed: a token without `deployments: write` fails the run here. */
+  async prepare(signal: AbortSignal): Promise<void> {
+    await this.checkPermission("production", signal);
+  }
+
   /**
    * Throws a `GitHubError` naming `deployments: write` when the token cannot create records.
    * Uses an earlier refusal when there was one; otherwise asks GitHub for a deployment of a
    * commit that cannot exist, which GitHub refuses with 403 without the permission and with
    * 422 (nothing created) with it.
    */
-  async checkPermission(environment = "production"): Promise<void> {
+  async checkPermission(environment = "production", signal?: AbortSignal): Promise<void> {
     const action = `record deployments to ${environment}`;
     if (this.#denied !== undefined) throw toGitHubError(this.#denied, { action, permission: PERMISSION });
     const { client, owner, repo, logger } = this.#options;
@@ -120,9 +125,11 @@ export class GitHubDeploymentRecorder implements DeploymentRecorder {
         required_contexts: [],
         transient_environment: true,
         description: "shipline permission check",
+        request: { signal },
       });
       logger.debug(`Deployment permission check answered HTTP ${response.status}.`);
     } catch (error) {
+      if (signal?.aborted) throw error;
       const status = httpStatus(error);
       if (status === 401 || isPermissionDenied(error)) throw toGitHubError(error, { action, permission: PERMISSION });
       logger.debug(`Deployment permission check answered HTTP ${status ?? "?"}: the token may create deployments.`);

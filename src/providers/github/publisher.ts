@@ -8,21 +8,23 @@
  * `contents: write` GitHub answers 422 (no such object) and nothing is created; without it, 403.
  * For user tokens `GET /repos/{o}/{r}` reports `permissions.push`, which is used instead.
  */
-import { GitHubError, ShiplineError } from "../../core/errors.js";
+import { GitHubError } from "../../core/errors.js";
 import type { GitHubClient } from "./client.js";
 import type { Logger, PublishRequest, PublishResult, Publisher } from "../../core/ports.js";
+import type { ReleaseVersion } from "../../core/types.js";
 import {
   TagConflictError,
   involvedTags,
   planRelease,
   releaseTagOf,
+  releaseTagSteps,
   type ObservedRelease,
   type ReleasePlanRequest,
   type ReleaseStep,
   type TagStep,
   withSection,
 } from "../../core/release-plan.js";
-
+import { PERMISSION_HINT, WORKFLOW_TRAP_HINT, bodyOf, isPermissionDenied, messageOf, statusOf, translate } from "./publisher-errors.js";
 
 export interface GitHubPublisherOptions {
   readonly client: GitHubClient;
@@ -33,18 +35,12 @@ export interface GitHubPublisherOptions {
   readonly runUrl?: string;
   /** Link to the production deployment (Environments page), for the release body. */
   readonly environmentUrl?: string;
+  /**
+   * The run's `promote-prerelease`, so that `prepare` also checks the final tag a prerelease
+   * will get. Unset: `prepare` checks only the deployed tag (it cannot know the final tag is wanted).
+   */
+  readonly promotePrerelease?: boolean;
 }
-
-const PERMISSION_HINT =
-  "The token needs contents: write to create tags and releases. Add `permissions: { contents: write }` " +
-  "to the workflow job (an explicit permissions block sets every permission it omits to none), " +
-  "or pass a release-token (PAT or GitHub App token) that can write the repository's contents.";
-
-const WORKFLOW_TRAP_HINT =
-  "GitHub answers 404 to creating a release when the released commit adds or changes files under " +
-  ".github/workflows/ compared to the default branch: that needs the workflows permission, which " +
-  "GITHUB_TOKEN cannot have. Merge the workflow change to the default branch first, or pass a " +
-  "release-token (a PAT with the workflow scope, or a GitHub App token with workflows: write).";
 
 /** An impossible commit id: used to probe write access without creating anything. */
 const NO_COMMIT = "0".repeat(40);
@@ -56,16 +52,37 @@ export class GitHubPublisher implements Publisher {
   readonly #repo: { owner: string; repo: string };
   readonly #logger: Logger;
   readonly #links: { runUrl?: string; environmentUrl?: string };
+  readonly #promotePrerelease: boolean;
 
   constructor(options: GitHubPublisherOptions) {
     this.#client = options.client;
     this.#repo = { owner: options.owner, repo: options.repo };
     this.#logger = options.logger;
     this.#links = { runUrl: options.runUrl, environmentUrl: options.environmentUrl };
+    this.#promotePrerelease = options.promotePrerelease ?? false;
   }
 
-  /** Fails before production is touched when the token cannot write tags. */
-  async prepare(signal: AbortSignal): Promise<void> {
+  /**
+   * Fails before production is touched when the token cannot write tags, or (given the
+   * release) when a release tag it would create already exists on another commit.
+   */
+  async prepare(signal: AbortSignal, release?: ReleaseVersion): Promise<void> {
+    await this.#checkWriteAccess(signal);
+    if (release !== undefined) await this.#checkReleaseTags(release, signal);
+  }
+
+  /** The planner's own release-tag rule, applied to what the repository holds now. */
+  async #checkReleaseTags(release: ReleaseVersion, signal: AbortSignal): Promise<void> {
+    const request = { release, promotePrerelease: this.#promotePrerelease, floatingTags: false };
+    const tags: Record<string, string | undefined> = {};
+    for (const name of involvedTags(request)) tags[name] = await this.#readTag(name, signal);
+    for (const step of releaseTagSteps(release, request.promotePrerelease, tags)) {
+      const state = step.kind === "keep" ? `already at ${short(step.commit)}` : "free (created once production is healthy)";
+      this.#logger.info(`Tag ${step.tag}: ${state}.`);
+    }
+  }
+
+  async #checkWriteAccess(signal: AbortSignal): Promise<void> {
     const repo = await this.#call("read the repository", () =>
       this.#client.rest.repos.get({ ...this.#repo, request: { signal } }),
     );
@@ -275,44 +292,6 @@ export class GitHubPublisher implements Publisher {
   #slug(): string {
     return `${this.#repo.owner}/${this.#repo.repo}`;
   }
-}
-
-/** Turns an Octokit error into a `GitHubError` that says what to do. */
-function translate(error: unknown, what: string): unknown {
-  if (error instanceof ShiplineError || (error instanceof Error && error.name === "AbortError")) return error;
-  const status = statusOf(error);
-  if (status === undefined) return error;
-  if (status === 403 && isPermissionDenied(error)) {
-    return new GitHubError(`Could not ${what}: GitHub answered 403 "${messageOf(error)}". ${PERMISSION_HINT}`, { status, cause: error });
-  }
-  if (status === 422 && /rule|GH013/i.test(JSON.stringify(bodyOf(error)) + messageOf(error))) {
-    return new GitHubError(
-      `Could not ${what}: a repository ruleset blocks it ("${messageOf(error)}"). GITHUB_TOKEN cannot bypass tag rulesets; ` +
-        "pass a release-token from a GitHub App or user the ruleset allows.",
-      { status, cause: error },
-    );
-  }
-  return new GitHubError(`Could not ${what}: GitHub answered ${status} "${messageOf(error)}".`, { status, cause: error });
-}
-
-function isPermissionDenied(error: unknown): boolean {
-  return /not accessible|permission|must have (push|write|admin) access/i.test(messageOf(error));
-}
-
-function statusOf(error: unknown): number | undefined {
-  const status = (error as { status?: unknown } | null)?.status;
-  return typeof status === "number" ? status : undefined;
-}
-
-function bodyOf(error: unknown): unknown {
-  return (error as { response?: { data?: unknown } } | null)?.response?.data;
-}
-
-/** GitHub's own message (without Octokit's documentation link). */
-function messageOf(error: unknown): string {
-  const data = bodyOf(error) as { message?: unknown } | undefined;
-  if (typeof data?.message === "string") return data.message;
-  return error instanceof Error ? error.message : String(error);
 }
 
 function short(sha: string): string {

@@ -42,6 +42,11 @@ export function putRef(ctx: Pick<RouteContext, "state">, name: string, sha: stri
   return ref;
 }
 
+/** The fake knows no objects: any sha is taken to exist except the null sha, which never does. */
+function isKnownObject(sha: unknown): sha is string {
+  return isSha(sha) && !/^0{40}$/.test(sha);
+}
+
 function getRef(ctx: RouteContext): FakeReply {
   const ref = ctx.state.refs.get(`refs/${ctx.params["ref"]}`);
   return ref ? ok(refJson(ctx, ref)) : notFound();
@@ -59,7 +64,7 @@ function createRef(ctx: RouteContext): FakeReply {
   if (typeof ref !== "string" || !/^refs\/[^/]+\/.+/.test(ref)) {
     return unprocessable("Reference name must start with 'refs/' and have at least two slashes.");
   }
-  if (!isSha(sha)) return unprocessable("Object does not exist");
+  if (!isKnownObject(sha)) return unprocessable("Object does not exist");
   if (ctx.state.refs.has(ref)) return unprocessable("Reference already exists");
   return ok(refJson(ctx, putRef(ctx, ref, sha)), 201);
 }
@@ -69,7 +74,7 @@ function updateRef(ctx: RouteContext): FakeReply {
   const existing = ctx.state.refs.get(name);
   if (!existing) return unprocessable("Reference does not exist");
   const { sha, force } = ctx.req.body ?? {};
-  if (!isSha(sha)) return unprocessable("Object does not exist");
+  if (!isKnownObject(sha)) return unprocessable("Object does not exist");
   if (force !== true && sha !== existing.sha) return unprocessable("Update is not a fast forward");
   return ok(refJson(ctx, putRef(ctx, name, sha)));
 }

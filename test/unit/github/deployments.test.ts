@@ -143,6 +143,33 @@ describe("checkPermission", () => {
   });
 });
 
+describe("prepare", () => {
+  it("passes quietly with deployments: write and creates no record", async () => {
+    await expect(recorder.prepare(new AbortController().signal)).resolves.toBeUndefined();
+    expect(fake.state.deployments).toHaveLength(0);
+    expect(warnings).toEqual([]);
+  });
+
+  it("fails before anything is deployed without deployments: write, naming the workflow line", async () => {
+    fake.denyPermission("deployments");
+    const error = await recorder.prepare(new AbortController().signal).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GitHubError);
+    expect((error as Error).message).toContain("record deployments to production");
+    expect((error as Error).message).toContain("add `permissions: { deployments: write }` to the job");
+  });
+
+  it("does not mistake other refusals for a missing permission", async () => {
+    fake.faults.add({ method: "POST", path: "/repos/acme/shop/deployments", status: 409, times: 1 });
+    await expect(recorder.prepare(new AbortController().signal)).resolves.toBeUndefined();
+  });
+
+  it("stops at once when the run is cancelled", async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(recorder.prepare(controller.signal)).rejects.toThrow();
+  });
+});
+
 describe("truncateDescription", () => {
   it("keeps short text and cuts long text by code point with an ellipsis", () => {
     expect(truncateDescription("short")).toBe("short");

@@ -10,7 +10,7 @@ const SHA = "abc1234000000000000000000000000000000000";
 const OLD = "0ld0000000000000000000000000000000000000";
 const signal = new AbortController().signal;
 
-function setup(configure: (repo: FakeRepo) => void = () => {}) {
+function setup(configure: (repo: FakeRepo) => void = () => {}, options: { promotePrerelease?: boolean } = {}) {
   const repo = new FakeRepo();
   repo.commits.add(SHA);
   configure(repo);
@@ -21,6 +21,7 @@ function setup(configure: (repo: FakeRepo) => void = () => {}) {
     repo: "r",
     logger,
     runUrl: "https://github.test/o/r/actions/runs/1",
+    ...options,
   });
   return { repo, publisher, logger };
 }
@@ -214,6 +215,66 @@ describe("GitHubPublisher.prepare", () => {
     expect(error.message).toContain("cannot push to o/r");
     expect(error.message).toContain("contents: write");
     expect(repo.writes()).toEqual([]);
+  });
+});
+
+describe("GitHubPublisher.prepare with the release", () => {
+  const release = (version: string) => resolveVersion({ explicit: version, tagPrefix: "v", sha: SHA });
+
+  it("passes when the release tag is free, and writes nothing", async () => {
+    const { repo, publisher, logger } = setup((r) => r.tag("v1.3.0", OLD));
+    await publisher.prepare(signal, release("1.4.0"));
+    expect(repo.refs.has("v1.4.0")).toBe(false);
+    expect(repo.refs.size).toBe(1);
+    expect(logger.lines).toContain("info: Tag v1.4.0: free (created once production is healthy).");
+  });
+
+  it("passes when the release tag is already on the commit, through an annotated tag", async () => {
+    const { publisher, logger } = setup((r) => r.annotatedTag("v1.4.0", SHA, "7a90b00000000000000000000000000000000000"));
+    await publisher.prepare(signal, release("1.4.0"));
+    expect(logger.lines).toContain("info: Tag v1.4.0: already at abc1234.");
+  });
+
+  it("fails with the TagConflictError when the release tag is on another commit", async () => {
+    const { repo, publisher } = setup((r) => r.tag("v1.4.0", OLD));
+    const error = await rejection(publisher.prepare(signal, release("1.4.0")));
+    expect(error).toBeInstanceOf(TagConflictError);
+    expect(error.message).toContain(`Tag v1.4.0 already exists on commit ${OLD}, but this run released commit ${SHA}`);
+    expect(repo.refs.get("v1.4.0")).toEqual({ type: "commit", sha: OLD });
+    expect(repo.writes().filter((w) => !w.startsWith("POST /repos/o/r/git/refs"))).toEqual([]);
+  });
+
+  it("checks the final tag of a prerelease when it will be promoted", async () => {
+    const { publisher } = setup((r) => r.tag("v1.4.0", OLD), { promotePrerelease: true });
+    const error = await rejection(publisher.prepare(signal, release("1.4.0-rc.1")));
+    expect(error).toBeInstanceOf(TagConflictError);
+    expect((error as TagConflictError).tag).toBe("v1.4.0");
+  });
+
+  it("leaves the final tag alone when promotion is off or unknown", async () => {
+    for (const options of [{ promotePrerelease: false }, {}]) {
+      const { publisher } = setup((r) => r.tag("v1.4.0", OLD), options);
+      await expect(publisher.prepare(signal, release("1.4.0-rc.1"))).resolves.toBeUndefined();
+    }
+  });
+
+  it("ignores floating tags: they are moved, never in conflict", async () => {
+    const { publisher } = setup((r) => {
+      r.tag("v1", OLD);
+      r.tag("v1.4", OLD);
+    });
+    await expect(publisher.prepare(signal, release("1.4.0"))).resolves.toBeUndefined();
+  });
+
+  it("reports a missing contents: write before looking at tags", async () => {
+    const { repo, publisher } = setup((r) => {
+      r.canWrite = false;
+      r.tag("v1.4.0", OLD);
+    });
+    const error = await rejection(publisher.prepare(signal, release("1.4.0")));
+    expect(error).toBeInstanceOf(GitHubError);
+    expect(error.message).toContain("permissions: { contents: write }");
+    expect(repo.requests.some((r) => r.startsWith("GET /repos/o/r/git/ref/"))).toBe(false);
   });
 });
 

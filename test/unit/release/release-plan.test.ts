@@ -4,6 +4,7 @@ import {
   involvedTags,
   planRelease,
   releaseSection,
+  releaseTagSteps,
   withSection,
   type ReleaseObservation,
   type ReleasePlanRequest,
@@ -177,5 +178,30 @@ describe("withSection", () => {
     expect(updated).toContain("ver-123");
     expect(updated.startsWith("intro\n")).toBe(true);
     expect(updated.endsWith("\nnotes")).toBe(true);
+  });
+});
+
+describe("releaseTagSteps (checked before deploying)", () => {
+  const rc = () => resolveVersion({ explicit: "1.4.0-rc.1", tagPrefix: "v", sha: SHA });
+
+  it("gives the same release-tag steps as the full plan, without floating tags", () => {
+    const tags = { "v1.4.0-rc.1": SHA, v1: OTHER };
+    const full = planRelease(request("1.4.0-rc.1", { floatingTags: true }), observed(tags));
+    expect(releaseTagSteps(rc(), true, tags)).toEqual(full.tags.slice(0, 2));
+    expect(releaseTagSteps(rc(), true, tags)).toEqual([
+      { kind: "keep", tag: "v1.4.0-rc.1", commit: SHA, floating: false },
+      { kind: "create", tag: "v1.4.0", commit: SHA, floating: false },
+    ]);
+  });
+
+  it("checks the final tag only when the prerelease is promoted", () => {
+    expect(() => releaseTagSteps(rc(), true, { "v1.4.0": OTHER })).toThrow(TagConflictError);
+    expect(releaseTagSteps(rc(), false, { "v1.4.0": OTHER })).toEqual([
+      { kind: "create", tag: "v1.4.0-rc.1", commit: SHA, floating: false },
+    ]);
+  });
+
+  it("reads exactly the tags involvedTags names when floating tags are off", () => {
+    expect(involvedTags({ release: rc(), promotePrerelease: true, floatingTags: false })).toEqual(["v1.4.0-rc.1", "v1.4.0"]);
   });
 });
