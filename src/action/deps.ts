@@ -71,7 +71,7 @@ export async function createActionDeps(options: WiringOptions): Promise<Pipeline
     commands: createShellRunner(logger),
     recorder: client && github ? new GitHubDeploymentRecorder({ client, owner: github.owner, repo: github.repo, logUrl: github.runUrl, logger }) : undefined,
     approval: createApproval(settings, client, github, logger, clock),
-    publisher: createPublisher(releaseClient, github, logger),
+    publisher: createPublisher(releaseClient, github, logger, config.release.promotePrerelease),
   };
 }
 
@@ -101,7 +101,7 @@ function createApproval(
   });
 }
 
-function createPublisher(client: GitHubClient | undefined, github: GitHubRunContext | undefined, logger: Logger): Publisher | undefined {
+function createPublisher(client: GitHubClient | undefined, github: GitHubRunContext | undefined, logger: Logger, promotePrerelease: boolean): Publisher | undefined {
   if (!client || !github) return undefined;
-  return new GitHubPublisher({ client, owner: github.owner, repo: github.repo, logger, runUrl: github.runUrl });
+  return new GitHubPublisher({ client, owner: github.owner, repo: github.repo, logger, runUrl: github.runUrl, promotePrerelease });
 }
