@@ -5,7 +5,7 @@
  */
 import type { Clock, Logger } from "../../core/ports.js";
 import { ConfigError, errorMessage, GitHubError } from "../../core/errors.js";
-import { hasNextPage, statusOf, withRetry, type ApprovalClient, type RequestStats } from "./approval-github-io.js";
+import { callOptions, hasNextPage, statusOf, withRetry, type ApprovalClient, type RequestStats } from "./approval-github-io.js";
 
 export interface Approvers {
   /** Display logins in the order given, teams expanded in place, each once. */
@@ -88,7 +88,7 @@ async function readPage(client: ApprovalClient, org: string, team: string, page:
   try {
     return await withRetry(
       () =>
-        client.rest.teams.listMembersInOrg({ org, team_slug: team, per_page: MEMBERS_PER_PAGE, page, request: { signal: context.signal } }),
+        client.rest.teams.listMembersInOrg({ org, team_slug: team, per_page: MEMBERS_PER_PAGE, page, ...callOptions(context.signal) }),
       {
         clock: context.clock,
         stats: context.stats,

@@ -5,7 +5,7 @@
  * Unchanged pages answer 304, which GitHub does not count against the rate limit.
  */
 import type { ApprovalClient, Headers, IssueComment, RequestStats } from "./approval-github-io.js";
-import { hasNextPage, statusOf } from "./approval-github-io.js";
+import { callOptions, hasNextPage, statusOf } from "./approval-github-io.js";
 
 /** GitHub's largest page: fewest requests when comments change. */
 export const COMMENTS_PER_PAGE = 100;
@@ -69,7 +69,7 @@ export class CommentReader {
         per_page: COMMENTS_PER_PAGE,
         page,
         headers,
-        request: { signal },
+        ...callOptions(signal),
       });
       this.stats.requests++;
       this.#lastHeaders = response.headers;

@@ -21,8 +21,20 @@ export interface GitHubResponse<T> {
  */
 export interface CallOptions {
   readonly headers?: Record<string, string>;
-  readonly request?: { readonly signal?: AbortSignal };
+  /** `retries` is plugin-retry's per-request setting (the approval passes 0, see `callOptions`). */
+  readonly request?: { readonly signal?: AbortSignal; readonly retries?: number };
   readonly [parameter: string]: unknown;
+}
+
+/**
+ * Per-request options of every approval call: the abort signal, and no retries by Octokit's
+ * plugin-retry. The approval retries on its own (`withRetry`, the poll loop) on the injected
+ * clock, honouring `retry-after` and the abort signal; plugin-retry would add its own retries
+ * underneath on real timers (up to 7 s per failed 5xx call, invisible to the clock and the
+ * back-off, and up to 4x the requests: a 5-attempt write could reach GitHub 20 times).
+ */
+export function callOptions(signal: AbortSignal | undefined): { readonly request: { signal?: AbortSignal; retries: number } } {
+  return { request: { ...(signal ? { signal } : {}), retries: 0 } };
 }
 
 interface Repo {

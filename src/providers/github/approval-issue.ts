@@ -16,6 +16,7 @@ import { errorMessage, GitHubError } from "../../core/errors.js";
 import { CommentReader } from "./approval-comments.js";
 import {
   backoff,
+  callOptions,
   classify,
   rateLimitWait,
   record,
@@ -134,7 +135,7 @@ export class IssueApproval implements Approval {
     const title = approvalTitle(request);
     const body = approvalBody({ ...this.options, request, approvers: deciders, actor, deadline });
     const create = (assignees: string[]) =>
-      withRetry(() => client.rest.issues.create({ owner, repo, title, body, assignees, request: { signal } }), this.#retry(signal, 5));
+      withRetry(() => client.rest.issues.create({ owner, repo, title, body, assignees, ...callOptions(signal) }), this.#retry(signal, 5));
     try {
       return issueOf((await create(deciders.slice(0, MAX_ASSIGNEES))).data);
     } catch (error) {
@@ -207,7 +208,9 @@ export class IssueApproval implements Approval {
     const base = this.options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
     const backedOff = backoff(base, failures, MAX_BACKOFF_MS);
     const wait = failure.kind === "rate-limited" ? Math.max(failure.waitMs, backedOff) : backedOff;
-    this.options.logger.warn(`Reading the approval comments failed (${errorMessage(error)}); next try in ${Math.round(wait / 1000)} s.`);
+    const status = statusOf(error);
+    const what = status === undefined ? errorMessage(error) : `HTTP ${status}: ${errorMessage(error)}`;
+    this.options.logger.warn(`Reading the approval comments failed (${what}); next try in ${Math.round(wait / 1000)} s.`);
     return wait;
   }
 
@@ -220,7 +223,7 @@ export class IssueApproval implements Approval {
     const retry = this.#retry(signal, interrupted ? 2 : 4);
     const stateReason = end.kind === "approved" ? "completed" : "not_planned";
     const body = this.#closingText(end, request.release.tag);
-    const target = { owner, repo, issue_number: issue.number, request: { signal } };
+    const target = { owner, repo, issue_number: issue.number, ...callOptions(signal) };
     const steps: Array<[string, () => Promise<unknown>]> = [
       ["comment on", () => client.rest.issues.createComment({ ...target, body })],
       ["close", () => client.rest.issues.update({ ...target, state: "closed", state_reason: stateReason })],
