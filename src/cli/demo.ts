@@ -1,0 +1,193 @@
+/**
+ * `shipline demo`: the whole pipeline on a fresh machine with nothing configured. Starts the
+ * local Workers sandbox, creates a sample Worker in a new git repository, and releases it
+ * twice with the real wrangler: v1.0.0 (healthy: released and tagged), then v1.1.0, whose
+ * production health endpoint fails, so the health gate catches it and production is rolled
+ * back. Also the bench's entry point (`runDemoBench`).
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { installSignalHandlers } from "../action/signals.js";
+import { definedEnv } from "../action/env.js";
+import { resolveConfig } from "../config/index.js";
+import { runPipeline } from "../core/pipeline.js";
+import type { Logger } from "../core/ports.js";
+import { renderSummary } from "../core/report.js";
+import type { PipelineConfig, PipelineResult, RunResult } from "../core/types.js";
+import { locateWrangler, type LocatedWrangler } from "../providers/wrangler/locate.js";
+import { startSandbox, type Sandbox, type SampleWorkerOptions } from "../sandbox/index.js";
+import { CliConsole, silentSink, type LineSink } from "./console.js";
+import { createCliDeps, describeWrangler, SHIPLINE_ROOT } from "./deps.js";
+import { medianServeMs, serveSamples, type ServeSample } from "./demo-measure.js";
+import { createDemoProject, type DemoProject } from "./demo-project.js";
+import { demoTimeline } from "./demo-report.js";
+import { writeText } from "./output.js";
+import { progressPrinter } from "./progress.js";
+
+/** The two releases the demo makes, and what each must end in. */
+const RELEASES: ReadonlyArray<{ tag: string; worker: SampleWorkerOptions; expected: RunResult; title: string }> = [
+  { tag: "v1.0.0", worker: { label: "v1.0.0" }, expected: "released", title: "a healthy release" },
+  { tag: "v1.1.0", worker: { label: "v1.1.0", health: { production: "unhealthy" } }, expected: "rolled-back", title: "production health broken" },
+];
+
+/** Demo gates: short intervals, so both releases finish in seconds. */
+const DEMO_GATES: Readonly<Record<string, string>> = {
+  "health-path": "/api/health",
+  "smoke-count": "2",
+  "smoke-interval": "250ms",
+  "health-count": "3",
+  "health-interval": "250ms",
+  "health-timeout": "5s",
+  approval: "none",
+};
+
+export interface DemoOptions {
+  /** Progress lines. @default silent */
+  readonly sink?: LineSink;
+  readonly verbose?: boolean;
+  /** Where the summary Markdown goes. @default `<demo folder>/summary.md` */
+  readonly summaryPath?: string;
+  /** Keep the demo folder (the git repository with its tags). @default true */
+  readonly keep?: boolean;
+  readonly signal?: AbortSignal;
+}
+
+/** One of the demo's releases. */
+export interface DemoRun {
+  readonly tag: string;
+  readonly expected: RunResult;
+  readonly result: PipelineResult;
+  readonly durationMs: number;
+}
+
+/** What the demo did and how long it took. */
+export interface DemoReport {
+  /** Both runs ended as the demo expects (released, then rolled-back). */
+  readonly ok: boolean;
+  readonly totalMs: number;
+  readonly runs: readonly DemoRun[];
+  /** Median over the demo's deploys of the time from a deploy's end to the new version's first answer. */
+  readonly serveNewVersionMs: number | undefined;
+  readonly serveSamples: readonly ServeSample[];
+  /** The sample Worker's git repository (removed when `keep` is false). */
+  readonly projectDir: string;
+  readonly tags: readonly string[];
+  readonly summaryPath: string | undefined;
+}
+
+/** Runs the demo; never throws for a run that went wrong (the report says so), only for a broken setup. */
+export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
+  const startedAt = Date.now();
+  const out = new CliConsole({ sink: options.sink ?? silentSink, startedAt, verbose: options.verbose ?? false });
+  const logger = out.logger();
+  const base = await mkdtemp(join(tmpdir(), "shipline-demo-"));
+  const project = await createDemoProject(join(base, "sample-worker"));
+  out.line(`▸ Starting the local Workers sandbox`);
+  const sandbox = await startSandbox();
+  try {
+    out.addSecrets([sandbox.wranglerEnv()["CLOUDFLARE_API_TOKEN"]]);
+    out.line(`✔ Sandbox: Cloudflare API at ${sandbox.apiBaseUrl}, Workers at ${sandbox.trafficBaseUrl}/<worker>`);
+    const wrangler = await demoWrangler(logger, options.signal);
+    out.line(`✔ Using ${describeWrangler(wrangler)}: ${wrangler.binJs}`);
+    const runs: DemoRun[] = [];
+    for (const [index, release] of RELEASES.entries()) {
+      out.plain("");
+      out.line(`━━ Run ${index + 1}: ${release.tag}, ${release.title} ━━`);
+      const sha = await project.commit(release.worker, `Release ${release.tag}`);
+      const result = await releaseOnce({ tag: release.tag, sha, project, sandbox, wrangler, out, signal: options.signal });
+      out.line(`${result.result === release.expected ? "✔" : "✖"} ${release.tag}: ${result.result}. ${result.message}`);
+      runs.push({ tag: release.tag, expected: release.expected, result, durationMs: result.endedAt - result.startedAt });
+    }
+    const samples = runs.flatMap((run) => serveSamples(run.result, sandbox.traffic, (env) => project.worker.workerName(env), { staging: "staging", production: "production" }));
+    const keep = options.keep ?? true;
+    const summaryPath = keep || options.summaryPath ? (options.summaryPath ?? join(base, "summary.md")) : undefined;
+    if (summaryPath) await writeText(summaryPath, out.mask(runs.map((run) => renderSummary(run.result)).join("\n---\n\n")));
+    const tags = await project.tags();
+    const report: DemoReport = {
+      ok: runs.every((run) => run.result.result === run.expected),
+      totalMs: Date.now() - startedAt,
+      runs,
+      serveNewVersionMs: medianServeMs(samples),
+      serveSamples: samples,
+      projectDir: keep ? project.dir : "",
+      tags,
+      summaryPath,
+    };
+    out.plain("");
+    for (const line of demoTimeline(report)) out.plain(line);
+    return report;
+  } finally {
+    await sandbox.stop();
+    if (options.keep === false) await rm(base, { recursive: true, force: true });
+  }
+}
+
+/** The bench's measurement: the demo, silently, and its timings. */
+export async function runDemoBench(): Promise<{ totalMs: number; runs: Array<{ result: RunResult; durationMs: number }>; serveNewVersionMs: number | undefined; ok: boolean }> {
+  const report = await runDemo({ keep: false });
+  return {
+    totalMs: report.totalMs,
+    runs: report.runs.map((run) => ({ result: run.result.result, durationMs: run.durationMs })),
+    serveNewVersionMs: report.serveNewVersionMs,
+    ok: report.ok,
+  };
+}
+
+/** Runs the demo from the command line, cancelled by Ctrl-C. */
+export async function runDemoWithSignals(options: Omit<DemoOptions, "signal">, logger: Logger): Promise<DemoReport> {
+  const controller = new AbortController();
+  const signals = installSignalHandlers(controller, logger);
+  try {
+    return await runDemo({ ...options, signal: controller.signal });
+  } finally {
+    signals.dispose();
+  }
+}
+
+/** Shipline's own wrangler (its dependency), else one installed into a cache folder. */
+function demoWrangler(logger: Logger, signal: AbortSignal | undefined): Promise<LocatedWrangler> {
+  return locateWrangler({ workingDirectory: SHIPLINE_ROOT, range: "4", cacheDir: join(tmpdir(), "shipline-tools"), logger, ...(signal ? { signal } : {}) });
+}
+
+interface ReleaseArgs {
+  readonly tag: string;
+  readonly sha: string;
+  readonly project: DemoProject;
+  readonly sandbox: Sandbox;
+  readonly wrangler: LocatedWrangler;
+  readonly out: CliConsole;
+  readonly signal: AbortSignal | undefined;
+}
+
+/** One full pipeline run of the sample Worker at `sha` as `tag`. */
+async function releaseOnce(args: ReleaseArgs): Promise<PipelineResult> {
+  const config = demoConfig(args);
+  const env = { ...definedEnv(process.env), ...args.sandbox.wranglerEnv() };
+  const deps = createCliDeps({
+    config,
+    wrangler: args.wrangler,
+    env,
+    apiToken: env["CLOUDFLARE_API_TOKEN"],
+    accountId: args.sandbox.accountId,
+    logger: args.out.logger(),
+    onEvent: progressPrinter(args.out),
+    gitRepository: true,
+    mode: "release",
+  });
+  return runPipeline(config, deps, args.signal ?? new AbortController().signal, { env });
+}
+
+/** The demo's configuration, built by the same resolver as the action's. */
+function demoConfig(args: ReleaseArgs): PipelineConfig {
+  const worker = args.project.worker;
+  const inputs = {
+    mode: "release",
+    version: args.tag,
+    "working-directory": args.project.dir,
+    "staging-url": args.sandbox.workerUrl(worker.workerName("staging")),
+    "production-url": args.sandbox.workerUrl(worker.workerName("production")),
+    ...DEMO_GATES,
+  };
+  return resolveConfig({ inputs, env: { GITHUB_SHA: args.sha } }).config;
+}

@@ -1,0 +1,107 @@
+/**
+ * `shipline release`, `shipline rollback` and `shipline plan`: the action's run, with flags
+ * for inputs, git for the commit and tags, and a terminal for approval and progress.
+ */
+import { installSignalHandlers } from "../action/signals.js";
+import { renderPlan } from "../config/index.js";
+import { runEmergencyRollback } from "../core/emergency.js";
+import { ConfigError, errorMessage } from "../core/errors.js";
+import { UsageError } from "./usage.js";
+import { runPipeline } from "../core/pipeline.js";
+import type { Mode, PipelineResult, ReleaseVersion } from "../core/types.js";
+import { resolveVersion } from "../core/version.js";
+import { definedEnv } from "../action/env.js";
+import { CliConsole, type LineSink } from "./console.js";
+import { createCliDeps, describeWrangler, findWrangler } from "./deps.js";
+import type { ParsedFlags } from "./flags.js";
+import { finishRun } from "./output.js";
+import { progressPrinter } from "./progress.js";
+import { loadSettings, type CliSettings, type Env } from "./settings.js";
+
+/** What a command runs with: where it is, its environment, and where it prints. */
+export interface CommandIo {
+  readonly cwd: string;
+  readonly env: Env;
+  readonly stdout: LineSink;
+  readonly stderr: LineSink;
+  /** Epoch ms when the command started (elapsed times count from here). */
+  readonly startedAt: number;
+}
+
+/** Runs a release, an emergency rollback or a plan; returns the exit code. */
+export async function runModeCommand(mode: Mode, flags: ParsedFlags, io: CommandIo): Promise<number> {
+  const out = new CliConsole({ sink: io.stderr, startedAt: io.startedAt, verbose: flags.options["verbose"] === true });
+  out.addSecrets([flags.inputs["cloudflare-api-token"], io.env["CLOUDFLARE_API_TOKEN"]]);
+  const finish = (result: PipelineResult) =>
+    finishRun(result, {
+      json: flags.options["json"] === true,
+      stdout: io.stdout,
+      summaryPath: flags.options["summary"] as string | undefined,
+      cwd: io.cwd,
+      mask: (text) => out.mask(text),
+    });
+  let settings: CliSettings;
+  try {
+    settings = await loadSettings({ mode, inputs: flags.inputs, cwd: io.cwd, env: io.env });
+  } catch (error) {
+    if (!(error instanceof ConfigError) || error instanceof UsageError) throw error;
+    out.line(`✖ Configuration error: ${error.message}`);
+    return finish(failedBeforeStart(mode, `Configuration error: ${error.message}`, io.startedAt));
+  }
+  out.addSecrets(settings.secrets);
+  for (const warning of settings.warnings) out.line(`⚠ ${warning}`);
+  if (mode === "plan") return finish(plan(settings, io, flags.options["json"] === true));
+  return finish(await execute(mode, settings, io, out));
+}
+
+async function execute(mode: Mode, settings: CliSettings, io: CommandIo, out: CliConsole): Promise<PipelineResult> {
+  const logger = out.logger();
+  const controller = new AbortController();
+  const signals = installSignalHandlers(controller, logger);
+  try {
+    const config = settings.config;
+    const wrangler = await findWrangler(config.workingDirectory, settings.runtime.wranglerVersion, logger, controller.signal);
+    out.line(`Using ${describeWrangler(wrangler)}`);
+    const deps = createCliDeps({
+      config,
+      wrangler,
+      env: definedEnv(io.env),
+      apiToken: settings.runtime.cloudflareApiToken,
+      accountId: settings.runtime.cloudflareAccountId,
+      logger,
+      onEvent: progressPrinter(out),
+      gitRepository: settings.git.isRepository,
+      mode,
+    });
+    const context = { env: definedEnv(io.env) };
+    return mode === "rollback"
+      ? await runEmergencyRollback(config, deps, controller.signal, context)
+      : await runPipeline(config, deps, controller.signal, context);
+  } catch (error) {
+    return failedBeforeStart(mode, errorMessage(error), io.startedAt);
+  } finally {
+    signals.dispose();
+  }
+}
+
+/** The plan text (on stderr with `--json`, where the JSON carries the result). */
+function plan(settings: CliSettings, io: CommandIo, json: boolean): PipelineResult {
+  const release = tryResolve(settings);
+  const text = renderPlan(settings.config, release ? { version: release.version, tag: release.tag } : {});
+  (json ? io.stderr : io.stdout)(`${text}\n`);
+  const message = `Plan for ${release?.tag ?? "the next release"}: nothing was changed.`;
+  return { ...failedBeforeStart("plan", "", io.startedAt), result: "planned", ...(release ? { release } : {}), plan: text, message };
+}
+
+/** The release a plan is for; none when it depends on tags (`bump`) or is not known yet. */
+function tryResolve(settings: CliSettings): ReleaseVersion | undefined {
+  try {
+    return resolveVersion({ ...settings.config.version });
+  } catch {
+    return undefined;
+  }
+}
+
+function failedBeforeStart(mode: Mode, message: string, startedAt: number): PipelineResult {
+  return { result: "failed", mode, approval: { status: "skipped", approvedBy: [] }, stages: [], gates: [], message, startedAt, endedAt: Date.now(), warnings: [] };
+}

@@ -1,0 +1,91 @@
+/**
+ * Flags + config file + the local repository → the same validated settings the action uses
+ * (`resolveConfig`). The CLI adds what only it has: `approval: prompt`, and the commit and
+ * release tag read from git in place of `GITHUB_SHA` / `GITHUB_REF`.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { loadConfigSource, resolveConfig, type ResolvedSettings } from "../config/index.js";
+import { ConfigError } from "../core/errors.js";
+import type { Mode, PipelineConfig } from "../core/types.js";
+import { readGitFacts, type GitFacts } from "./git.js";
+import { UsageError } from "./usage.js";
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Resolved settings plus what the CLI learned about the repository. */
+export interface CliSettings extends ResolvedSettings {
+  readonly git: GitFacts;
+}
+
+export interface LoadArgs {
+  readonly mode: Mode;
+  /** Validated flag values by input name. */
+  readonly inputs: Readonly<Record<string, string>>;
+  /** Directory the command runs in: relative paths (config file, working directory) start here. */
+  readonly cwd: string;
+  readonly env: Env;
+}
+
+/** Resolves the configuration like the action; throws `UsageError` for a bad flag, `ConfigError` otherwise. */
+export async function loadSettings(args: LoadArgs): Promise<CliSettings> {
+  const { prompt, inputs } = splitPrompt(args.inputs);
+  const git = await readGitFacts(resolve(args.cwd, inputs["working-directory"] ?? "."), inputs["tag-prefix"] ?? "v");
+  const env = {
+    ...args.env,
+    GITHUB_SHA: git.sha ?? args.env["GITHUB_SHA"] ?? "",
+    GITHUB_REF: git.ref ?? args.env["GITHUB_REF"],
+  };
+  const readText = (path: string) => {
+    const file = resolve(args.cwd, path);
+    return existsSync(file) ? readFileSync(file, "utf8") : undefined;
+  };
+  const all = { ...inputs, mode: args.mode };
+  let settings: ResolvedSettings;
+  try {
+    settings = resolveConfig({ inputs: all, ...loadConfigSource(all, readText), env });
+  } catch (error) {
+    throw asFlagError(error, args.inputs);
+  }
+  const config: PipelineConfig = {
+    ...settings.config,
+    workingDirectory: resolve(args.cwd, settings.config.workingDirectory),
+    approval: { ...settings.config.approval, mode: approvalMode(prompt, settings.config.approval.mode) },
+  };
+  const warnings = settings.warnings.map((w) => (w.startsWith("GITHUB_SHA") ? noCommitWarning(config.workingDirectory, git) : w));
+  return { ...settings, config, warnings, git };
+}
+
+/** The resolver's "GITHUB_SHA is not set", in the CLI's terms. */
+function noCommitWarning(dir: string, git: GitFacts): string {
+  const why = git.isRepository ? "its repository has no commit yet" : "it is not in a git repository";
+  return `No commit to release from ${dir}: ${why}, so the release cannot be tagged.`;
+}
+
+/** `--approval prompt` is the CLI's own mode: the action's resolver sees `none`. */
+function splitPrompt(inputs: Readonly<Record<string, string>>): { prompt: boolean; inputs: Record<string, string> } {
+  const { approval, ...rest } = inputs;
+  if (approval !== "prompt") return { prompt: false, inputs: { ...inputs } };
+  return { prompt: true, inputs: { ...rest, approval: "none" } };
+}
+
+/**
+ * Outside GitHub the approver is whoever runs the command: an approval asked for by the config
+ * file (issue, environment) becomes the terminal prompt.
+ */
+function approvalMode(prompt: boolean, resolved: PipelineConfig["approval"]["mode"]): PipelineConfig["approval"]["mode"] {
+  if (prompt) return "prompt";
+  return resolved === "issue" || resolved === "environment" ? "prompt" : resolved;
+}
+
+/**
+ * The resolver's messages name inputs (`Input \`health-count\``); on the command line they are
+ * flags. An error about a flag that was given is a usage error (exit 2).
+ */
+function asFlagError(error: unknown, given: Readonly<Record<string, string>>): unknown {
+  if (!(error instanceof ConfigError)) return error;
+  const message = error.message.replace(/Input `([a-z-]+)`/g, "Flag `--$1`");
+  const keys = "errors" in error ? (error as { errors: readonly ConfigError[] }).errors.map((e) => e.key) : [error.key];
+  if (keys.every((key) => key in given)) return new UsageError(message);
+  return new ConfigError(error.key, message);
+}

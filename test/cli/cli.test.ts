@@ -1,0 +1,148 @@
+import { readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSandbox, writeSampleWorker, type Sandbox } from "../../src/sandbox/index.js";
+import { ensureBuilt, git, shipline, type CliRun } from "./support.js";
+
+/** A token the sandbox accepts; it must never be printed. */
+const TOKEN = "cf-cli-secret-7d41c0a9e2";
+
+/**
+ * The built CLI against the local Workers sandbox with the real wrangler (shipline's own, found
+ * from the install folder since the project has none). One production history per file: the
+ * tests build on each other.
+ */
+describe("shipline release / rollback / check / plan end to end", () => {
+  let sandbox: Sandbox;
+  let dir: string;
+  let env: Record<string, string>;
+  let firstVersion = "";
+
+  const urls = () => ({
+    staging: sandbox.workerUrl("sample-worker-staging"),
+    production: sandbox.workerUrl("sample-worker-production"),
+  });
+  const gates = ["--health-path", "/api/health", "--health-interval", "150ms", "--health-count", "2", "--smoke-interval", "150ms", "--smoke-count", "2"];
+  const release = (...args: string[]) =>
+    shipline(["release", "--staging-url", urls().staging, "--production-url", urls().production, "--cloudflare-api-token", TOKEN, ...gates, ...args], { cwd: dir, env });
+  const live = () => sandbox.script("sample-worker-production")?.deployments[0]?.versions.map((v) => v.versionId) ?? [];
+  const commit = async (label: string, health: "healthy" | "unhealthy") => {
+    await writeSampleWorker(dir, { label, health: { production: health } });
+    git(dir, "add", "--all");
+    git(dir, "commit", "--quiet", "--message", label);
+  };
+  const noSecret = (run: CliRun) => {
+    expect(run.stdout).not.toContain(TOKEN);
+    expect(run.stderr).not.toContain(TOKEN);
+  };
+
+  beforeAll(async () => {
+    ensureBuilt();
+    sandbox = await startSandbox();
+    dir = await mkdtemp(join(tmpdir(), "shipline-cli-"));
+    const { CLOUDFLARE_API_TOKEN: _token, ...wranglerEnv } = sandbox.wranglerEnv();
+    env = { ...wranglerEnv, XDG_CONFIG_HOME: join(dir, ".xdg") };
+    git(dir, "init", "--quiet");
+    await writeSampleWorker(dir, { label: "v1.0.0" });
+    git(dir, "add", "--all");
+    git(dir, "commit", "--quiet", "--message", "v1.0.0");
+  }, 120_000);
+  afterAll(async () => {
+    await sandbox?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("releases v1.0.0: --json stdout is only the result, progress lines go to stderr, the tag is in git", async () => {
+    const run = await release("--version", "v1.0.0", "--json", "--summary", "summary.md");
+    expect(run.exitCode, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report).toMatchObject({ result: "released", success: true, exitCode: 0 });
+    expect(report.outputs).toMatchObject({ result: "released", version: "1.0.0", "release-tag": "v1.0.0", "approval-status": "skipped" });
+    firstVersion = report.outputs["production-version-id"];
+    expect(live()).toEqual([firstVersion]);
+    expect(git(dir, "tag", "--list")).toBe("v1.0.0");
+    expect(git(dir, "rev-parse", "v1.0.0^{commit}")).toBe(git(dir, "rev-parse", "HEAD"));
+    expect(run.stderr).toMatch(/\[\s+\d+\.\ds\] ✔ Smoke gate on staging \(2 measurements, p95 \d+ms\)/);
+    expect(run.stderr).toMatch(/\[\s+\d+\.\ds\] ✔ Health gate on production \(health\) \(2 measurements, p95 \d+ms\)/);
+    const summary = readFileSync(join(dir, "summary.md"), "utf8");
+    expect(summary).toContain("## shipline: ✅ Released v1.0.0");
+    expect(JSON.parse(readFileSync(report.outputs["health-report"], "utf8")).gates).toHaveLength(2);
+    noSecret(run);
+    expect(summary).not.toContain(TOKEN);
+  });
+
+  it("takes the version from the release tag at HEAD when --version is not given", async () => {
+    await commit("v1.1.0", "healthy");
+    git(dir, "tag", "v1.1.0");
+    const run = await release();
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^✔ shipline: released \(\d+(\.\d)?m?s\)\. v1\.1\.0 is live on production/);
+    expect(run.stdout).toContain("version: 1.1.0");
+    expect(live()).not.toEqual([firstVersion]);
+    noSecret(run);
+  });
+
+  it("rolls production back to a release tag and proves it healthy (exit 0, as the action's rollback mode)", async () => {
+    const run = await shipline(
+      ["rollback", "--rollback-reason", "v1.1.0 breaks checkout", "--rollback-target", "v1.0.0", "--production-url", urls().production, "--health-path", "/api/health", "--health-interval", "150ms", "--health-count", "2", "--json"],
+      { cwd: dir, env: { ...env, CLOUDFLARE_API_TOKEN: TOKEN } },
+    );
+    expect(run.exitCode, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report.result).toBe("rolled-back");
+    expect(report.outputs["rollback-version-id"]).toBe(firstVersion);
+    expect(live()).toEqual([firstVersion]);
+    expect(git(dir, "log", "--notes=shipline", "--format=%N", "-1", "v1.1.0")).toContain("v1.1.0 breaks checkout");
+    noSecret(run);
+  });
+
+  it("catches a broken release with --bump minor, rolls it back, tags nothing, and exits 1", async () => {
+    await commit("v1.2.0", "unhealthy");
+    const before = live();
+    const run = await release("--bump", "minor");
+    expect(run.exitCode, run.stderr).toBe(1);
+    expect(run.stdout).toMatch(/^✖ shipline: rolled-back/);
+    expect(run.stdout).toContain("version: 1.2.0");
+    expect(run.stderr).toMatch(/health #1 ✖ GET \/api\/health 503/);
+    expect(run.stderr).toMatch(/✔ Health gate on the restored production/);
+    expect(live()).toEqual(before);
+    expect(git(dir, "tag", "--list").split("\n")).toEqual(["v1.0.0", "v1.1.0"]);
+  });
+
+  it("refuses approval: prompt without a terminal before anything is deployed", async () => {
+    const writes = sandbox.writesTo(/^sample-worker/).length;
+    const run = await release("--version", "v9.0.0", "--approval", "prompt");
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toMatch(/✖ shipline: failed/);
+    expect(run.stderr + run.stdout).toContain("standard input is not a terminal");
+    expect(sandbox.writesTo(/^sample-worker/).length).toBe(writes);
+  });
+
+  it("check <url>: passes against the healthy Worker, fails against a broken path, printing each measurement", async () => {
+    const ok = await shipline(["check", `${urls().production}/api/health`, "--health-interval", "100ms", "--health-count", "3", "--health-expect-json", '{"data":{"status":"healthy"}}']);
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/^✔ passed: 3 measurements \(3 successful, 0 failed, 0 errors\), p50 \d+ms, p95 \d+ms/);
+    expect(ok.stderr.match(/check #\d ✔ GET \/sample-worker-production\/api\/health 200/g)).toHaveLength(3);
+
+    const bad = await shipline(["check", urls().production, "--health-path", "/missing", "--health-interval", "100ms", "--json"]);
+    expect(bad.exitCode).toBe(1);
+    const report = JSON.parse(bad.stdout);
+    expect(report.outcome).toBe("failed");
+    expect(report.report.reason).toContain("got 404");
+  });
+
+  it("plan prints what a release would do and changes nothing", async () => {
+    const writes = sandbox.requests.length;
+    const run = await shipline(["plan", "--version", "v2.0.0", "--strategy", "gradual", "--rollout-steps", "25,100"], { cwd: dir, env });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(run.stdout).toContain("Release: v2.0.0");
+    expect(run.stdout).toContain("25% → 100%");
+    expect(run.stdout).toContain("Nothing was deployed or changed.");
+    expect(sandbox.requests.length).toBe(writes);
+    const json = await shipline(["plan", "--version", "v2.0.0", "--json"], { cwd: dir, env });
+    expect(JSON.parse(json.stdout)).toMatchObject({ result: "planned", outputs: { version: "2.0.0" } });
+    expect(json.stderr).toContain("Release: v2.0.0");
+  });
+});

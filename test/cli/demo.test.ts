@@ -1,0 +1,58 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { rm } from "node:fs/promises";
+import { dirname } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runDemoBench } from "../../src/cli/demo.js";
+import { ensureBuilt, git, shipline } from "./support.js";
+
+/** `shipline demo` from the built CLI with nothing configured, and the bench's silent demo. */
+describe("shipline demo", () => {
+  const leftovers: string[] = [];
+  beforeAll(() => ensureBuilt(), 120_000);
+  afterAll(async () => {
+    for (const dir of leftovers) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("releases a healthy v1.0.0 (tagged), rolls back a broken v1.1.0, writes the summary, in under a minute", async () => {
+    const run = await shipline(["demo", "--json"], { env: {}, timeoutMs: 120_000 });
+    expect(run.exitCode, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout);
+    leftovers.push(dirname(report.projectDir));
+    expect(report.ok).toBe(true);
+    expect(report.runs.map((r: { tag: string; result: string }) => `${r.tag}:${r.result}`)).toEqual(["v1.0.0:released", "v1.1.0:rolled-back"]);
+    expect(report.totalMs).toBeLessThan(60_000);
+    // Production ends on v1.0.0's version: the rollback put back exactly what served before.
+    const [first, second] = report.runs;
+    expect(second.rollbackVersionId).toBe(first.productionVersionId);
+    // v1.0.0 is tagged in the sample repository on its commit; v1.1.0 is not.
+    expect(report.tags).toEqual(["v1.0.0"]);
+    expect(git(report.projectDir, "rev-parse", "v1.0.0^{commit}")).toBe(git(report.projectDir, "rev-parse", "HEAD~1"));
+    // The Markdown the action would write on GitHub, for both runs.
+    const summary = readFileSync(report.summaryPath, "utf8");
+    expect(summary).toContain("## shipline: ✅ Released v1.0.0");
+    expect(summary).toContain("## shipline: ↩️ Rolled back v1.1.0");
+    expect(summary).toMatch(/\| health \| production \| failed \|/);
+    expect(summary).toMatch(/\| rollback-health \| production \| passed \|/);
+    // Timeline on stderr, with elapsed times.
+    expect(run.stderr).toMatch(/\[\s+\d+\.\ds\] ✖ Health gate on production \(health\) \(1 measurement, p95 \d+ms\)/);
+    expect(run.stderr).toContain("✔ Demo passed: v1.0.0 released, v1.1.0 rolled-back");
+    // Every deploy's version was served; the sandbox's time to serve it is measured.
+    expect(report.serveSamples).toHaveLength(4);
+    expect(report.serveNewVersionMs).toBeGreaterThanOrEqual(0);
+    expect(run.stderr).not.toContain("shipline-sandbox-token");
+  }, 120_000);
+
+  it("runDemoBench: the same demo, silent, with its timings, leaving nothing behind", async () => {
+    const demoDirs = () => readdirSync(tmpdir()).filter((name) => name.startsWith("shipline-demo-")).sort();
+    const before = demoDirs();
+    const bench = await runDemoBench();
+    expect(demoDirs()).toEqual(before);
+    expect(bench.ok).toBe(true);
+    expect(bench.runs.map((r) => r.result)).toEqual(["released", "rolled-back"]);
+    for (const run of bench.runs) expect(run.durationMs).toBeGreaterThan(0);
+    expect(bench.totalMs).toBeGreaterThanOrEqual(bench.runs.reduce((sum, r) => sum + r.durationMs, 0));
+    expect(bench.serveNewVersionMs).toBeGreaterThanOrEqual(0);
+    expect(bench.serveNewVersionMs).toBeLessThan(bench.totalMs);
+  }, 120_000);
+});

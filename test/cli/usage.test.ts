@@ -1,0 +1,95 @@
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { INPUTS } from "../../src/config/index.js";
+import { ensureBuilt, shipline } from "./support.js";
+
+/** The built CLI's help, flag errors and exit codes: nothing here reaches wrangler. */
+describe("shipline usage", () => {
+  beforeAll(() => ensureBuilt(), 120_000);
+
+  it("--help lists the commands; --version prints the package version", async () => {
+    const help = await shipline(["--help"]);
+    expect(help.exitCode).toBe(0);
+    for (const command of ["release", "rollback", "check", "plan", "sandbox", "demo"]) expect(help.stdout).toContain(`  ${command} `);
+    const version = await shipline(["--version"]);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    const none = await shipline([]);
+    expect(none.exitCode).toBe(2);
+    expect(none.stderr).toContain("Usage: shipline <command>");
+  });
+
+  it("release --help lists every input of the action's table with its description and default", async () => {
+    const run = await shipline(["release", "--help"]);
+    expect(run.exitCode).toBe(0);
+    const text = run.stdout.replace(/\s+/g, " ");
+    const cliOnly = new Set(["mode", "github-token", "release-token", "rollback-target", "rollback-reason"]);
+    for (const spec of INPUTS.filter((s) => !cliOnly.has(s.name))) {
+      expect(text).toContain(spec.kind.type === "boolean" ? `--[no-]${spec.name}` : `--${spec.name} `);
+      expect(text).toContain(spec.description.replace(/`/g, "").replace(/\s+/g, " "));
+    }
+    expect(text).toContain("--health-interval <duration> Time between measurements. (default: 10s)");
+    expect(text).toContain("--approval <prompt|none|issue|environment>");
+    expect(text).not.toContain("--github-token");
+    const rollback = await shipline(["rollback", "--help"]);
+    expect(rollback.stdout).toContain("--rollback-reason <text>");
+    expect(rollback.stdout).not.toContain("--smoke-count");
+  });
+
+  it.each([
+    [["release", "--health-intervall", "2s"], ["Unknown flag --health-intervall", "Did you mean --health-interval?"]],
+    [["release", "--health-interval", "soon"], ["Flag `--health-interval` has the value \"soon\"", "a duration such as 250ms, 10s, 2m or 1h"]],
+    [["release", "--strategy", "fast"], ["Flag `--strategy` has the value \"fast\"", "one of direct, gradual"]],
+    [["release", "--approval", "maybe"], ["Flag `--approval`", "one of prompt, none, issue, environment"]],
+    [["release", "--health-count"], ["Flag --health-count needs a value: a whole number of at least 1"]],
+    [["release", "--floating-tags", "--no-floating-tags"], ["contradict"]],
+    [["release", "--health-count", "2", "--health-failure-limit", "2", "--version", "v1.0.0"], ["Flag `--health-failure-limit`"]],
+    [["check"], ["Missing <url>"]],
+    [["check", "not a url"], ["Argument <url> has the value \"not a url\"", "an absolute http:// or https:// URL"]],
+    [["plan", "extra"], ["Unexpected argument \"extra\""]],
+    [["sandbox", "--port", "99999"], ["Flag --port has the value \"99999\""]],
+    [["relase"], ["Unknown command \"relase\" (did you mean release?)"]],
+  ])("shipline %j is a usage error (exit 2) naming the problem", async (args, messages) => {
+    const run = await shipline(args);
+    expect(run.exitCode, run.stderr).toBe(2);
+    for (const message of messages) expect(run.stderr).toContain(message);
+    expect(run.stdout).toBe("");
+  });
+
+  it("a bad config file is a configuration error (exit 1, as the action); a missing --config file is a usage error", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "shipline-usage-"));
+    try {
+      await mkdir(join(dir, ".github"));
+      await writeFile(join(dir, ".github/shipline.yml"), "production:\n  strategy: fast\n");
+      const run = await shipline(["plan", "--version", "v1.0.0", "--json"], { cwd: dir });
+      expect(run.exitCode).toBe(1);
+      expect(JSON.parse(run.stdout)).toMatchObject({ result: "failed", exitCode: 1 });
+      expect(run.stderr).toContain("Config key `production.strategy` has the value \"fast\"");
+      const missing = await shipline(["plan", "--config", "no/such/file.yml", "--version", "v1.0.0"], { cwd: dir });
+      expect(missing.exitCode).toBe(2);
+      expect(missing.stderr).toContain("no such file exists");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("sandbox: prints the variables for wrangler, serves Workers, and stops cleanly on SIGINT", async () => {
+    let info: { apiBaseUrl: string; trafficBaseUrl: string; env: Record<string, string> } | undefined;
+    const run = await shipline(["sandbox", "--json"], {
+      onStart: (child) => {
+        child.stdout?.on("data", async (chunk: Buffer) => {
+          info = JSON.parse(chunk.toString().split("\n")[0] ?? "");
+          const missing = await fetch(`${info?.trafficBaseUrl}/no-such-worker/`);
+          expect(missing.status).toBe(404);
+          child.kill("SIGINT");
+        });
+      },
+      timeoutMs: 30_000,
+    });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(info?.env["CLOUDFLARE_API_BASE_URL"]).toBe(info?.apiBaseUrl);
+    expect(info?.env["CLOUDFLARE_ACCOUNT_ID"]).toMatch(/^[0-9a-f]{32}$/);
+    expect(run.stderr).toContain("Stopping the sandbox.");
+  });
+});
