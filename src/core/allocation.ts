@@ -1,4 +1,4 @@
-import type { Allocation, LiveState } from "./types.js";
+import type { Allocation, DeploymentInfo, LiveState } from "./types.js";
 
 /** `a1b2c3d4@100%` or `a1b2c3d4@10% + e5f6a7b8@90%`. */
 export function describeAllocation(allocation: Allocation | undefined): string {
@@ -38,4 +38,17 @@ export function isForeign(live: LiveState | null, anchor: LiveState | null, ours
   if (!live) return false;
   const known = new Set([...(anchor?.allocation.map((s) => s.versionId) ?? []), ...ours]);
   return live.allocation.some((s) => s.percentage > 0 && !known.has(s.versionId));
+}
+
+/**
+ * The newest deployment made after the anchor's that serves a version neither in the anchor
+ * nor ours: someone else deployed between the rollback anchor and now, even if this run's own
+ * deploy has replaced it since. `undefined` when nobody did, or when the anchor's deployment
+ * is not in `history` (newest first) and only the live state can tell.
+ */
+export function foreignSince(history: readonly DeploymentInfo[], anchor: LiveState, ours: readonly string[]): DeploymentInfo | undefined {
+  if (!anchor.deploymentId) return undefined;
+  const index = history.findIndex((d) => d.deploymentId === anchor.deploymentId);
+  if (index < 0) return undefined;
+  return history.slice(0, index).find((d) => isForeign(d, anchor, ours));
 }

@@ -7,6 +7,9 @@ import type { DeployTarget } from "./ports.js";
 import { RunRecorder } from "./run-state.js";
 import type { DeploymentInfo, LiveState, PipelineConfig, PipelineResult, VersionInfo } from "./types.js";
 
+/** How long a rollback command already running may go on after a cancellation (the runner kills at 10 s). */
+const CLEANUP_BUDGET_MS = 6_000;
+
 const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
 /** The version to roll back to, and how it was chosen. */
@@ -29,7 +32,9 @@ export function chooseTarget(args: {
   versions: readonly VersionInfo[];
 }): RollbackTarget {
   const current = soleVersion(args.live.allocation);
-  const target = args.requested ? byRequest(args.requested, args.tagPrefix, args.versions) : previousStable(args.live, args.deployments);
+  const chosen = args.requested ? byRequest(args.requested, args.tagPrefix, args.versions) : previousStable(args.live, args.deployments);
+  const tag = chosen.tag ?? args.versions.find((v) => normaliseId(v.versionId) === normaliseId(chosen.versionId))?.tag;
+  const target = tag ? { ...chosen, tag } : chosen;
   if (current && normaliseId(current) === normaliseId(target.versionId)) {
     throw new ConfigError("rollback-target", `Production already serves ${target.versionId}${target.tag ? ` (${target.tag})` : ""} at 100%: nothing to roll back.`);
   }
@@ -93,10 +98,19 @@ export async function runEmergencyRollback(
   return buildResult(config, rec, facts, outcome, startedAt, deps.clock.now());
 }
 
+/** A signal that aborts `graceMs` after `signal` does (a cancellation's cleanup budget). */
+function afterCancel(signal: AbortSignal, graceMs: number): AbortSignal {
+  const controller = new AbortController();
+  const start = () => setTimeout(() => controller.abort(signal.reason), graceMs).unref();
+  if (signal.aborted) start();
+  else signal.addEventListener("abort", start, { once: true });
+  return controller.signal;
+}
+
 async function emergencyFlow(
   config: PipelineConfig,
   deps: PipelineDeps,
-  _context: RunContext,
+  context: RunContext,
   signal: AbortSignal,
   rec: RunRecorder,
   facts: RunFacts,
@@ -125,16 +139,25 @@ async function emergencyFlow(
       return { status: "passed" as const, detail: `${picked.versionId} (${picked.how})`, ...picked };
     });
   } catch (error) {
+    if (signal.aborted) return { result: "failed", message: "Cancelled before the rollback: nothing changed." };
     return { result: "failed", message: `Rollback refused, nothing changed: ${describeDeployError(error)}` };
   }
   facts.productionVersionId = chosen.versionId;
   const record = deps.recorder
     ? await deps.recorder.start(target.environment, { ref: config.version.sha, description: `emergency rollback to ${chosen.tag ?? chosen.versionId}`, production: true }).catch(() => undefined)
     : undefined;
+  await updateRecord(deps, record, "in_progress", { environmentUrl: baseUrl, description: `rolling back to ${chosen.tag ?? chosen.versionId}`.slice(0, 140) });
+  if (signal.aborted) {
+    await updateRecord(deps, record, "failure", { environmentUrl: baseUrl, description: "cancelled before the rollback" });
+    return { result: "failed", message: "Cancelled before the rollback: nothing changed." };
+  }
   let commandError: string | undefined;
+  // Once the rollback command runs, a cancellation lets it finish and be read back: killing it
+  // half-way would leave production unknown.
+  const finishing = afterCancel(signal, context.cleanupBudgetMs ?? CLEANUP_BUDGET_MS);
   try {
     await rec.stage("rollback", `Roll back ${target.environment} to ${chosen.versionId}`, () =>
-      deps.deployer.rollback(target, chosen.versionId, reason, signal),
+      deps.deployer.rollback(target, chosen.versionId, reason, finishing),
     );
   } catch (error) {
     commandError = describeDeployError(error);
@@ -142,7 +165,7 @@ async function emergencyFlow(
   const wanted = [{ versionId: chosen.versionId, percentage: 100 }];
   const readBack = await rec
     .stage("rollback-verify", "Read production back", async () => {
-      const state = await deps.deployer.status(target, signal);
+      const state = await deps.deployer.status(target, finishing);
       const ok = state !== null && sameAllocation(state.allocation, wanted);
       return { status: ok ? ("passed" as const) : ("failed" as const), detail: `serves ${describeAllocation(state?.allocation)}`, ok };
     })
@@ -160,11 +183,16 @@ async function emergencyFlow(
     return { status: gate.outcome === "passed" ? ("passed" as const) : ("failed" as const), detail: gate.reason, gate };
   });
   const healthy = report.gate.outcome === "passed";
-  await updateRecord(deps, record, healthy ? "success" : "failure", { environmentUrl: baseUrl, description: `rolled back to ${chosen.tag ?? chosen.versionId}`.slice(0, 140) });
+  const cancelled = report.gate.outcome === "cancelled";
+  const description = `rolled back to ${chosen.tag ?? chosen.versionId}${cancelled ? "; health not proven (cancelled)" : ""}`;
+  await updateRecord(deps, record, healthy ? "success" : "failure", { environmentUrl: baseUrl, description: description.slice(0, 140) });
   if (fromTag && deps.publisher?.noteRollback) {
     await deps.publisher
-      .noteRollback(fromTag, `Rolled back on production to ${chosen.tag ?? chosen.versionId}: ${reason}`, signal)
+      .noteRollback(fromTag, `Rolled back on production to ${chosen.tag ?? chosen.versionId}: ${reason}`, finishing)
       .catch((error: unknown) => rec.warn(`Could not note the rollback on the release ${fromTag}: ${errorMessage(error)}`));
+  }
+  if (cancelled) {
+    return { result: "failed", message: `Cancelled: production was rolled back to ${chosen.versionId} and read back, but the health gate was cancelled before it passed.` };
   }
   if (!healthy) {
     return { result: "rollback-failed", message: `Production now serves ${chosen.versionId}, but it failed the health gate: ${report.gate.reason ?? "unhealthy"}.`, manualCommand: manual };

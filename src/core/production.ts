@@ -1,13 +1,18 @@
-import { describeAllocation, isForeign, mainVersion, sameAllocation, soleVersion } from "./allocation.js";
+import { describeAllocation, foreignSince, isForeign, mainVersion, sameAllocation, soleVersion } from "./allocation.js";
 import { DeployError, errorMessage, isAbort } from "./errors.js";
 import { runGate } from "./gate.js";
 import type { Outcome, PipelineDeps, RunContext, RunFacts } from "./pipeline.js";
 import { describeDeployError, startRecord, updateRecord } from "./pipeline.js";
 import type { DeployTarget } from "./ports.js";
 import type { RunRecorder } from "./run-state.js";
-import type { Allocation, GateReport, LiveState, PipelineConfig, ReleaseVersion } from "./types.js";
+import type { Allocation, DeploymentInfo, GateReport, LiveState, PipelineConfig, ReleaseVersion } from "./types.js";
 
 const DEFAULT_CLEANUP_BUDGET_MS = 6_000;
+/**
+ * A cancelled run's read-back may run this much past the cleanup budget: a rollback that
+ * finished late is better confirmed than reported unknown (the runner kills at 10 s).
+ */
+const READ_BACK_GRACE_MS = 1_500;
 
 /** Why production needs to be put back. */
 interface RestoreCause {
@@ -39,9 +44,14 @@ export class ProductionRun {
   }
 
   async run(): Promise<Outcome> {
-    const anchored = await this.takeAnchor();
-    if (anchored) return anchored;
+    // The record first, so that the anchor is read right before the deploy: the shorter that
+    // window, the less room for someone else's deploy to slip in between.
     this.record = await startRecord(this.deps, this.rec, this.target.environment, this.release, true);
+    const anchored = await this.takeAnchor();
+    if (anchored) {
+      await updateRecord(this.deps, this.record, "failure", { description: "could not read production; not touched" });
+      return anchored;
+    }
     const problem =
       this.config.production.strategy === "gradual" ? await this.gradual() : await this.direct();
     if (problem) return this.handleUnproven(problem);
@@ -93,7 +103,7 @@ export class ProductionRun {
     if (cause.cancelled) return false;
     const live = await this.readLive(this.signal);
     if (!live.ok || !live.state) return false;
-    if (isForeign(live.state, this.anchor, this.ours)) await this.claimOurs(live.state, this.signal);
+    if (isForeign(live.state, this.anchor, this.ours)) await this.claimOurs([live.state], this.signal);
     const serving = soleVersion(live.state.allocation);
     if (!serving || !this.ours.includes(serving)) return false;
     this.facts.productionVersionId = serving;
@@ -179,8 +189,12 @@ export class ProductionRun {
   /** Production may serve an unproven version: put the anchor back, or say loudly why not. */
   private async handleUnproven(cause: RestoreCause): Promise<Outcome> {
     this.rec.warn(`Production is not proven healthy: ${cause.why}`);
-    const signal = cause.cancelled ? AbortSignal.timeout(this.context.cleanupBudgetMs ?? DEFAULT_CLEANUP_BUDGET_MS) : new AbortController().signal;
-    const live = await this.readLive(signal);
+    const budget = this.context.cleanupBudgetMs ?? DEFAULT_CLEANUP_BUDGET_MS;
+    const deadline = Date.now() + budget;
+    const signal = cause.cancelled ? AbortSignal.timeout(budget) : new AbortController().signal;
+    const readBack = () => (cause.cancelled ? AbortSignal.timeout(Math.max(0, deadline - Date.now()) + READ_BACK_GRACE_MS) : signal);
+    // In parallel: a cancelled run has seconds, and the history is needed only to restore.
+    const [live, history] = await Promise.all([this.readLive(signal), this.readHistory(signal)]);
     if (live.ok && this.unchanged(live.state)) {
       await updateRecord(this.deps, this.record, "failure", { description: "deploy failed; production unchanged" });
       const serving = live.state ? describeAllocation(live.state.allocation) : "nothing";
@@ -194,11 +208,16 @@ export class ProductionRun {
         manualCommand: this.manualCommand(),
       };
     }
-    return this.restore(cause, live.ok ? live.state : undefined, signal);
+    return this.restore(cause, live.ok ? live.state : undefined, history, { signal, readBack });
   }
 
   /** Restores the anchor, reads it back, and proves it healthy. */
-  private async restore(cause: RestoreCause, live: LiveState | null | undefined, signal: AbortSignal): Promise<Outcome> {
+  private async restore(
+    cause: RestoreCause,
+    live: LiveState | null | undefined,
+    history: DeploymentInfo[] | undefined,
+    { signal, readBack: readBackSignal }: { signal: AbortSignal; readBack: () => AbortSignal },
+  ): Promise<Outcome> {
     const anchor = this.anchor;
     if (!anchor) {
       await updateRecord(this.deps, this.record, "failure", { description: "unhealthy first deploy" });
@@ -208,20 +227,16 @@ export class ProductionRun {
         manualCommand: `npx wrangler deployments status --env ${this.target.environment}`,
       };
     }
-    if (live && isForeign(live, anchor, this.ours)) await this.claimOurs(live, signal);
-    if (live && isForeign(live, anchor, this.ours)) {
-      return {
-        result: "rollback-failed",
-        message: `${capitalise(cause.why)}. Production changed while this run was deploying: it now serves ${describeAllocation(live.allocation)}, which is neither the anchor (${describeAllocation(anchor.allocation)}) nor this release. Someone else deployed; shipline did not roll back over their work.`,
-        manualCommand: this.manualCommand(),
-      };
-    }
+    const theirs = await this.someoneElses(live, history, anchor, signal);
+    if (theirs) return this.leaveTheirs(cause, theirs, live, anchor);
     const message = `shipline rollback: ${this.release.tag} ${cause.why}`;
     const attempted = await this.rollbackStage(anchor.allocation, message, signal);
-    const readBack = await this.verifyStage(anchor.allocation, signal);
+    const readBack = await this.verifyStage(anchor.allocation, readBackSignal());
     if (!readBack.ok) {
       await updateRecord(this.deps, this.record, "failure", { description: "rollback failed" });
-      return { result: "rollback-failed", message: `${capitalise(cause.why)}. Rollback did not restore production: ${attempted ?? readBack.why}`, manualCommand: this.manualCommand() };
+      const late = !attempted && cause.cancelled && signal.aborted;
+      const why = late ? `the rollback command succeeded, but the cleanup ran out of time before production could be read back: check it (${readBack.why})` : (attempted ?? readBack.why);
+      return { result: "rollback-failed", message: `${capitalise(cause.why)}. Rollback did not restore production: ${why}`, manualCommand: this.manualCommand() };
     }
     this.facts.rollbackVersionId = mainVersion(anchor.allocation);
     await updateRecord(this.deps, this.record, "failure", { description: `rolled back: ${cause.why}`.slice(0, 140) });
@@ -288,16 +303,55 @@ export class ProductionRun {
     }
   }
 
+  /** Deployments since the anchor, for `someoneElses`; undefined (with a warning) when unreadable. */
+  private async readHistory(signal: AbortSignal): Promise<DeploymentInfo[] | undefined> {
+    if (!this.anchor) return undefined;
+    try {
+      return await this.deps.deployer.deployments(this.target, signal);
+    } catch (error) {
+      this.rec.warn(`Could not list production's deployments to look for someone else's deploy: ${errorMessage(error)}`);
+      return undefined;
+    }
+  }
+
   /**
-   * A deploy can fail after going live without reporting the new version's id. A live version
-   * uploaded with this release's tag is ours, not someone else's: claim it before deciding.
+   * Someone else's deployment since the anchor: live now, or made between the anchor and this
+   * run's own deploy (which replaced it). Rolling back to the anchor would throw it away.
    */
-  private async claimOurs(live: LiveState, signal: AbortSignal): Promise<void> {
+  private async someoneElses(live: LiveState | null | undefined, history: DeploymentInfo[] | undefined, anchor: LiveState, signal: AbortSignal): Promise<LiveState | undefined> {
+    const find = () => (live && isForeign(live, anchor, this.ours) ? live : history && foreignSince(history, anchor, this.ours));
+    if (!find()) return undefined;
+    await this.claimOurs([live, ...(history ?? [])], signal);
+    return find() || undefined;
+  }
+
+  /** Stops instead of rolling back over someone else's deploy, and says what a human should decide. */
+  private async leaveTheirs(cause: RestoreCause, theirs: LiveState, live: LiveState | null | undefined, anchor: LiveState): Promise<Outcome> {
+    await updateRecord(this.deps, this.record, "failure", { description: "someone else deployed; not rolled back" });
+    const serving = live ? describeAllocation(live.allocation) : "unknown";
+    const when = theirs === live ? "while this run was deploying" : "between the rollback anchor and this run's deploy, which replaced it";
+    return {
+      result: "rollback-failed",
+      message: `${capitalise(cause.why)}. Someone else deployed ${describeAllocation(theirs.allocation)}${theirs.deploymentId ? ` (deployment ${theirs.deploymentId})` : ""} ${when}; production now serves ${serving}, and the anchor was ${describeAllocation(anchor.allocation)}. shipline did not roll back over their work: decide by hand what production should serve.`,
+      // What production served right before this run's deploy: theirs, not the anchor.
+      manualCommand: theirs === live ? this.manualCommand() : this.deps.deployer.manualRestoreCommand(this.target, theirs.allocation, `restore after ${this.release.tag}`),
+    };
+  }
+
+  /**
+   * A deploy can fail after going live without reporting the new version's id. A version
+   * uploaded with this release's tag is ours, not someone else's: claim it before deciding.
+   * `states[0]` is the live state: a claimed version there is the one production serves.
+   */
+  private async claimOurs(states: ReadonlyArray<LiveState | null | undefined>, signal: AbortSignal): Promise<void> {
     try {
       const versions = await this.deps.deployer.versions(this.target, signal);
-      const liveIds = new Set(live.allocation.map((s) => s.versionId));
+      const seen = new Set(states.flatMap((state) => state?.allocation.map((s) => s.versionId) ?? []));
+      const live = new Set(states[0]?.allocation.map((s) => s.versionId));
       for (const v of versions) {
-        if (liveIds.has(v.versionId) && v.tag === this.release.tag) this.noteOurs(v.versionId);
+        if (!seen.has(v.versionId) || v.tag !== this.release.tag || this.ours.includes(v.versionId)) continue;
+        if (live.has(v.versionId)) this.noteOurs(v.versionId);
+        else this.ours.push(v.versionId);
       }
     } catch (error) {
       this.rec.warn(`Could not list versions to recognise this release's own: ${errorMessage(error)}`);
