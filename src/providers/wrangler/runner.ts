@@ -11,6 +11,7 @@ import { execa, type ResultPromise } from "execa";
 import type { Millis } from "../../core/types.js";
 import { buildWranglerEnv, type BaseEnv } from "./env.js";
 import { parseOutputFile, type OutputEntry } from "./output.js";
+import { killTree, USE_PROCESS_GROUP } from "../system/process-tree.js";
 import { describeCommand, stripAnsi } from "./text.js";
 
 /** Everything one wrangler command produced. */
@@ -72,9 +73,6 @@ export interface WranglerProcessOptions {
 
 export const DEFAULT_WRANGLER_TIMEOUT_MS = 10 * 60_000;
 const DEFAULT_KILL_GRACE_MS = 3_000;
-// Killing the whole process group needs its own group (POSIX only): bin/wrangler.js re-spawns
-// Node for cli.js, and a SIGKILL to the wrapper alone would orphan the real wrangler.
-const USE_PROCESS_GROUP = process.platform !== "win32";
 
 /** Runs wrangler under the same Node as shipline, one fresh output file per command. */
 export class WranglerProcessRunner implements WranglerRunner {
@@ -182,16 +180,6 @@ function watchForStop(
       limits.signal?.removeEventListener("abort", onAbort);
     },
   };
-}
-
-function killTree(child: ResultPromise, signal: NodeJS.Signals): void {
-  if (child.pid === undefined) return;
-  try {
-    if (USE_PROCESS_GROUP) process.kill(-child.pid, signal);
-    else child.kill(signal);
-  } catch {
-    // ESRCH: the group is already gone.
-  }
 }
 
 async function readIfExists(path: string): Promise<string> {
