@@ -43,17 +43,17 @@ export class FakeDeployer implements Deployer {
   readonly healthy = new Map<string, boolean>();
   /** Health of the next version uploaded to each environment (default true). */
   readonly nextHealthy = new Map<string, boolean>();
-  /** Called on every status read (lets a test simulate someone else deploying). */
-  onStatus?: (environment: string) => void;
+  /** Called on every read of what is live (`status` or `deployments`): lets a test simulate someone else deploying. */
+  onRead?: (environment: string) => void;
   readonly #envs = new Map<string, EnvState>();
   #seq = 0;
   #time = Date.UTC(2026, 0, 1);
 
   /** Puts `versionId` live at 100% in `environment`, as an earlier release would have. */
-  seed(environment: string, versionId: string, options: { healthy?: boolean; tag?: string } = {}): void {
+  seed(environment: string, versionId: string, options: { healthy?: boolean; tag?: string; message?: string } = {}): void {
     this.healthy.set(versionId, options.healthy ?? true);
     const env = this.#env(environment);
-    env.versions.push({ versionId, tag: options.tag, createdOn: this.#stamp() });
+    env.versions.push({ versionId, tag: options.tag, message: options.message, createdOn: this.#stamp() });
     this.#deploy(environment, [{ versionId, percentage: 100 }], "seed");
   }
 
@@ -96,13 +96,15 @@ export class FakeDeployer implements Deployer {
 
   async status(target: DeployTarget): Promise<LiveState | null> {
     this.#record("status", target);
-    this.onStatus?.(target.environment);
+    this.onRead?.(target.environment);
     if (this.#fault("status", target)) throw this.#error("status", target);
     return this.live(target.environment);
   }
 
   async deployments(target: DeployTarget): Promise<DeploymentInfo[]> {
     this.#record("deployments", target);
+    this.onRead?.(target.environment);
+    if (this.#fault("deployments", target)) throw this.#error("deployments", target);
     return [...(this.#envs.get(target.environment)?.deployments ?? [])];
   }
 

@@ -162,7 +162,7 @@ describe("runPipeline: release", () => {
     s.deployer.seed("production", "prod-old");
     s.deployer.nextHealthy.set("production", false);
     let reads = 0;
-    s.deployer.onStatus = (env) => {
+    s.deployer.onRead = (env) => {
       if (env === "production" && ++reads === 2) s.deployer.seed("production", "someone-else");
     };
     const result = await run(s);

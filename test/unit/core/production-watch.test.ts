@@ -1,0 +1,76 @@
+import { describe, expect, it } from "vitest";
+import type { PipelineDeps } from "../../../src/core/pipeline.js";
+import { runPipeline } from "../../../src/core/pipeline.js";
+import type { DeploymentRecorder } from "../../../src/core/ports.js";
+import { ProductionWatch } from "../../../src/core/production-watch.js";
+import type { DeploymentInfo } from "../../../src/core/types.js";
+import { FakeDeployer } from "../../../src/testing/fake-deployer.js";
+import { VirtualClock } from "../../../src/testing/virtual-clock.js";
+import { testConfig } from "../../support/config.js";
+import { memoryLogger } from "../../support/logger.js";
+
+const URLS = { staging: { url: "https://staging.example.test" }, production: { url: "https://production.example.test" } };
+
+describe("ProductionWatch", () => {
+  it("answers with the newest finished reading without waiting for the one in flight", async () => {
+    const clock = new VirtualClock();
+    let reads = 0;
+    const history = (n: number): DeploymentInfo[] => [{ deploymentId: `d${n}`, allocation: [{ versionId: `v${n}`, percentage: 100 }] }];
+    let release: (() => void) | undefined;
+    const watch = new ProductionWatch(
+      async () => {
+        const n = ++reads;
+        if (n === 2) await new Promise<void>((r) => (release = r));
+        return history(n);
+      },
+      clock,
+      1_000,
+    ).start();
+    expect((await watch.latest()).history?.[0]?.deploymentId).toBe("d1");
+    await clock.sleep(1_500);
+    // The second read is stuck; the answer is still the first, at once.
+    expect((await watch.latest()).history?.[0]?.deploymentId).toBe("d1");
+    watch.stop();
+    release?.();
+  });
+
+  it("waits for the first read only as long as the given signal allows", async () => {
+    const watch = new ProductionWatch(() => new Promise<DeploymentInfo[]>(() => {}), new VirtualClock(), 1_000).start();
+    const reading = await watch.latest(AbortSignal.timeout(20));
+    expect(reading.history).toBeUndefined();
+    expect(reading.error).toMatch(/no reading/);
+    watch.stop();
+  });
+});
+
+describe("acting on a failed health gate", () => {
+  function setup() {
+    const deployer = new FakeDeployer();
+    deployer.seed("production", "prod-old", { message: "git:1111111111111111111111111111111111111111", tag: "v1.1.0" });
+    deployer.nextHealthy.set("production", false);
+    const starts: Array<{ environment: string; ref: string; description: string }> = [];
+    const recorder: DeploymentRecorder = {
+      start: async (environment, info) => (starts.push({ environment, ...info }), `${environment}-${starts.length}`),
+      update: async () => {},
+    };
+    const deps: PipelineDeps = { deployer, probe: deployer.probe(), clock: new VirtualClock(), logger: memoryLogger(), recorder };
+    return { deployer, deps, starts };
+  }
+
+  it("rolls back without reading production again: the watch already read it beside the gate", async () => {
+    const s = setup();
+    const result = await runPipeline(testConfig(URLS), s.deps, new AbortController().signal);
+    expect(result.result).toBe("rolled-back");
+    const production = s.deployer.calls.filter((c) => c.environment === "production").map((c) => c.method);
+    const between = production.slice(production.indexOf("deploy") + 1, production.indexOf("rollback"));
+    expect(between).toEqual(["deployments"]);
+  });
+
+  it("records the restored version as active at the commit it was built from", async () => {
+    const s = setup();
+    await runPipeline(testConfig(URLS), s.deps, new AbortController().signal);
+    const restored = s.starts.filter((st) => st.environment === "production").at(-1);
+    expect(restored?.ref).toBe("1".repeat(40));
+    expect(restored?.description).toContain("v1.1.0");
+  });
+});
