@@ -178,7 +178,7 @@ async function emergencyFlow(
   facts.rollbackVersionId = chosen.versionId;
   const report = await rec.stage("health", `Health gate on the restored ${target.environment}`, async () => {
     const gate = rec.gate(
-      await runGate({ gate: "rollback-health", environment: target.environment, baseUrl, versionId: chosen.versionId, settings: config.production.health, probe: deps.probe, clock: deps.clock, signal, logger: deps.logger }),
+      await runGate({ gate: "rollback-health", environment: target.environment, baseUrl, versionId: chosen.versionId, settings: config.production.health, probe: deps.probe, clock: deps.clock, signal, logger: deps.logger, onMeasurement: (m) => rec.measurement("rollback-health", m) }),
     );
     return { status: gate.outcome === "passed" ? ("passed" as const) : ("failed" as const), detail: gate.reason, gate };
   });

@@ -174,3 +174,16 @@ describe("runEmergencyRollback", () => {
     expect(s.deployer.writes("production")).toEqual([]);
   });
 });
+
+describe("emergency rollback progress", () => {
+  it("reports every measurement of the restored version's health gate as an event", async () => {
+    const deployer = new FakeDeployer();
+    deployer.seed("production", "a");
+    deployer.seed("production", "b");
+    const gates: string[] = [];
+    const config = testConfig({ mode: "rollback", production: { url: "https://production.example.test" }, emergency: { reason: "b is broken" } });
+    const result = await runEmergencyRollback(config, { deployer, probe: deployer.probe(), clock: new VirtualClock(), logger: memoryLogger(), onEvent: (e) => void (e.type === "measurement" && gates.push(e.gate)) }, new AbortController().signal);
+    expect(result.result).toBe("rolled-back");
+    expect(gates).toEqual(["rollback-health", "rollback-health", "rollback-health"]);
+  });
+});
