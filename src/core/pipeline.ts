@@ -129,16 +129,21 @@ async function releaseFlow(
   const release = await rec.stage("resolve", "Resolve version", async () => {
     facts.release = await resolveRelease(config, deps, signal);
     deps.logger.info(`Releasing ${facts.release.tag} (${facts.release.version}) from ${facts.release.source} at ${facts.release.sha}`);
-    await prepareParts(config, deps, signal, facts.release);
+    await prepareApproval(config, deps, signal);
     return facts.release;
   }).catch((error: unknown) => {
     if (error instanceof ConfigError || error instanceof Error) return error;
     throw error;
   });
   if (release instanceof Error) return { result: "failed", message: release.message };
+  // Permissions and tag conflicts only have to be known before production: checking them
+  // beside the staging deploy keeps GitHub round-trips from delaying the first deploy.
+  const preflight = preflightChecks(config, deps, signal, rec, release);
 
   if (config.stages !== "production") {
     const staging = await stagingFlow(config, deps, context, signal, rec, facts, release);
+    const blocked = await preflight;
+    if (blocked) return blocked;
     if (staging) return staging;
     if (config.stages === "staging") {
       return {
@@ -150,6 +155,8 @@ async function releaseFlow(
     if (approval) return approval;
   } else {
     rec.skip("staging-deploy", "Staging", "passed in an earlier job (stages: production)");
+    const blocked = await preflight;
+    if (blocked) return blocked;
   }
   return new ProductionRun(config, deps, context, signal, rec, facts, release).run();
 }
@@ -161,15 +168,30 @@ async function resolveRelease(config: PipelineConfig, deps: PipelineDeps, signal
   return resolveVersion({ explicit, ref, bump, tagPrefix, sha, existingTags });
 }
 
-/** Checks that approval and publishing can work, before anything is deployed. */
-async function prepareParts(config: PipelineConfig, deps: PipelineDeps, signal: AbortSignal, release: ReleaseVersion): Promise<void> {
+/** Checks that the approval can work (e.g. its teams can be read), before anything is deployed. */
+async function prepareApproval(config: PipelineConfig, deps: PipelineDeps, signal: AbortSignal): Promise<void> {
   const needsApproval = config.stages === "all" && (config.approval.mode === "issue" || config.approval.mode === "prompt");
-  if (needsApproval) {
-    if (!deps.approval) throw new ConfigError("approval", `approval: ${config.approval.mode} needs an approval provider.`);
-    await deps.approval.prepare?.(signal);
+  if (!needsApproval) return;
+  if (!deps.approval) throw new ConfigError("approval", `approval: ${config.approval.mode} needs an approval provider.`);
+  await deps.approval.prepare?.(signal);
+}
+
+/**
+ * What must hold before production is touched: Deployment records can be written, and the
+ * release's tags are free or already right. Resolves with the outcome that stops the run.
+ */
+async function preflightChecks(config: PipelineConfig, deps: PipelineDeps, signal: AbortSignal, rec: RunRecorder, release: ReleaseVersion): Promise<Outcome | undefined> {
+  const startedAt = deps.clock.now();
+  try {
+    await deps.recorder?.prepare?.(signal);
+    if (config.stages !== "staging") await deps.publisher?.prepare?.(signal, release);
+    return undefined;
+  } catch (error) {
+    const detail = errorMessage(error);
+    rec.record("preflight", "Check permissions and tags", "failed", startedAt, detail);
+    const staged = config.stages === "production" ? "" : " Staging may have been deployed;";
+    return { result: "failed", message: `${detail}${staged} production was not touched.` };
   }
-  await deps.recorder?.prepare?.(signal);
-  if (config.stages !== "staging") await deps.publisher?.prepare?.(signal, release);
 }
 
 async function stagingFlow(

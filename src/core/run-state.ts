@@ -59,6 +59,13 @@ export class RunRecorder {
     }
   }
 
+  /** Records a stage that ran outside `stage()` (concurrently, without a log group of its own). */
+  record(stage: StageName, label: string, status: StageRecord["status"], startedAt: number, detail?: string): void {
+    const endedAt = this.clock.now();
+    this.stages.push({ stage, label, startedAt, endedAt, status, detail });
+    this.onEvent({ type: "stage-end", stage, label, at: endedAt, status, detail });
+  }
+
   /** Records a stage that did not run. */
   skip(stage: StageName, label: string, detail: string): void {
     const at = this.clock.now();

@@ -9,6 +9,7 @@ export type Millis = number;
 /** The stages of one run, in the order they can happen. */
 export const STAGES = [
   "resolve",
+  "preflight",
   "staging-deploy",
   "smoke",
   "approval",

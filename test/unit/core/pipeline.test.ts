@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { PipelineDeps } from "../../../src/core/pipeline.js";
 import { runPipeline } from "../../../src/core/pipeline.js";
-import type { Approval, ApprovalRequest } from "../../../src/core/ports.js";
+import type { Approval, ApprovalRequest, DeployRequest, DeployTarget } from "../../../src/core/ports.js";
 import { ApprovalInterrupt } from "../../../src/core/ports.js";
 import type { ApprovalRecord, PipelineConfig } from "../../../src/core/types.js";
 import { FakeDeployer } from "../../../src/testing/fake-deployer.js";
@@ -340,5 +340,47 @@ describe("runPipeline: deploy reported failure but went live", () => {
     expect(result.result).toBe("released");
     expect(result.warnings.join("\n")).toMatch(/reported a failure, but .* is live at 100%/);
     expect(s.deployer.writes("production")).toEqual(["deploy"]);
+  });
+});
+
+describe("runPipeline: checks before production", () => {
+  it("runs the permission and tag checks beside the staging deploy, not before it", async () => {
+    const s = setup();
+    const order: string[] = [];
+    let release: () => void = () => {};
+    const publisher = {
+      listTags: async () => [],
+      publish: async () => ({ releaseTag: "v1.2.0", actions: [] }),
+      prepare: () => {
+        order.push("prepare-start");
+        return new Promise<void>((resolve) => (release = () => (order.push("prepare-end"), resolve())));
+      },
+    };
+    const original = s.deployer.deploy.bind(s.deployer);
+    s.deployer.deploy = async (target: DeployTarget, request: DeployRequest) => {
+      order.push(`deploy-${target.environment}`);
+      if (target.environment === "staging") setTimeout(() => release(), 0);
+      return original(target, request);
+    };
+    const result = await run(s, { publisher });
+    expect(result.result).toBe("released");
+    expect(order.slice(0, 3)).toEqual(["prepare-start", "deploy-staging", "prepare-end"]);
+  });
+
+  it("stops before production when a check fails, even though staging went ahead", async () => {
+    const s = setup();
+    s.deployer.seed("production", "prod-old");
+    const publisher = {
+      listTags: async () => [],
+      publish: async () => ({ releaseTag: "v1.2.0", actions: [] }),
+      prepare: async () => {
+        throw new Error("tag v1.2.0 already exists on commit 9999999, not abc1234");
+      },
+    };
+    const result = await run(s, { publisher });
+    expect(result.result).toBe("failed");
+    expect(result.message).toMatch(/already exists on commit 9999999.*production was not touched/);
+    expect(s.deployer.writes("production")).toEqual([]);
+    expect(result.stages.find((st) => st.stage === "preflight")?.status).toBe("failed");
   });
 });
