@@ -15,4 +15,8 @@ describe("README examples", () => {
     const example = read("examples/library/release.ts").replace('"../../src/index.js"', '"shipline"');
     expect(region("library-example")).toBe(example);
   });
+
+  it("shows the release workflow exactly as examples/release.yml (which a test checks against action.yml)", () => {
+    expect(region("example:release")).toBe(read("examples/release.yml"));
+  });
 });

@@ -1,27 +1,10 @@
-import { existsSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { createShellRunner } from "../../../src/providers/system/shell.js";
 import { memoryLogger } from "../../support/logger.js";
+import { alive } from "../../support/processes.js";
 
 const env = { PATH: process.env["PATH"] ?? "" };
 
-/** Whether `pid` is still running: a zombie (killed, waiting for a parent to reap it) is not. */
-function alive(pid: number): boolean {
-  if (!existsSync("/proc/self/stat")) {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return false;
-  }
-}
 
 describe("createShellRunner", () => {
   it("runs a command line through the shell with the given environment and keeps its output", async () => {
