@@ -3,6 +3,7 @@
  * the real wrangler and the local sandbox. Prints them; asserts nothing (targets are shown
  * beside the figures for the reader).
  */
+import { runDemoBench } from "../src/cli/demo.js";
 import { simulateApprovalWaitCost } from "../src/testing/approval-cost.js";
 import { measureCancel, measureFirstSpawn } from "./process-bench.js";
 import { measureReleases } from "./release-bench.js";
@@ -37,6 +38,11 @@ async function main(): Promise<void> {
   console.log("\nCancellation (SIGINT during the production health gate)");
   const cancel = await measureCancel();
   line("signal → exit with production restored", ms(cancel.signalToExitMs), `restored: ${cancel.restored}, exit ${cancel.exitCode}; runner kills at 10 s`);
+
+  console.log("\nshipline demo (sandbox + real wrangler: a release, then a rollback)");
+  const demo = await runDemoBench();
+  line("demo total", ms(demo.totalMs), `${demo.runs.map((r) => `${r.result} ${ms(r.durationMs)}`).join(", ")}; target < 60000 ms`);
+  line("sandbox: deploy finished → new version served", ms(demo.serveNewVersionMs ?? Number.NaN), "median of the demo's deploys");
 }
 
 await main();

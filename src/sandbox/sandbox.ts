@@ -62,6 +62,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       // wrangler's update check reads the registry through rc("npm"): keep it on loopback.
       npm_registry: `${apiOrigin}/`,
       CLOUDFLARE_CF_FETCH_ENABLED: "false",
+      // Newer wrangler releases hang offline in the banner's update check, which npm_registry
+      // no longer redirects: no banner, no check.
+      WRANGLER_HIDE_BANNER: "true",
     }),
     script: (name) => {
       const found = store.get(name);

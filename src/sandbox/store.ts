@@ -56,6 +56,8 @@ export interface ScriptRecord {
   tags: string[];
   subdomainEnabled: boolean;
   previewsEnabled: boolean;
+  /** Preview settings set through the Workers resource (the sandbox serves no previews). */
+  previewsBaseConfig?: unknown;
 }
 
 /** Why a deployment request was refused; the API maps it to an error envelope. */

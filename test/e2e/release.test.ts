@@ -95,8 +95,9 @@ describe("release end to end", () => {
 
   it("reads production back after wrangler exits 1 with the new version already live, and lets the health gate decide", async () => {
     await world.writeWorker({ label: "v1.3.0", health: { production: "unhealthy" } });
-    // The deployment goes live, then wrangler's workers.dev trigger lookup fails: exit 1.
-    world.sandbox.faults.add({ method: "GET", path: "/workers/scripts/sample-worker-production/subdomain", status: 500, times: 1 });
+    // The deployment goes live, then enabling the workers.dev trigger fails (every retry): exit 1.
+    // Every wrangler 4 makes this call after the deployment, whichever API it reads state from.
+    world.sandbox.faults.add({ method: "POST", path: "/workers/scripts/sample-worker-production/subdomain", status: 500 });
     const run = await world.run({}, { ref: "refs/tags/v1.3.0", sha: "d".repeat(40) });
     world.sandbox.faults.clear();
     expect(run.outputs["result"], run.stdout).toBe("rolled-back");

@@ -2,13 +2,15 @@
  * Runs the real wrangler CLI against a sandbox, the way shipline does: stdin ignored, CI=true,
  * a fresh output file per command, and a scratch XDG_CONFIG_HOME.
  */
+import { NODE, WRANGLER_MODULES } from "../support/action-harness.js";
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import type { Sandbox } from "../../src/sandbox/index.js";
 
-const WRANGLER_BIN = resolve("node_modules/wrangler/bin/wrangler.js");
+// The same runtime and wrangler as the end-to-end tests (CI's Node 24 leg uses the newest wrangler).
+const WRANGLER_BIN = join(WRANGLER_MODULES, "wrangler/bin/wrangler.js");
 
 export interface WranglerRun {
   readonly code: number;
@@ -32,7 +34,7 @@ export async function runWrangler(sandbox: Sandbox, cwd: string, args: string[])
     WRANGLER_OUTPUT_FILE_PATH: outputFile,
   };
   const { code, stdout, stderr } = await new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
-    const child = execFile(process.execPath, [WRANGLER_BIN, ...args], { cwd, env, maxBuffer: 16 << 20 }, (error, out, err) => {
+    const child = execFile(NODE, [WRANGLER_BIN, ...args], { cwd, env, maxBuffer: 16 << 20 }, (error, out, err) => {
       done({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout: out, stderr: err });
     });
     child.stdin?.end();
