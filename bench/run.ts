@@ -25,11 +25,13 @@ async function main(): Promise<void> {
   const releases = await measureReleases();
   const h = releases.healthy;
   line("healthy release: wall time", ms(h.wallMs), `result ${h.result}`);
-  line("  in wrangler child processes", ms(h.childMs), `${h.spawns.length} spawns`);
+  line("  in wrangler child processes", ms(h.childMs), `${h.spawns} spawns (one reads production beside the gate)`);
   line("  in deliberate waits (gate intervals)", ms(h.sleepMs));
   line("  in HTTP probes", ms(h.probeMs));
-  line("  the engine's own time (wall − the above)", ms(h.engineMs));
-  line("failed gate's deciding measurement → rollback spawn", ms(releases.decisionToRollbackSpawnMs), `result ${releases.rolledBack}; target ≤ 50 ms`);
+  line("  the engine's own time (wall − union of the above)", ms(h.engineMs));
+  line("failed gate's deciding measurement → rollback spawn", ms(releases.decisionAfterReadMs), "gate decides after the watch's first read; target ≤ 50 ms");
+  line("  same, gate fails at its first measurement", ms(releases.decisionAtFirstMeasurementMs), "waits for the read after the deploy (someone else's deploy?)");
+  line("  results", releases.results.join(", "));
 
   console.log("\nApproval wait (simulated clock, one hour, nobody decides)");
   const cost = await simulateApprovalWaitCost(1);
