@@ -2,6 +2,7 @@
  * Reading the config file: YAML text → validated `ConfigFile`, with errors that name the line
  * (syntax) or the key path (schema), and `${{ env.NAME }}` expansion in header values.
  */
+import { closest } from "../core/closest.js";
 import { parseDocument } from "yaml";
 import type * as z from "zod";
 import { ConfigError } from "../core/errors.js";
@@ -64,28 +65,6 @@ function unknownKey(parent: readonly PropertyKey[], key: string, accepted: strin
   );
 }
 
-/** The accepted key nearest to a typo, when it is near enough to be a likely intent. */
-function closest(key: string, accepted: readonly string[]): string | undefined {
-  let best: { key: string; distance: number } | undefined;
-  for (const candidate of accepted) {
-    const distance = editDistance(key.toLowerCase(), candidate.toLowerCase());
-    if (!best || distance < best.distance) best = { key: candidate, distance };
-  }
-  return best && best.distance <= Math.max(2, Math.floor(key.length / 3)) ? best.key : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      row.push(Math.min((previous[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost));
-    }
-    previous = row;
-  }
-  return previous[b.length] ?? 0;
-}
 
 const EXPRESSION = /\$\{\{(.*?)\}\}/g;
 const ENV_REF = /^\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*$/;

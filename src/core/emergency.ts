@@ -1,10 +1,9 @@
 import { describeAllocation, sameAllocation, soleVersion } from "./allocation.js";
 import { ConfigError, errorMessage } from "./errors.js";
 import { runGate } from "./gate.js";
-import type { Outcome, PipelineDeps, RunContext, RunFacts } from "./pipeline.js";
-import { buildResult, describeDeployError, updateRecord } from "./pipeline.js";
 import type { DeployTarget } from "./ports.js";
-import { RunRecorder } from "./run-state.js";
+import { describeDeployError, startRecord, updateRecord } from "./records.js";
+import { runScoped, type Outcome, type PipelineDeps, type RunContext, type RunScope } from "./run-scope.js";
 import type { DeploymentInfo, LiveState, PipelineConfig, PipelineResult, VersionInfo } from "./types.js";
 
 /** How long a rollback command already running may go on after a cancellation (the runner kills at 10 s). */
@@ -80,22 +79,8 @@ function normaliseId(id: string): string {
 }
 
 /** `mode: rollback`: put an earlier version back on production, read it back, prove it healthy. */
-export async function runEmergencyRollback(
-  config: PipelineConfig,
-  deps: PipelineDeps,
-  signal: AbortSignal,
-  context: RunContext = {},
-): Promise<PipelineResult> {
-  const rec = new RunRecorder(deps.clock, deps.logger, deps.onEvent);
-  const facts: RunFacts = { approval: { status: "skipped", approvedBy: [] } };
-  const startedAt = deps.clock.now();
-  let outcome: Outcome;
-  try {
-    outcome = await emergencyFlow(config, deps, context, signal, rec, facts);
-  } catch (error) {
-    outcome = { result: "failed", message: errorMessage(error) };
-  }
-  return buildResult(config, rec, facts, outcome, startedAt, deps.clock.now());
+export function runEmergencyRollback(config: PipelineConfig, deps: PipelineDeps, signal: AbortSignal, context: RunContext = {}): Promise<PipelineResult> {
+  return runScoped(config, deps, signal, context, emergencyFlow);
 }
 
 /** A signal that aborts `graceMs` after `signal` does (a cancellation's cleanup budget). */
@@ -107,95 +92,116 @@ function afterCancel(signal: AbortSignal, graceMs: number): AbortSignal {
   return controller.signal;
 }
 
-async function emergencyFlow(
-  config: PipelineConfig,
-  deps: PipelineDeps,
-  context: RunContext,
-  signal: AbortSignal,
-  rec: RunRecorder,
-  facts: RunFacts,
-): Promise<Outcome> {
-  const target: DeployTarget = { environment: config.production.environment };
+/** What an emergency rollback works with once its target is chosen. */
+interface Rollback {
+  readonly target: DeployTarget;
+  readonly chosen: RollbackTarget;
+  readonly reason: string;
+  readonly baseUrl: string;
+  /** The release tag of the version rolled away from, for a note on its Release. */
+  readonly fromTag?: string;
+}
+
+async function emergencyFlow(s: RunScope): Promise<Outcome> {
+  const { config } = s;
   const reason = config.emergency?.reason ?? "";
   const baseUrl = config.production.url;
   if (!reason) return { result: "failed", message: "Input `rollback-reason` is required for mode: rollback." };
   if (!baseUrl) {
     return { result: "failed", message: "Input `production-url` is required for mode: rollback: the restored version must pass the health gate, and wrangler rollback reports no URL." };
   }
-  facts.productionUrl = baseUrl;
-  let chosen: RollbackTarget;
-  let live: LiveState | null = null;
-  let fromTag: string | undefined;
+  s.facts.productionUrl = baseUrl;
+  const target: DeployTarget = { environment: config.production.environment };
+  let rollback: Rollback;
   try {
-    chosen = await rec.stage("resolve", "Choose the rollback target", async () => {
-      live = await deps.deployer.status(target, signal);
-      if (!live) throw new ConfigError("rollback-target", `${target.environment} has no deployment: there is nothing to roll back.`);
-      facts.anchor = live;
-      facts.previousVersionId = soleVersion(live.allocation) ?? live.allocation[0]?.versionId;
-      const [deployments, versions] = await Promise.all([deps.deployer.deployments(target, signal), deps.deployer.versions(target, signal)]);
-      const picked = chooseTarget({ requested: config.emergency?.target, tagPrefix: config.version.tagPrefix, live, deployments, versions });
-      fromTag = versions.find((v) => v.versionId === facts.previousVersionId)?.tag;
-      deps.logger.info(`Rolling ${target.environment} back from ${describeAllocation(live.allocation)} to ${picked.versionId} (${picked.how}).`);
-      return { status: "passed" as const, detail: `${picked.versionId} (${picked.how})`, ...picked };
-    });
+    rollback = { target, reason, baseUrl, ...(await chooseStage(s, target)) };
   } catch (error) {
-    if (signal.aborted) return { result: "failed", message: "Cancelled before the rollback: nothing changed." };
+    if (s.signal.aborted) return { result: "failed", message: "Cancelled before the rollback: nothing changed." };
     return { result: "failed", message: `Rollback refused, nothing changed: ${describeDeployError(error)}` };
   }
-  facts.productionVersionId = chosen.versionId;
-  const record = deps.recorder
-    ? await deps.recorder.start(target.environment, { ref: config.version.sha, description: `emergency rollback to ${chosen.tag ?? chosen.versionId}`, production: true }).catch(() => undefined)
-    : undefined;
-  await updateRecord(deps, record, "in_progress", { environmentUrl: baseUrl, description: `rolling back to ${chosen.tag ?? chosen.versionId}`.slice(0, 140) });
-  if (signal.aborted) {
-    await updateRecord(deps, record, "failure", { environmentUrl: baseUrl, description: "cancelled before the rollback" });
+  s.facts.productionVersionId = rollback.chosen.versionId;
+  const name = rollback.chosen.tag ?? rollback.chosen.versionId;
+  const record = await startRecord(s, target.environment, { sha: config.version.sha, tag: name }, true, {
+    description: `emergency rollback to ${name}`,
+    progress: `rolling back to ${name}`,
+  });
+  if (s.signal.aborted) {
+    await updateRecord(s, record, "failure", { environmentUrl: baseUrl, description: "cancelled before the rollback" });
     return { result: "failed", message: "Cancelled before the rollback: nothing changed." };
   }
-  let commandError: string | undefined;
   // Once the rollback command runs, a cancellation lets it finish and be read back: killing it
   // half-way would leave production unknown.
-  const finishing = afterCancel(signal, context.cleanupBudgetMs ?? CLEANUP_BUDGET_MS);
+  const finishing = afterCancel(s.signal, s.context.cleanupBudgetMs ?? CLEANUP_BUDGET_MS);
+  const failed = await applyRollback(s, rollback, finishing);
+  if (failed) {
+    await updateRecord(s, record, "failure", { environmentUrl: baseUrl, description: "emergency rollback failed" });
+    return failed;
+  }
+  s.facts.rollbackVersionId = rollback.chosen.versionId;
+  return proveHealthy(s, rollback, record, finishing);
+}
+
+/** Reads production and picks the target; throws (nothing changed) when it is unknown or already live. */
+async function chooseStage(s: RunScope, target: DeployTarget): Promise<{ chosen: RollbackTarget; fromTag?: string }> {
+  const { deps, config, facts } = s;
+  return s.rec.stage("resolve", "Choose the rollback target", async () => {
+    const live = await deps.deployer.status(target, s.signal);
+    if (!live) throw new ConfigError("rollback-target", `${target.environment} has no deployment: there is nothing to roll back.`);
+    facts.anchor = live;
+    facts.previousVersionId = soleVersion(live.allocation) ?? live.allocation[0]?.versionId;
+    const [deployments, versions] = await Promise.all([deps.deployer.deployments(target, s.signal), deps.deployer.versions(target, s.signal)]);
+    const chosen = chooseTarget({ requested: config.emergency?.target, tagPrefix: config.version.tagPrefix, live, deployments, versions });
+    const fromTag = versions.find((v) => v.versionId === facts.previousVersionId)?.tag;
+    deps.logger.info(`Rolling ${target.environment} back from ${describeAllocation(live.allocation)} to ${chosen.versionId} (${chosen.how}).`);
+    return { status: "passed" as const, detail: `${chosen.versionId} (${chosen.how})`, chosen, fromTag };
+  });
+}
+
+/** `wrangler rollback`, then the read-back; resolves with the outcome when it did not take effect. */
+async function applyRollback(s: RunScope, r: Rollback, signal: AbortSignal): Promise<Outcome | undefined> {
+  let commandError: string | undefined;
   try {
-    await rec.stage("rollback", `Roll back ${target.environment} to ${chosen.versionId}`, () =>
-      deps.deployer.rollback(target, chosen.versionId, reason, finishing),
-    );
+    await s.rec.stage("rollback", `Roll back ${r.target.environment} to ${r.chosen.versionId}`, () => s.deps.deployer.rollback(r.target, r.chosen.versionId, r.reason, signal));
   } catch (error) {
     commandError = describeDeployError(error);
   }
-  const wanted = [{ versionId: chosen.versionId, percentage: 100 }];
-  const readBack = await rec
+  const wanted = [{ versionId: r.chosen.versionId, percentage: 100 }];
+  const readBack = await s.rec
     .stage("rollback-verify", "Read production back", async () => {
-      const state = await deps.deployer.status(target, finishing);
+      const state = await s.deps.deployer.status(r.target, signal);
       const ok = state !== null && sameAllocation(state.allocation, wanted);
       return { status: ok ? ("passed" as const) : ("failed" as const), detail: `serves ${describeAllocation(state?.allocation)}`, ok };
     })
     .catch(() => ({ ok: false }));
-  const manual = deps.deployer.manualRestoreCommand(target, wanted, reason);
-  if (!readBack.ok) {
-    await updateRecord(deps, record, "failure", { environmentUrl: baseUrl, description: "emergency rollback failed" });
-    return { result: "rollback-failed", message: `The rollback did not take effect${commandError ? `: ${commandError}` : ""}.`, manualCommand: manual };
-  }
-  facts.rollbackVersionId = chosen.versionId;
-  const report = await rec.stage("health", `Health gate on the restored ${target.environment}`, async () => {
+  if (readBack.ok) return undefined;
+  return { result: "rollback-failed", message: `The rollback did not take effect${commandError ? `: ${commandError}` : ""}.`, manualCommand: s.deps.deployer.manualRestoreCommand(r.target, wanted, r.reason) };
+}
+
+/** The health gate on the restored version, the Deployment record, and a note on the old release. */
+async function proveHealthy(s: RunScope, r: Rollback, record: string | undefined, finishing: AbortSignal): Promise<Outcome> {
+  const { deps, config, rec } = s;
+  const report = await rec.stage("health", `Health gate on the restored ${r.target.environment}`, async () => {
     const gate = rec.gate(
-      await runGate({ gate: "rollback-health", environment: target.environment, baseUrl, versionId: chosen.versionId, settings: config.production.health, probe: deps.probe, clock: deps.clock, signal, logger: deps.logger, onMeasurement: (m) => rec.measurement("rollback-health", m) }),
+      await runGate({ gate: "rollback-health", environment: r.target.environment, baseUrl: r.baseUrl, versionId: r.chosen.versionId, settings: config.production.health, probe: deps.probe, clock: deps.clock, signal: s.signal, logger: deps.logger, onMeasurement: (m) => rec.measurement("rollback-health", m) }),
     );
     return { status: gate.outcome === "passed" ? ("passed" as const) : ("failed" as const), detail: gate.reason, gate };
   });
+  const name = r.chosen.tag ?? r.chosen.versionId;
   const healthy = report.gate.outcome === "passed";
   const cancelled = report.gate.outcome === "cancelled";
-  const description = `rolled back to ${chosen.tag ?? chosen.versionId}${cancelled ? "; health not proven (cancelled)" : ""}`;
-  await updateRecord(deps, record, healthy ? "success" : "failure", { environmentUrl: baseUrl, description: description.slice(0, 140) });
-  if (fromTag && deps.publisher?.noteRollback) {
+  const description = `rolled back to ${name}${cancelled ? "; health not proven (cancelled)" : ""}`;
+  await updateRecord(s, record, healthy ? "success" : "failure", { environmentUrl: r.baseUrl, description: description.slice(0, 140) });
+  if (r.fromTag && deps.publisher?.noteRollback) {
     await deps.publisher
-      .noteRollback(fromTag, `Rolled back on production to ${chosen.tag ?? chosen.versionId}: ${reason}`, finishing)
-      .catch((error: unknown) => rec.warn(`Could not note the rollback on the release ${fromTag}: ${errorMessage(error)}`));
+      .noteRollback(r.fromTag, `Rolled back on production to ${name}: ${r.reason}`, finishing)
+      .catch((error: unknown) => rec.warn(`Could not note the rollback on the release ${r.fromTag}: ${errorMessage(error)}`));
   }
   if (cancelled) {
-    return { result: "failed", message: `Cancelled: production was rolled back to ${chosen.versionId} and read back, but the health gate was cancelled before it passed.` };
+    return { result: "failed", message: `Cancelled: production was rolled back to ${r.chosen.versionId} and read back, but the health gate was cancelled before it passed.` };
   }
   if (!healthy) {
-    return { result: "rollback-failed", message: `Production now serves ${chosen.versionId}, but it failed the health gate: ${report.gate.reason ?? "unhealthy"}.`, manualCommand: manual };
+    const manual = deps.deployer.manualRestoreCommand(r.target, [{ versionId: r.chosen.versionId, percentage: 100 }], r.reason);
+    return { result: "rollback-failed", message: `Production now serves ${r.chosen.versionId}, but it failed the health gate: ${report.gate.reason ?? "unhealthy"}.`, manualCommand: manual };
   }
-  return { result: "rolled-back", message: `Production was rolled back to ${chosen.versionId} (${chosen.how}), read back, and passed the health gate. Reason: ${reason}` };
+  return { result: "rolled-back", message: `Production was rolled back to ${r.chosen.versionId} (${r.chosen.how}), read back, and passed the health gate. Reason: ${r.reason}` };
 }

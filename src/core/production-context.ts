@@ -1,6 +1,6 @@
 import { runGate } from "./gate.js";
-import type { PipelineDeps, RunContext, RunFacts } from "./pipeline.js";
 import type { DeployTarget } from "./ports.js";
+import type { PipelineDeps, RunContext, RunFacts, RunScope } from "./run-scope.js";
 import type { RunRecorder } from "./run-state.js";
 import type { GateReport, LiveState, PipelineConfig, ReleaseVersion } from "./types.js";
 
@@ -12,7 +12,13 @@ export interface RestoreCause {
 }
 
 /** What the production half of a run shares between deploying and restoring. */
-export class ProductionContext {
+export class ProductionContext implements RunScope {
+  readonly config: PipelineConfig;
+  readonly deps: PipelineDeps;
+  readonly context: RunContext;
+  readonly signal: AbortSignal;
+  readonly rec: RunRecorder;
+  readonly facts: RunFacts;
   readonly target: DeployTarget;
   anchor: LiveState | null = null;
   /** GitHub Deployment record of this run's production deploy. */
@@ -21,15 +27,11 @@ export class ProductionContext {
   readonly ours: string[] = [];
 
   constructor(
-    readonly config: PipelineConfig,
-    readonly deps: PipelineDeps,
-    readonly context: RunContext,
-    readonly signal: AbortSignal,
-    readonly rec: RunRecorder,
-    readonly facts: RunFacts,
+    scope: RunScope,
     readonly release: ReleaseVersion,
   ) {
-    this.target = { environment: config.production.environment };
+    ({ config: this.config, deps: this.deps, context: this.context, signal: this.signal, rec: this.rec, facts: this.facts } = scope);
+    this.target = { environment: this.config.production.environment };
   }
 
   /** Marks a version as this run's; the live one becomes `production-version-id`. */

@@ -1,12 +1,11 @@
 import { describeAllocation, isForeign, mainVersion, soleVersion } from "./allocation.js";
 import { DeployError, errorMessage, isAbort } from "./errors.js";
-import type { Outcome, PipelineDeps, RunContext, RunFacts } from "./pipeline.js";
-import { describeDeployError, startRecord, updateRecord } from "./pipeline.js";
+import { describeDeployError, startRecord, updateRecord } from "./records.js";
+import type { Outcome, RunScope } from "./run-scope.js";
 import { ProductionContext, type RestoreCause } from "./production-context.js";
 import { liveOf, ProductionWatch, type ProductionReading } from "./production-watch.js";
 import { claimOurs, handleUnproven, readProduction } from "./restore.js";
-import type { RunRecorder } from "./run-state.js";
-import type { Allocation, PipelineConfig, ReleaseVersion } from "./types.js";
+import type { Allocation, ReleaseVersion } from "./types.js";
 
 /** How often the production watch re-reads production during a health gate, at least. */
 const MIN_WATCH_REFRESH_MS = 5_000;
@@ -23,23 +22,23 @@ interface Unproven extends RestoreCause {
 export class ProductionRun {
   private readonly pc: ProductionContext;
 
-  constructor(config: PipelineConfig, deps: PipelineDeps, context: RunContext, signal: AbortSignal, rec: RunRecorder, facts: RunFacts, release: ReleaseVersion) {
-    this.pc = new ProductionContext(config, deps, context, signal, rec, facts, release);
+  constructor(scope: RunScope, release: ReleaseVersion) {
+    this.pc = new ProductionContext(scope, release);
   }
 
   async run(): Promise<Outcome> {
     const pc = this.pc;
     // The record first, so that the anchor is read right before the deploy: the shorter that
     // window, the less room for someone else's deploy to slip in between.
-    pc.record = await startRecord(pc.deps, pc.rec, pc.target.environment, pc.release, true);
+    pc.record = await startRecord(pc, pc.target.environment, pc.release, true);
     const anchored = await this.takeAnchor();
     if (anchored) {
-      await updateRecord(pc.deps, pc.record, "failure", { description: "could not read production; not touched" });
+      await updateRecord(pc, pc.record, "failure", { description: "could not read production; not touched" });
       return anchored;
     }
     const problem = pc.config.production.strategy === "gradual" ? await this.gradual() : await this.direct();
     if (problem) return handleUnproven(pc, problem, problem.reading);
-    await updateRecord(pc.deps, pc.record, "success", { environmentUrl: pc.facts.productionUrl, description: `${pc.release.tag} is healthy` });
+    await updateRecord(pc, pc.record, "success", { environmentUrl: pc.facts.productionUrl, description: `${pc.release.tag} is healthy` });
     return this.publish();
   }
 

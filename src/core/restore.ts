@@ -1,7 +1,7 @@
 import { describeAllocation, foreignSince, isForeign, mainVersion, sameAllocation, soleVersion } from "./allocation.js";
 import { errorMessage } from "./errors.js";
-import type { Outcome } from "./pipeline.js";
-import { describeDeployError, startRecord, updateRecord } from "./pipeline.js";
+import { describeDeployError, startRecord, updateRecord } from "./records.js";
+import type { Outcome } from "./run-scope.js";
 import { capitalise, type ProductionContext, type RestoreCause } from "./production-context.js";
 import { liveOf, type ProductionReading } from "./production-watch.js";
 import type { Allocation, DeploymentInfo, LiveState, ReleaseVersion } from "./types.js";
@@ -29,12 +29,12 @@ export async function handleUnproven(pc: ProductionContext, cause: RestoreCause,
   const seen = reading?.history ? reading : await readProduction(pc, signals.signal);
   const live = liveOf(seen);
   if (live !== undefined && unchanged(pc, live)) {
-    await updateRecord(pc.deps, pc.record, "failure", { description: "deploy failed; production unchanged" });
+    await updateRecord(pc, pc.record, "failure", { description: "deploy failed; production unchanged" });
     const serving = live ? describeAllocation(live.allocation) : "nothing";
     return { result: "failed", message: `${capitalise(cause.why)}. Production was not changed: it still serves ${serving}.` };
   }
   if (pc.config.production.rollback === "off" && !cause.cancelled) {
-    await updateRecord(pc.deps, pc.record, "failure", { description: "unhealthy; rollback: off" });
+    await updateRecord(pc, pc.record, "failure", { description: "unhealthy; rollback: off" });
     const serving = live ? describeAllocation(live.allocation) : "unknown";
     return { result: "failed", message: `${capitalise(cause.why)}. rollback: off, so production was left as it is: ${serving}.`, manualCommand: pc.manualCommand() };
   }
@@ -66,7 +66,7 @@ export async function readProduction(pc: ProductionContext, signal: AbortSignal)
 async function restore(pc: ProductionContext, cause: RestoreCause, live: LiveState | null | undefined, history: readonly DeploymentInfo[] | undefined, signals: Signals): Promise<Outcome> {
   const anchor = pc.anchor;
   if (!anchor) {
-    await updateRecord(pc.deps, pc.record, "failure", { description: "unhealthy first deploy" });
+    await updateRecord(pc, pc.record, "failure", { description: "unhealthy first deploy" });
     return {
       result: "rollback-failed",
       message: `${capitalise(cause.why)}. This was the first deploy of ${pc.target.environment}: there is no earlier version to roll back to, and production serves the unproven ${pc.facts.productionVersionId ?? "version"}.`,
@@ -78,13 +78,13 @@ async function restore(pc: ProductionContext, cause: RestoreCause, live: LiveSta
   const attempted = await rollbackStage(pc, anchor.allocation, `shipline rollback: ${pc.release.tag} ${cause.why}`, signals.signal);
   const readBack = await verifyStage(pc, anchor.allocation, signals.readBack());
   if (!readBack.ok) {
-    await updateRecord(pc.deps, pc.record, "failure", { description: "rollback failed" });
+    await updateRecord(pc, pc.record, "failure", { description: "rollback failed" });
     const late = !attempted && cause.cancelled && signals.signal.aborted;
     const why = late ? `the rollback command succeeded, but the cleanup ran out of time before production could be read back: check it (${readBack.why})` : (attempted ?? readBack.why);
     return { result: "rollback-failed", message: `${capitalise(cause.why)}. Rollback did not restore production: ${why}`, manualCommand: pc.manualCommand() };
   }
   pc.facts.rollbackVersionId = mainVersion(anchor.allocation);
-  await updateRecord(pc.deps, pc.record, "failure", { description: `rolled back: ${cause.why}`.slice(0, 140) });
+  await updateRecord(pc, pc.record, "failure", { description: `rolled back: ${cause.why}`.slice(0, 140) });
   if (cause.cancelled) {
     return { result: "rolled-back", message: `Cancelled: production was restored to ${describeAllocation(anchor.allocation)} and read back (no health gate: cancelled runs must exit within seconds).` };
   }
@@ -127,12 +127,16 @@ async function proveRestored(pc: ProductionContext, cause: RestoreCause, allocat
     const report = pc.rec.gate(await pc.runHealth("rollback-health", baseUrl, {}, mainVersion(allocation)));
     return { status: report.outcome === "passed" ? ("passed" as const) : ("failed" as const), detail: report.reason, report };
   });
-  const record = await startRecord(pc.deps, pc.rec, pc.target.environment, await restoredRelease(pc, allocation), true);
+  const back = await restoredRelease(pc, allocation);
+  const record = await startRecord(pc, pc.target.environment, back, true, {
+    description: `${back.tag} restored after ${pc.release.tag} was rolled back`,
+    progress: `restoring ${back.tag}`,
+  });
   if (verdict.report.outcome === "passed") {
-    await updateRecord(pc.deps, record, "success", { environmentUrl: baseUrl, description: `restored ${restored} after ${pc.release.tag} was rolled back`.slice(0, 140) });
+    await updateRecord(pc, record, "success", { environmentUrl: baseUrl, description: `restored ${restored} after ${pc.release.tag} was rolled back`.slice(0, 140) });
     return { result: "rolled-back", message: `${capitalise(cause.why)}. Production was rolled back to ${restored}, read back, and passed the health gate.` };
   }
-  await updateRecord(pc.deps, record, "failure", { environmentUrl: baseUrl, description: `restored ${restored} is unhealthy`.slice(0, 140) });
+  await updateRecord(pc, record, "failure", { environmentUrl: baseUrl, description: `restored ${restored} is unhealthy`.slice(0, 140) });
   return {
     result: "rollback-failed",
     message: `${capitalise(cause.why)}. Production was rolled back to ${restored}, but the restored version failed the health gate too: ${verdict.report.reason ?? "unhealthy"}.`,
@@ -170,7 +174,7 @@ async function someoneElses(pc: ProductionContext, live: LiveState | null | unde
 
 /** Stops instead of rolling back over someone else's deploy, and says what a human should decide. */
 async function leaveTheirs(pc: ProductionContext, cause: RestoreCause, theirs: LiveState, live: LiveState | null | undefined, anchor: LiveState): Promise<Outcome> {
-  await updateRecord(pc.deps, pc.record, "failure", { description: "someone else deployed; not rolled back" });
+  await updateRecord(pc, pc.record, "failure", { description: "someone else deployed; not rolled back" });
   const serving = live ? describeAllocation(live.allocation) : "unknown";
   const when = theirs === live ? "while this run was deploying" : "between the rollback anchor and this run's deploy, which replaced it";
   return {

@@ -1,0 +1,94 @@
+import { errorMessage } from "./errors.js";
+import type { Approval, Clock, CommandRunner, DeploymentRecorder, Deployer, HttpProbe, Logger, Publisher } from "./ports.js";
+import { RunRecorder, type PipelineEvent } from "./run-state.js";
+import type { ApprovalRecord, PipelineConfig, PipelineResult, ReleaseVersion, RunResult } from "./types.js";
+
+/** Every side effect the engine uses, passed in. */
+export interface PipelineDeps {
+  readonly deployer: Deployer;
+  readonly probe: HttpProbe;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Required for `approval: issue` / `prompt`. */
+  readonly approval?: Approval;
+  readonly recorder?: DeploymentRecorder;
+  readonly publisher?: Publisher;
+  /** Runs `smoke-command`; required when one is configured. */
+  readonly commands?: CommandRunner;
+  readonly onEvent?: (event: PipelineEvent) => void;
+}
+
+/** Facts about the run that are not configuration. */
+export interface RunContext {
+  readonly runUrl?: string;
+  readonly actor?: string;
+  /** Base environment of the smoke command (the step's environment). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** How long cleanup after a cancellation may take, in ms. The runner kills the process tree 10 s after SIGINT. */
+  readonly cleanupBudgetMs?: number;
+}
+
+/** How a run ended, before it is turned into a `PipelineResult`. */
+export interface Outcome {
+  readonly result: RunResult;
+  readonly message: string;
+  readonly manualCommand?: string;
+}
+
+/** Mutable facts a run collects on the way; copied into the result at the end. */
+export interface RunFacts {
+  release?: ReleaseVersion;
+  releaseTag?: string;
+  stagingVersionId?: string;
+  productionVersionId?: string;
+  previousVersionId?: string;
+  anchor?: PipelineResult["anchor"];
+  rollbackVersionId?: string;
+  stagingUrl?: string;
+  productionUrl?: string;
+  approval: ApprovalRecord;
+}
+
+/** Everything one run's stages share: what it was asked, what it may use, what it has found. */
+export interface RunScope {
+  readonly config: PipelineConfig;
+  readonly deps: PipelineDeps;
+  readonly context: RunContext;
+  readonly signal: AbortSignal;
+  readonly rec: RunRecorder;
+  readonly facts: RunFacts;
+}
+
+/**
+ * Runs one flow (a release, an emergency rollback) in a fresh scope and turns what it
+ * collected into the result. An unexpected throw becomes `result: failed` with its message.
+ */
+export async function runScoped(
+  config: PipelineConfig,
+  deps: PipelineDeps,
+  signal: AbortSignal,
+  context: RunContext,
+  flow: (scope: RunScope) => Promise<Outcome>,
+): Promise<PipelineResult> {
+  const rec = new RunRecorder(deps.clock, deps.logger, deps.onEvent);
+  const scope: RunScope = { config, deps, context, signal, rec, facts: { approval: { status: "skipped", approvedBy: [] } } };
+  const startedAt = deps.clock.now();
+  let outcome: Outcome;
+  try {
+    outcome = await flow(scope);
+  } catch (error) {
+    outcome = { result: "failed", message: errorMessage(error) };
+  }
+  return {
+    ...scope.facts,
+    mode: config.mode,
+    result: outcome.result,
+    message: outcome.message,
+    manualCommand: outcome.manualCommand,
+    stages: rec.stages,
+    gates: rec.gates,
+    warnings: rec.warnings,
+    startedAt,
+    endedAt: deps.clock.now(),
+  };
+}
