@@ -72,6 +72,23 @@ export type TagStep =
   | { readonly kind: "move"; readonly tag: string; readonly from: string; readonly commit: string }
   | { readonly kind: "hold"; readonly tag: string; readonly reason: string };
 
+/** The first 7 characters of a commit id, as logs show it. */
+export function shortSha(sha: string): string {
+  return sha.slice(0, 7);
+}
+
+/** How every publisher reports a tag step that needed no write, or a move it made. */
+export function describeTagStep(step: Exclude<TagStep, { kind: "create" }>): string {
+  switch (step.kind) {
+    case "keep":
+      return `tag ${step.tag} already at ${shortSha(step.commit)}`;
+    case "hold":
+      return `left ${step.tag} where it is (${step.reason})`;
+    case "move":
+      return `moved ${step.tag} → ${shortSha(step.commit)} (was ${shortSha(step.from)})`;
+  }
+}
+
 export type ReleaseStep =
   | {
       readonly kind: "create";

@@ -19,6 +19,8 @@ import {
   type ReleasePlanRequest,
   type ReleaseStep,
   type TagStep,
+  describeTagStep,
+  shortSha,
 } from "../../core/release-plan.js";
 import type { ReleaseVersion } from "../../core/types.js";
 import { GitRepo, NOTES_REF } from "./repo.js";
@@ -97,21 +99,13 @@ export class GitPublisher implements Publisher {
     const text = `Rolled back ${tag}: ${note}`;
     if ((await this.#repo.notes(commit, signal)).includes(text)) return;
     await this.#repo.appendNote(commit, text, signal);
-    this.#logger.info(`Noted the rollback on ${tag} (git notes --ref=${NOTES_REF}, commit ${short(commit)}).`);
+    this.#logger.info(`Noted the rollback on ${tag} (git notes --ref=${NOTES_REF}, commit ${shortSha(commit)}).`);
   }
 
   async #applyTag(step: TagStep, info: LocalReleaseInfo, signal: AbortSignal): Promise<string> {
-    switch (step.kind) {
-      case "keep":
-        return `tag ${step.tag} already at ${short(step.commit)}`;
-      case "hold":
-        return `left ${step.tag} where it is (${step.reason})`;
-      case "move":
-        await this.#repo.setLightweightTag(step.tag, step.commit, true, signal);
-        return `moved ${step.tag} → ${short(step.commit)} (was ${short(step.from)})`;
-      case "create":
-        return this.#createTag(step.tag, step.commit, step.floating, info, signal);
-    }
+    if (step.kind === "create") return this.#createTag(step.tag, step.commit, step.floating, info, signal);
+    if (step.kind === "move") await this.#repo.setLightweightTag(step.tag, step.commit, true, signal);
+    return describeTagStep(step);
   }
 
   /**
@@ -123,15 +117,15 @@ export class GitPublisher implements Publisher {
     try {
       if (floating) await this.#repo.setLightweightTag(tag, commit, false, signal);
       else await this.#repo.createAnnotatedTag(tag, commit, releaseText(tag, info), signal);
-      return `created tag ${tag} at ${short(commit)}`;
+      return `created tag ${tag} at ${shortSha(commit)}`;
     } catch (error) {
       if (!(error instanceof GitError) || !/already exists/i.test(error.stderr)) throw error;
     }
     const current = await this.#repo.tagCommit(tag, signal);
-    if (current === commit) return `tag ${tag} already at ${short(commit)}`;
+    if (current === commit) return `tag ${tag} already at ${shortSha(commit)}`;
     if (!floating || current === undefined) throw new TagConflictError(tag, current ?? "(unknown)", commit);
     await this.#repo.setLightweightTag(tag, commit, true, signal);
-    return `moved ${tag} → ${short(commit)} (was ${short(current)})`;
+    return `moved ${tag} → ${shortSha(commit)} (was ${shortSha(current)})`;
   }
 
   async #applyRelease(step: ReleaseStep, info: LocalReleaseInfo, signal: AbortSignal): Promise<string> {
@@ -145,7 +139,7 @@ export class GitPublisher implements Publisher {
         return `created release ${step.tag} (message of the annotated tag)`;
       case "update":
         await this.#repo.appendNote(info.release.sha, releaseText(step.tag, info), signal);
-        return `updated release ${step.tag} (git notes --ref=${NOTES_REF} on ${short(info.release.sha)})`;
+        return `updated release ${step.tag} (git notes --ref=${NOTES_REF} on ${shortSha(info.release.sha)})`;
     }
   }
 
@@ -194,6 +188,3 @@ function checkTagName(tag: string): string {
   return tag;
 }
 
-function short(sha: string): string {
-  return sha.slice(0, 7);
-}

@@ -23,6 +23,8 @@ import {
   type ReleaseStep,
   type TagStep,
   withSection,
+  describeTagStep,
+  shortSha,
 } from "../../core/release-plan.js";
 import { PERMISSION_HINT, WORKFLOW_TRAP_HINT, bodyOf, isPermissionDenied, messageOf, statusOf, translate } from "./publisher-errors.js";
 
@@ -77,7 +79,7 @@ export class GitHubPublisher implements Publisher {
     const tags: Record<string, string | undefined> = {};
     for (const name of involvedTags(request)) tags[name] = await this.#readTag(name, signal);
     for (const step of releaseTagSteps(release, request.promotePrerelease, tags)) {
-      const state = step.kind === "keep" ? `already at ${short(step.commit)}` : "free (created once production is healthy)";
+      const state = step.kind === "keep" ? `already at ${shortSha(step.commit)}` : "free (created once production is healthy)";
       this.#logger.info(`Tag ${step.tag}: ${state}.`);
     }
   }
@@ -147,32 +149,24 @@ export class GitHubPublisher implements Publisher {
   }
 
   async #applyTag(step: TagStep, signal: AbortSignal): Promise<string> {
-    switch (step.kind) {
-      case "keep":
-        return `tag ${step.tag} already at ${short(step.commit)}`;
-      case "hold":
-        return `left ${step.tag} where it is (${step.reason})`;
-      case "move":
-        await this.#moveTag(step.tag, step.commit, signal);
-        return `moved ${step.tag} → ${short(step.commit)} (was ${short(step.from)})`;
-      case "create":
-        return this.#createTag(step.tag, step.commit, step.floating, signal);
-    }
+    if (step.kind === "create") return this.#createTag(step.tag, step.commit, step.floating, signal);
+    if (step.kind === "move") await this.#moveTag(step.tag, step.commit, signal);
+    return describeTagStep(step);
   }
 
   /** Creates a tag ref; when another run created it meanwhile, checks (or moves, if floating) it. */
   async #createTag(tag: string, commit: string, floating: boolean, signal: AbortSignal): Promise<string> {
     try {
       await this.#client.rest.git.createRef({ ...this.#repo, ref: `refs/tags/${tag}`, sha: commit, request: { signal } });
-      return `created tag ${tag} at ${short(commit)}`;
+      return `created tag ${tag} at ${shortSha(commit)}`;
     } catch (error) {
       if (statusOf(error) !== 422 || !/already exists/i.test(messageOf(error))) throw translate(error, `create tag ${tag}`);
     }
     const current = await this.#readTag(tag, signal);
-    if (current === commit) return `tag ${tag} already at ${short(commit)}`;
+    if (current === commit) return `tag ${tag} already at ${shortSha(commit)}`;
     if (!floating || current === undefined) throw new TagConflictError(tag, current ?? "(unknown)", commit);
     await this.#moveTag(tag, commit, signal);
-    return `moved ${tag} → ${short(commit)} (was ${short(current)})`;
+    return `moved ${tag} → ${shortSha(commit)} (was ${shortSha(current)})`;
   }
 
   async #moveTag(tag: string, commit: string, signal: AbortSignal): Promise<void> {
@@ -294,6 +288,3 @@ export class GitHubPublisher implements Publisher {
   }
 }
 
-function short(sha: string): string {
-  return sha.slice(0, 7);
-}
