@@ -14,6 +14,7 @@ import { systemClock } from "../providers/system/clock.js";
 import { VirtualClock } from "../testing/virtual-clock.js";
 import { createShellRunner } from "../providers/system/shell.js";
 import { WranglerDeployer } from "../providers/wrangler/deployer.js";
+import { accountIdWarning } from "../providers/wrangler/config-account.js";
 import { locateWrangler } from "../providers/wrangler/locate.js";
 import { WranglerProcessRunner, type SpawnEvent } from "../providers/wrangler/runner.js";
 import { definedEnv, type Env } from "./env.js";
@@ -50,6 +51,9 @@ export async function createActionDeps(options: WiringOptions): Promise<Pipeline
     signal: options.signal,
   });
   logger.info(`Using wrangler ${located.version} (${located.source === "project" ? "the project's own" : "installed outside the project"}).`);
+  // An account_id in the wrangler config silently beats cloudflare-account-id: say so up front.
+  const accountWarning = await accountIdWarning(config.workingDirectory, settings.runtime.cloudflareAccountId);
+  if (accountWarning) logger.warn(accountWarning);
   const runner = new WranglerProcessRunner({
     binJs: located.binJs,
     cwd: config.workingDirectory,

@@ -3,11 +3,8 @@ import { ConfigError, errorMessage } from "./errors.js";
 import { runGate } from "./gate.js";
 import type { DeployTarget } from "./ports.js";
 import { describeDeployError, startRecord, updateRecord } from "./records.js";
-import { runScoped, type Outcome, type PipelineDeps, type RunContext, type RunScope } from "./run-scope.js";
+import { cleanupBudget, runScoped, type Outcome, type PipelineDeps, type RunContext, type RunScope } from "./run-scope.js";
 import type { DeploymentInfo, LiveState, PipelineConfig, PipelineResult, VersionInfo } from "./types.js";
-
-/** How long a rollback command already running may go on after a cancellation (the runner kills at 10 s). */
-const CLEANUP_BUDGET_MS = 6_000;
 
 const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
@@ -131,7 +128,7 @@ async function emergencyFlow(s: RunScope): Promise<Outcome> {
   }
   // Once the rollback command runs, a cancellation lets it finish and be read back: killing it
   // half-way would leave production unknown.
-  const finishing = afterCancel(s.signal, s.context.cleanupBudgetMs ?? CLEANUP_BUDGET_MS);
+  const finishing = afterCancel(s.signal, cleanupBudget(s.context));
   const failed = await applyRollback(s, rollback, finishing);
   if (failed) {
     await updateRecord(s, record, "failure", { environmentUrl: baseUrl, description: "emergency rollback failed" });

@@ -1,12 +1,11 @@
 import { describeAllocation, foreignSince, isForeign, mainVersion, sameAllocation, soleVersion } from "./allocation.js";
 import { errorMessage } from "./errors.js";
 import { describeDeployError, startRecord, updateRecord } from "./records.js";
-import type { Outcome } from "./run-scope.js";
+import { cleanupBudget, type Outcome } from "./run-scope.js";
 import { capitalise, type ProductionContext, type RestoreCause } from "./production-context.js";
 import { liveOf, type ProductionReading } from "./production-watch.js";
 import type { Allocation, DeploymentInfo, LiveState, ReleaseVersion } from "./types.js";
 
-const DEFAULT_CLEANUP_BUDGET_MS = 6_000;
 /**
  * A cancelled run's read-back may run this much past the cleanup budget: a rollback that
  * finished late is better confirmed than reported unknown (the runner kills at 10 s).
@@ -47,7 +46,7 @@ function cleanupSignals(pc: ProductionContext, cause: RestoreCause): Signals {
     const signal = new AbortController().signal;
     return { signal, readBack: () => signal };
   }
-  const budget = pc.context.cleanupBudgetMs ?? DEFAULT_CLEANUP_BUDGET_MS;
+  const budget = cleanupBudget(pc.context);
   const deadline = Date.now() + budget;
   return { signal: AbortSignal.timeout(budget), readBack: () => AbortSignal.timeout(Math.max(0, deadline - Date.now()) + READ_BACK_GRACE_MS) };
 }

@@ -18,6 +18,14 @@ export interface PipelineDeps {
   readonly onEvent?: (event: PipelineEvent) => void;
 }
 
+/** How long cleanup after a cancellation may take by default: the runner kills the process tree 10 s after SIGINT. */
+export const DEFAULT_CLEANUP_BUDGET_MS = 6_000;
+
+/** The cleanup budget of a run. */
+export function cleanupBudget(context: RunContext): number {
+  return context.cleanupBudgetMs ?? DEFAULT_CLEANUP_BUDGET_MS;
+}
+
 /** Facts about the run that are not configuration. */
 export interface RunContext {
   readonly runUrl?: string;

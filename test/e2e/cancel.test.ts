@@ -94,9 +94,7 @@ describe("cancellation end to end", () => {
 
   beforeAll(async () => {
     world = await createWorld();
-    const first = await world.run({}, { ref: "refs/tags/v1.0.0", sha: "1".repeat(40) });
-    expect(first.outputs["result"], first.stdout).toBe("released");
-    anchor = first.outputs["production-version-id"] ?? "";
+    anchor = await world.releaseFirst();
   }, 90_000);
   afterAll(async () => {
     // eslint-disable-next-line no-console

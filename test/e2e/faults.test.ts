@@ -1,3 +1,5 @@
+import { readFile, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createWorld, type World } from "../support/e2e-world.js";
 
@@ -13,9 +15,7 @@ describe("wrangler failing at each stage", () => {
 
   beforeAll(async () => {
     world = await createWorld();
-    const first = await world.run({}, { ref: "refs/tags/v1.0.0" });
-    expect(first.outputs["result"], first.stdout).toBe("released");
-    stable = first.outputs["production-version-id"] ?? "";
+    stable = await world.releaseFirst();
   });
   afterEach(() => world.sandbox.faults.clear());
   afterAll(async () => {
@@ -56,6 +56,24 @@ describe("wrangler failing at each stage", () => {
     expect(run.stdout).toMatch(/Production was not changed: it still serves/);
     expect(run.stdout).not.toMatch(/::group::Roll back/);
     expect(await world.live("production")).toEqual([stable]);
+  });
+
+  it("warns up front when wrangler.toml's account_id overrides cloudflare-account-id, and stops on wrangler's auth error", async () => {
+    const tag = next();
+    await world.writeWorker({ label: tag });
+    const toml = join(world.workspace, "wrangler.toml");
+    const original = await readFile(toml, "utf8");
+    await writeFile(toml, `account_id = "${"f".repeat(32)}"\n${original}`);
+    try {
+      const before = world.writes("production");
+      const run = await world.run({}, { ref: `refs/tags/${tag}` });
+      expect(run.outputs["result"], run.stdout).toBe("failed");
+      expect(run.stdout).toMatch(/::warning::wrangler\.toml sets account_id f{32}, which differs from the cloudflare-account-id input/);
+      expect(run.stdout).toMatch(/Staging deploy failed/);
+      expect(world.writes("production")).toBe(before);
+    } finally {
+      await writeFile(toml, original);
+    }
   });
 
   it("rollback failing: rollback-failed, loudly, with the command to run by hand", async () => {

@@ -18,6 +18,8 @@ export interface World {
   writeWorker(options: SampleWorkerOptions): Promise<void>;
   /** Runs the built action with test-sized gates plus `inputs`. */
   run(inputs?: Record<string, string>, options?: Partial<RunActionOptions> & { ref?: string; sha?: string; actor?: string; eventName?: string }): Promise<ActionRun>;
+  /** Runs a first healthy release (v1.0.0) and returns the production version it made live. */
+  releaseFirst(sha?: string): Promise<string>;
   /** The version ids the live deployment of an environment serves. */
   live(environment: string): Promise<string[]>;
   /** Writes (POST/PUT/PATCH/DELETE) the sandbox received for an environment's Worker so far. */
@@ -35,7 +37,7 @@ export async function createWorld(): Promise<World> {
   await linkWrangler(workspace);
   const { CLOUDFLARE_API_TOKEN: _token, CLOUDFLARE_ACCOUNT_ID: _account, ...wranglerEnv } = sandbox.wranglerEnv();
   const worker = (environment: string) => project.workerName(environment);
-  return {
+  const world: World = {
     sandbox,
     github,
     workspace,
@@ -73,6 +75,11 @@ export async function createWorld(): Promise<World> {
         timeoutMs: options.timeoutMs,
       });
     },
+    async releaseFirst(sha = "1".repeat(40)) {
+      const first = await world.run({}, { ref: "refs/tags/v1.0.0", sha });
+      if (first.outputs["result"] !== "released") throw new Error(`the first release failed:\n${first.stdout}`);
+      return first.outputs["production-version-id"] ?? "";
+    },
     async live(environment) {
       const view = sandbox.script(worker(environment));
       const current = view?.deployments[0];
@@ -89,4 +96,5 @@ export async function createWorld(): Promise<World> {
       await rm(workspace, { recursive: true, force: true });
     },
   };
+  return world;
 }

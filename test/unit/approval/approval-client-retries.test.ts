@@ -5,10 +5,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { createGitHubClient } from "../../../src/providers/github/client.js";
-import { IssueApproval } from "../../../src/providers/github/approval-issue.js";
 import { VirtualClock } from "../../../src/testing/virtual-clock.js";
 import { memoryLogger } from "../../support/logger.js";
-import { REQUEST } from "./setup.js";
+import { REQUEST, aliceApproval } from "./setup.js";
 
 /** A GitHub whose comment reads fail `failures` times with 502, then show an approval. */
 function flakyGitHub(failures: number) {
@@ -39,17 +38,7 @@ describe("IssueApproval with the action's GitHub client", () => {
     // A long retry base: if plugin-retry retried a poll, this test would take many real seconds.
     const client = createGitHubClient({ token: "t", baseUrl: "https://api.github.test", fetch: github.fetch, retryBaseMs: 10_000 });
     const logger = memoryLogger();
-    const approval = new IssueApproval({
-      client,
-      owner: "acme",
-      repo: "shop",
-      approvers: ["alice"],
-      minimum: 1,
-      timeoutMs: 3_600_000,
-      allowSelfApproval: false,
-      clock,
-      logger,
-    });
+    const approval = aliceApproval(client, clock, logger);
     const started = Date.now();
     const record = await approval.request(REQUEST, new AbortController().signal);
     expect(record).toMatchObject({ status: "approved", approvedBy: ["alice"] });

@@ -5,10 +5,8 @@
  */
 import { getOctokit } from "@actions/github";
 import { describe, expect, it } from "vitest";
-import { IssueApproval } from "../../../src/providers/github/approval-issue.js";
 import { VirtualClock } from "../../../src/testing/virtual-clock.js";
-import { memoryLogger } from "../../support/logger.js";
-import { REQUEST } from "./setup.js";
+import { REQUEST, aliceApproval } from "./setup.js";
 
 interface Seen {
   readonly method: string;
@@ -58,17 +56,7 @@ describe("IssueApproval with a real Octokit", () => {
     const clock = new VirtualClock();
     const github = githubHandler(clock);
     const client = getOctokit("test-token", { baseUrl: "https://api.github.test", request: { fetch: github.fetch } });
-    const approval = new IssueApproval({
-      client,
-      owner: "acme",
-      repo: "shop",
-      approvers: ["alice"],
-      minimum: 1,
-      timeoutMs: 3_600_000,
-      allowSelfApproval: false,
-      clock,
-      logger: memoryLogger(),
-    });
+    const approval = aliceApproval(client, clock);
     const record = approval.request(REQUEST, new AbortController().signal);
     await clock.sleep(35_000);
     github.failReads(1);

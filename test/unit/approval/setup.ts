@@ -54,6 +54,11 @@ export function setup(
   return { clock, fake, logger, approval };
 }
 
+/** An approval for alice alone over a real client (Octokit against an injected fetch), one hour to wait. */
+export function aliceApproval(client: IssueApprovalOptions["client"], clock: VirtualClock, logger = memoryLogger()): IssueApproval {
+  return new IssueApproval({ client, owner: "acme", repo: "shop", approvers: ["alice"], minimum: 1, timeoutMs: HOUR, allowSelfApproval: false, clock, logger });
+}
+
 /** Starts a wait with a live signal; returns the pending record and the controller. */
 export function start(s: Setup, request: ApprovalRequest = REQUEST) {
   const controller = new AbortController();
