@@ -158,7 +158,7 @@ async function chooseStage(s: RunScope, target: DeployTarget): Promise<{ chosen:
 async function applyRollback(s: RunScope, r: Rollback, signal: AbortSignal): Promise<Outcome | undefined> {
   let commandError: string | undefined;
   try {
-    await s.rec.stage("rollback", `Roll back ${r.target.environment} to ${r.chosen.versionId}`, () => s.deps.deployer.rollback(r.target, r.chosen.versionId, r.reason, signal));
+    await s.rec.stage("rollback", `Roll back ${r.target.environment} to ${r.chosen.versionId}`, () => s.deps.deployer.restore(r.target, [{ versionId: r.chosen.versionId, percentage: 100 }], r.reason, signal));
   } catch (error) {
     commandError = describeDeployError(error);
   }

@@ -30,6 +30,11 @@ export class DeployError extends ShiplineError {
   readonly detail: string;
   /** Set when the tool reported a version it created before failing. */
   readonly versionId: string | undefined;
+  /**
+   * The failure looks passing: an HTTP 5xx or 429, a dropped or refused connection, a
+   * timeout. A retry may succeed; anything else (auth, unknown version) will not.
+   */
+  readonly transient: boolean;
   constructor(
     message: string,
     options: ErrorOptions & {
@@ -37,6 +42,7 @@ export class DeployError extends ShiplineError {
       exitCode?: number;
       detail?: string;
       versionId?: string;
+      transient?: boolean;
       stage?: StageName;
     },
   ) {
@@ -45,6 +51,7 @@ export class DeployError extends ShiplineError {
     this.exitCode = options.exitCode;
     this.detail = options.detail ?? "";
     this.versionId = options.versionId;
+    this.transient = options.transient ?? false;
   }
 }
 

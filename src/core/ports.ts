@@ -55,6 +55,11 @@ export interface UploadOutcome {
   readonly previewUrl?: string;
 }
 
+export interface RestoreOptions {
+  /** The run was cancelled: restore by the fastest path that makes the same change. */
+  readonly urgent?: boolean;
+}
+
 /**
  * A deployment target platform. Wrangler is the built-in one; the engine assumes nothing
  * wrangler-specific. Methods throw `DeployError` (see errors.ts) on failure.
@@ -67,8 +72,13 @@ export interface Deployer {
   upload(target: DeployTarget, request: DeployRequest, signal: AbortSignal): Promise<UploadOutcome>;
   /** Route traffic by an explicit allocation (`gradual` steps, restoring a split anchor). */
   shift(target: DeployTarget, allocation: Allocation, message: string, signal: AbortSignal): Promise<void>;
-  /** Put one earlier version back at 100%. */
-  rollback(target: DeployTarget, versionId: string, message: string, signal: AbortSignal): Promise<void>;
+  /**
+   * Put an earlier allocation back: one version at 100% (`wrangler rollback`) or a split
+   * (`wrangler versions deploy`). With `urgent` (a cancelled run restoring within its
+   * deadline) the deployer makes the same change with one direct platform request instead of
+   * starting a tool, when it can.
+   */
+  restore(target: DeployTarget, allocation: Allocation, message: string, signal: AbortSignal, options?: RestoreOptions): Promise<void>;
   /** What the environment serves now; `null` when it does not exist yet (first deploy). */
   status(target: DeployTarget, signal: AbortSignal): Promise<LiveState | null>;
   /** Earlier deployments, newest first. */
@@ -81,7 +91,7 @@ export interface Deployer {
    * Request headers that pin a probe to one version of a split deployment (Cloudflare:
    * `Cloudflare-Workers-Version-Overrides`), so a gradual step's gate measures the new version.
    */
-  pinHeaders?(target: DeployTarget, versionId: string): Record<string, string> | undefined;
+  pinHeaders(target: DeployTarget, versionId: string): Record<string, string>;
 }
 
 /** One HTTP request a gate sends. */

@@ -94,7 +94,7 @@ async function rollbackStage(pc: ProductionContext, allocation: Allocation, mess
   try {
     await pc.rec.stage("rollback", `Roll back ${pc.target.environment} to ${describeAllocation(allocation)}`, async () => {
       const single = soleVersion(allocation);
-      if (single) await pc.deps.deployer.rollback(pc.target, single, message, signal);
+      if (single) await pc.deps.deployer.restore(pc.target, allocation, message, signal);
       else await pc.deps.deployer.shift(pc.target, allocation, message, signal);
     });
     return undefined;

@@ -7,11 +7,12 @@ import type {
   HttpProbe,
   ProbeRequest,
   ProbeResponse,
+  RestoreOptions,
   UploadOutcome,
 } from "../core/ports.js";
 import type { Allocation, DeploymentInfo, LiveState, VersionInfo } from "../core/types.js";
 
-type Method = "deploy" | "upload" | "shift" | "rollback" | "status" | "deployments" | "versions";
+type Method = "deploy" | "upload" | "shift" | "restore" | "status" | "deployments" | "versions";
 
 /** A scripted failure of one deployer call. */
 export interface FakeFault {
@@ -64,7 +65,7 @@ export class FakeDeployer implements Deployer {
 
   /** Writes (deploy, upload, shift, rollback) made to an environment. */
   writes(environment: string): string[] {
-    const writing = new Set<Method>(["deploy", "upload", "shift", "rollback"]);
+    const writing = new Set<Method>(["deploy", "upload", "shift", "restore"]);
     return this.calls.filter((c) => c.environment === environment && writing.has(c.method)).map((c) => c.method);
   }
 
@@ -89,9 +90,9 @@ export class FakeDeployer implements Deployer {
     this.#change("shift", target, allocation, message);
   }
 
-  async rollback(target: DeployTarget, versionId: string, message: string): Promise<void> {
-    this.#record("rollback", target, versionId);
-    this.#change("rollback", target, [{ versionId, percentage: 100 }], message);
+  async restore(target: DeployTarget, allocation: Allocation, message: string, _signal?: AbortSignal, options: RestoreOptions = {}): Promise<void> {
+    this.#record("restore", target, { allocation, urgent: options.urgent === true });
+    this.#change("restore", target, allocation, message);
   }
 
   async status(target: DeployTarget): Promise<LiveState | null> {

@@ -95,7 +95,7 @@ describe.sequential("WranglerDeployer against the sandbox", () => {
   }, STEP_TIMEOUT);
 
   it("rolls back to the first version", async () => {
-    await deployer.rollback(prod, v1, "health gate failed on v1.1.0", signal);
+    await deployer.restore(prod, [{ versionId: v1, percentage: 100 }], "health gate failed on v1.1.0", signal);
     const live = await deployer.status(prod, signal);
     expect(live?.allocation).toEqual([{ versionId: v1, percentage: 100 }]);
     const [newest] = await deployer.deployments(prod, signal);

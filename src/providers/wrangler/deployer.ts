@@ -9,6 +9,7 @@ import type {
   Deployer,
   DeployTarget,
   Logger,
+  RestoreOptions,
   UploadOutcome,
 } from "../../core/ports.js";
 import type { Allocation, DeploymentInfo, LiveState, Millis, VersionInfo } from "../../core/types.js";
@@ -99,9 +100,15 @@ export class WranglerDeployer implements Deployer {
     if (!findEntry(result.entries, "version-deploy")) throw this.#missing(result, "reported no deployment");
   }
 
-  async rollback(target: DeployTarget, versionId: string, message: string, signal: AbortSignal): Promise<void> {
+  async restore(target: DeployTarget, allocation: Allocation, message: string, signal: AbortSignal, _options: RestoreOptions = {}): Promise<void> {
+    const single = allocation.length === 1 && allocation[0]?.percentage === 100 ? allocation[0].versionId : undefined;
+    if (!single) return this.shift(target, allocation, message, signal);
     // rollback writes no output entry; exit 0 is all there is. Callers read status back.
-    await this.#runOrThrow(rollbackArgs(target.environment, versionId, message), signal);
+    await this.#runOrThrow(rollbackArgs(target.environment, single, message), signal);
+  }
+
+  pinHeaders(_target: DeployTarget, _versionId: string): Record<string, string> {
+    return {};
   }
 
   async status(target: DeployTarget, signal: AbortSignal): Promise<LiveState | null> {

@@ -114,7 +114,7 @@ describe("runEmergencyRollback", () => {
     expect(result.rollbackVersionId).toBe(A);
     expect(result.previousVersionId).toBe(B);
     expect(s.deployer.live("production")?.allocation).toEqual(one(A));
-    expect(s.deployer.calls.find((c) => c.method === "rollback")?.args).toBe(A);
+    expect(s.deployer.calls.find((c) => c.method === "restore")?.args).toEqual({ allocation: [{ versionId: A, percentage: 100 }], urgent: false });
     expect(result.stages.map((st) => `${st.stage}:${st.status}`)).toEqual(["resolve:passed", "rollback:passed", "rollback-verify:passed", "health:passed"]);
     expect(s.gh.statuses).toEqual(["production:created", "in_progress:rolling back to v1.0.0", "success:rolled back to v1.0.0"]);
     expect(s.gh.notes).toEqual([{ tag: "v1.1.0", note: expect.stringContaining("500s after v1.1.0") }]);
@@ -138,7 +138,7 @@ describe("runEmergencyRollback", () => {
 
   it("reports rollback-failed with the manual command when the read-back does not show the target", async () => {
     const s = setup({ reason: "bad" });
-    s.deployer.faults.push({ method: "rollback", environment: "production" });
+    s.deployer.faults.push({ method: "restore", environment: "production" });
     const result = await runEmergencyRollback(s.config, s.deps, new AbortController().signal);
     expect(result.result).toBe("rollback-failed");
     expect(result.manualCommand).toContain(A);

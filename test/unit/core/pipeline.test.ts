@@ -53,8 +53,8 @@ describe("runPipeline: release", () => {
     expect(result.result).toBe("rolled-back");
     expect(result.rollbackVersionId).toBe("prod-old");
     expect(s.deployer.live("production")?.allocation).toEqual([{ versionId: "prod-old", percentage: 100 }]);
-    const rollback = s.deployer.calls.find((c) => c.method === "rollback");
-    expect(rollback?.args).toBe("prod-old");
+    const rollback = s.deployer.calls.find((c) => c.method === "restore");
+    expect(rollback?.args).toEqual({ allocation: [{ versionId: "prod-old", percentage: 100 }], urgent: false });
     expect(result.gates.map((g) => `${g.gate}:${g.outcome}`)).toEqual(["smoke:passed", "health:failed", "rollback-health:passed"]);
     expect(result.gates[1]?.reason).toMatch(/500/);
     expect(result.message).toMatch(/rolled back to prod-old@100%/);
@@ -95,7 +95,7 @@ describe("runPipeline: release", () => {
     const result = await run(s);
     expect(result.result).toBe("rolled-back");
     expect(s.deployer.live("production")?.allocation[0]?.versionId).toBe("prod-old");
-    expect(s.deployer.writes("production")).toEqual(["deploy", "rollback"]);
+    expect(s.deployer.writes("production")).toEqual(["deploy", "restore"]);
   });
 
   it("does not roll back when the failed deploy changed nothing", async () => {
@@ -175,7 +175,7 @@ describe("runPipeline: release", () => {
     const s = setup();
     s.deployer.seed("production", "prod-old");
     s.deployer.nextHealthy.set("production", false);
-    s.deployer.faults.push({ method: "rollback", environment: "production" });
+    s.deployer.faults.push({ method: "restore", environment: "production" });
     const result = await run(s);
     expect(result.result).toBe("rollback-failed");
     expect(result.manualCommand).toContain("prod-old");
@@ -326,7 +326,7 @@ describe("runPipeline: partial failures", () => {
     s.deployer.faults.push({ method: "deploy", environment: "production", afterChange: true, hideVersionId: true });
     const result = await run(s);
     expect(result.result).toBe("rolled-back");
-    expect(s.deployer.writes("production")).toEqual(["deploy", "rollback"]);
+    expect(s.deployer.writes("production")).toEqual(["deploy", "restore"]);
     expect(s.deployer.live("production")?.allocation[0]?.versionId).toBe("prod-old");
   });
 });

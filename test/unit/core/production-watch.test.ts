@@ -62,7 +62,7 @@ describe("acting on a failed health gate", () => {
     const result = await runPipeline(testConfig(URLS), s.deps, new AbortController().signal);
     expect(result.result).toBe("rolled-back");
     const production = s.deployer.calls.filter((c) => c.environment === "production").map((c) => c.method);
-    const between = production.slice(production.indexOf("deploy") + 1, production.indexOf("rollback"));
+    const between = production.slice(production.indexOf("deploy") + 1, production.indexOf("restore"));
     expect(between).toEqual(["deployments"]);
   });
 

@@ -131,10 +131,10 @@ describe("WranglerDeployer.upload and shift", () => {
   });
 });
 
-describe("WranglerDeployer.rollback", () => {
+describe("WranglerDeployer.restore", () => {
   it("rolls back to an explicit id with a one-line message of at most 120 characters", async () => {
     const { runner, deployer } = setup({});
-    await deployer.rollback(prod, "ver-1", `health gate failed:\n${"x".repeat(200)}`, signal);
+    await deployer.restore(prod, [{ versionId: "ver-1", percentage: 100 }], `health gate failed:\n${"x".repeat(200)}`, signal);
     const args = runner.lastArgs;
     expect(args.slice(0, 2)).toEqual(["rollback", "ver-1"]);
     expect(args.slice(-2)).toEqual(["--env", "production"]);
