@@ -1,4 +1,4 @@
-import type { Allocation, DeploymentInfo, LiveState } from "./types.js";
+import type { Allocation } from "./types.js";
 
 /** `a1b2c3d4@100%` or `a1b2c3d4@10% + e5f6a7b8@90%`. */
 export function describeAllocation(allocation: Allocation | undefined): string {
@@ -6,12 +6,12 @@ export function describeAllocation(allocation: Allocation | undefined): string {
   return allocation.map((share) => `${share.versionId}@${share.percentage}%`).join(" + ");
 }
 
-/** Whether two allocations route traffic the same way (order-insensitive; 0% shares ignored). */
+/** Whether two allocations route traffic the same way (order-, case- and hyphen-insensitive; 0% shares ignored). */
 export function sameAllocation(a: Allocation, b: Allocation): boolean {
   const norm = (x: Allocation) =>
     x
       .filter((s) => s.percentage > 0)
-      .map((s) => `${s.versionId}@${s.percentage}`)
+      .map((s) => `${normaliseVersionId(s.versionId)}@${s.percentage}`)
       .sort()
       .join(",");
   return norm(a) === norm(b);
@@ -19,8 +19,7 @@ export function sameAllocation(a: Allocation, b: Allocation): boolean {
 
 /** The version that serves all traffic, when one does. */
 export function soleVersion(allocation: Allocation | undefined): string | undefined {
-  if (!allocation) return undefined;
-  const live = allocation.filter((s) => s.percentage > 0);
+  const live = allocation?.filter((s) => s.percentage > 0) ?? [];
   return live.length === 1 && live[0]?.percentage === 100 ? live[0].versionId : undefined;
 }
 
@@ -30,25 +29,12 @@ export function mainVersion(allocation: Allocation | undefined): string | undefi
   return [...allocation].sort((a, b) => b.percentage - a.percentage)[0]?.versionId;
 }
 
-/**
- * Whether `live` serves a version that is neither in the anchor nor ours: someone else
- * deployed in the meantime, and rolling back would throw their work away.
- */
-export function isForeign(live: LiveState | null, anchor: LiveState | null, ours: readonly string[]): boolean {
-  if (!live) return false;
-  const known = new Set([...(anchor?.allocation.map((s) => s.versionId) ?? []), ...ours]);
-  return live.allocation.some((s) => s.percentage > 0 && !known.has(s.versionId));
+/** Cloudflare prints version ids with and without hyphens, in any case. */
+export function normaliseVersionId(id: string): string {
+  return id.replace(/-/g, "").toLowerCase();
 }
 
-/**
- * The newest deployment made after the anchor's that serves a version neither in the anchor
- * nor ours: someone else deployed between the rollback anchor and now, even if this run's own
- * deploy has replaced it since. `undefined` when nobody did, or when the anchor's deployment
- * is not in `history` (newest first) and only the live state can tell.
- */
-export function foreignSince(history: readonly DeploymentInfo[], anchor: LiveState, ours: readonly string[]): DeploymentInfo | undefined {
-  if (!anchor.deploymentId) return undefined;
-  const index = history.findIndex((d) => d.deploymentId === anchor.deploymentId);
-  if (index < 0) return undefined;
-  return history.slice(0, index).find((d) => isForeign(d, anchor, ours));
+/** Whether two version ids name the same version. */
+export function sameVersion(a: string | undefined, b: string | undefined): boolean {
+  return a !== undefined && b !== undefined && normaliseVersionId(a) === normaliseVersionId(b);
 }

@@ -1,8 +1,10 @@
-import { describeAllocation, sameAllocation, soleVersion } from "./allocation.js";
+import { describeAllocation, sameVersion, soleVersion } from "./allocation.js";
+import { CleanupDeadline } from "./deadline.js";
 import { ConfigError, errorMessage } from "./errors.js";
-import { runGate } from "./gate.js";
 import type { DeployTarget } from "./ports.js";
-import { describeDeployError, startRecord, updateRecord } from "./records.js";
+import { describeDeployError } from "./records.js";
+import { restoreCandidates, rollbackMessage, rolledBackFrom } from "./recovery.js";
+import { runRestore, type RestoreResult } from "./restore.js";
 import { cleanupBudget, runScoped, type Outcome, type PipelineDeps, type RunContext, type RunScope } from "./run-scope.js";
 import type { DeploymentInfo, LiveState, PipelineConfig, PipelineResult, VersionInfo } from "./types.js";
 
@@ -29,9 +31,9 @@ export function chooseTarget(args: {
 }): RollbackTarget {
   const current = soleVersion(args.live.allocation);
   const chosen = args.requested ? byRequest(args.requested, args.tagPrefix, args.versions) : previousStable(args.live, args.deployments);
-  const tag = chosen.tag ?? args.versions.find((v) => normaliseId(v.versionId) === normaliseId(chosen.versionId))?.tag;
+  const tag = chosen.tag ?? args.versions.find((v) => sameVersion(v.versionId, chosen.versionId))?.tag;
   const target = tag ? { ...chosen, tag } : chosen;
-  if (current && normaliseId(current) === normaliseId(target.versionId)) {
+  if (sameVersion(current, target.versionId)) {
     throw new ConfigError("rollback-target", `Production already serves ${target.versionId}${target.tag ? ` (${target.tag})` : ""} at 100%: nothing to roll back.`);
   }
   return target;
@@ -39,7 +41,7 @@ export function chooseTarget(args: {
 
 function byRequest(requested: string, prefix: string, versions: readonly VersionInfo[]): RollbackTarget {
   if (UUID.test(requested)) {
-    const found = versions.find((v) => normaliseId(v.versionId) === normaliseId(requested));
+    const found = versions.find((v) => sameVersion(v.versionId, requested));
     if (!found) {
       throw new ConfigError("rollback-target", `Input \`rollback-target\` has the value "${requested}": no such Worker version among the ${versions.length} most recent versions of production.`);
     }
@@ -57,36 +59,28 @@ function byRequest(requested: string, prefix: string, versions: readonly Version
   return { versionId: found.versionId, tag: found.tag, how: `release tag ${found.tag}` };
 }
 
+/**
+ * The newest earlier deployment that served one version at 100%, other than what is live,
+ * skipping versions shipline rolled back from (a release that failed its gate, or a cancelled
+ * one): restoring those would bring the failure back.
+ */
 function previousStable(live: LiveState, deployments: readonly DeploymentInfo[]): RollbackTarget {
-  const current = live.deploymentId;
-  const earlier = deployments.filter((d) => d.deploymentId !== current && !sameAllocation(d.allocation, live.allocation));
-  for (const deployment of earlier) {
-    const single = soleVersion(deployment.allocation);
-    if (single) return { versionId: single, how: `previous stable deployment${deployment.createdOn ? ` of ${deployment.createdOn}` : ""}` };
-  }
-  throw new ConfigError("rollback-target", "There is no earlier production deployment that served one version at 100%: give `rollback-target` (a version id or a release tag).");
+  const earlier = deployments.filter((d) => d.deploymentId !== live.deploymentId);
+  const current = live.allocation.map((share) => share.versionId);
+  const [found] = restoreCandidates(earlier, current);
+  if (found) return { versionId: found.versionId, how: `previous stable deployment${found.servedFrom ? ` of ${found.servedFrom}` : ""}` };
+  const skipped = rolledBackFrom(deployments).size;
+  const why = skipped ? ` other than the ${skipped} version(s) shipline rolled back from` : "";
+  throw new ConfigError("rollback-target", `There is no earlier production deployment that served one version at 100%${why}: give \`rollback-target\` (a version id or a release tag).`);
 }
 
 function byCreatedDesc(a: VersionInfo, b: VersionInfo): number {
   return (b.createdOn ?? "").localeCompare(a.createdOn ?? "");
 }
 
-function normaliseId(id: string): string {
-  return id.replace(/-/g, "").toLowerCase();
-}
-
 /** `mode: rollback`: put an earlier version back on production, read it back, prove it healthy. */
 export function runEmergencyRollback(config: PipelineConfig, deps: PipelineDeps, signal: AbortSignal, context: RunContext = {}): Promise<PipelineResult> {
   return runScoped(config, deps, signal, context, emergencyFlow);
-}
-
-/** A signal that aborts `graceMs` after `signal` does (a cancellation's cleanup budget). */
-function afterCancel(signal: AbortSignal, graceMs: number): AbortSignal {
-  const controller = new AbortController();
-  const start = () => setTimeout(() => controller.abort(signal.reason), graceMs).unref();
-  if (signal.aborted) start();
-  else signal.addEventListener("abort", start, { once: true });
-  return controller.signal;
 }
 
 /** What an emergency rollback works with once its target is chosen. */
@@ -95,6 +89,8 @@ interface Rollback {
   readonly chosen: RollbackTarget;
   readonly reason: string;
   readonly baseUrl: string;
+  readonly live: LiveState;
+  readonly history: readonly DeploymentInfo[];
   /** The release tag of the version rolled away from, for a note on its Release. */
   readonly fromTag?: string;
 }
@@ -116,89 +112,86 @@ async function emergencyFlow(s: RunScope): Promise<Outcome> {
     if (s.signal.aborted) return { result: "failed", message: "Cancelled before the rollback: nothing changed." };
     return { result: "failed", message: `Rollback refused, nothing changed: ${describeDeployError(error)}` };
   }
+  if (s.signal.aborted) return { result: "failed", message: "Cancelled before the rollback: nothing changed." };
   s.facts.productionVersionId = rollback.chosen.versionId;
-  const name = rollback.chosen.tag ?? rollback.chosen.versionId;
-  const record = await startRecord(s, target.environment, { sha: config.version.sha, tag: name }, true, {
-    description: `emergency rollback to ${name}`,
-    progress: `rolling back to ${name}`,
-  });
-  if (s.signal.aborted) {
-    await updateRecord(s, record, "failure", { environmentUrl: baseUrl, description: "cancelled before the rollback" });
-    return { result: "failed", message: "Cancelled before the rollback: nothing changed." };
-  }
-  // Once the rollback command runs, a cancellation lets it finish and be read back: killing it
+  // Once the restore runs, a cancellation lets it finish and be read back: killing it
   // half-way would leave production unknown.
-  const finishing = afterCancel(s.signal, cleanupBudget(s.context));
-  const failed = await applyRollback(s, rollback, finishing);
-  if (failed) {
-    await updateRecord(s, record, "failure", { environmentUrl: baseUrl, description: "emergency rollback failed" });
-    return failed;
+  const cleanup = new CleanupDeadline(s.deps.clock, s.signal, cleanupBudget(s.context));
+  try {
+    const name = rollback.chosen.tag ?? rollback.chosen.versionId;
+    const to = [{ versionId: rollback.chosen.versionId, percentage: 100 }];
+    const from = soleVersion(rollback.live.allocation);
+    const result = await runRestore(
+      s,
+      {
+        target,
+        to,
+        message: rollbackMessage(from, reason),
+        verify: "health",
+        baseUrl,
+        health: config.production.health,
+        known: (id) => rollback.live.allocation.some((share) => sameVersion(share.versionId, id)) || sameVersion(id, rollback.chosen.versionId),
+        record: async () => ({ sha: config.version.sha, tag: name, description: `emergency rollback to ${name}` }),
+      },
+      cleanup,
+    );
+    if (result.restored) {
+      s.facts.rollbackVersionId = rollback.chosen.versionId;
+      await noteOnRelease(s, rollback, name, cleanup.signal);
+    }
+    return emergencyOutcome(s, rollback, result);
+  } finally {
+    cleanup.dispose();
   }
-  s.facts.rollbackVersionId = rollback.chosen.versionId;
-  return proveHealthy(s, rollback, record, finishing);
 }
 
 /** Reads production and picks the target; throws (nothing changed) when it is unknown or already live. */
-async function chooseStage(s: RunScope, target: DeployTarget): Promise<{ chosen: RollbackTarget; fromTag?: string }> {
+async function chooseStage(s: RunScope, target: DeployTarget): Promise<{ chosen: RollbackTarget; live: LiveState; history: readonly DeploymentInfo[]; fromTag?: string }> {
   const { deps, config, facts } = s;
   return s.rec.stage("resolve", "Choose the rollback target", async () => {
-    const live = await deps.deployer.status(target, s.signal);
+    const [history, versions] = await Promise.all([deps.deployer.deployments(target, s.signal), deps.deployer.versions(target, s.signal)]);
+    const live = history[0];
     if (!live) throw new ConfigError("rollback-target", `${target.environment} has no deployment: there is nothing to roll back.`);
     facts.anchor = live;
     facts.previousVersionId = soleVersion(live.allocation) ?? live.allocation[0]?.versionId;
-    const [deployments, versions] = await Promise.all([deps.deployer.deployments(target, s.signal), deps.deployer.versions(target, s.signal)]);
-    const chosen = chooseTarget({ requested: config.emergency?.target, tagPrefix: config.version.tagPrefix, live, deployments, versions });
-    const fromTag = versions.find((v) => v.versionId === facts.previousVersionId)?.tag;
+    const chosen = chooseTarget({ requested: config.emergency?.target, tagPrefix: config.version.tagPrefix, live, deployments: history, versions });
+    const fromTag = versions.find((v) => sameVersion(v.versionId, facts.previousVersionId))?.tag;
     deps.logger.info(`Rolling ${target.environment} back from ${describeAllocation(live.allocation)} to ${chosen.versionId} (${chosen.how}).`);
-    return { status: "passed" as const, detail: `${chosen.versionId} (${chosen.how})`, chosen, fromTag };
+    return { status: "passed" as const, detail: `${chosen.versionId} (${chosen.how})`, chosen, live, history, ...(fromTag ? { fromTag } : {}) };
   });
 }
 
-/** `wrangler rollback`, then the read-back; resolves with the outcome when it did not take effect. */
-async function applyRollback(s: RunScope, r: Rollback, signal: AbortSignal): Promise<Outcome | undefined> {
-  let commandError: string | undefined;
-  try {
-    await s.rec.stage("rollback", `Roll back ${r.target.environment} to ${r.chosen.versionId}`, () => s.deps.deployer.restore(r.target, [{ versionId: r.chosen.versionId, percentage: 100 }], r.reason, signal));
-  } catch (error) {
-    commandError = describeDeployError(error);
-  }
-  const wanted = [{ versionId: r.chosen.versionId, percentage: 100 }];
-  const readBack = await s.rec
-    .stage("rollback-verify", "Read production back", async () => {
-      const state = await s.deps.deployer.status(r.target, signal);
-      const ok = state !== null && sameAllocation(state.allocation, wanted);
-      return { status: ok ? ("passed" as const) : ("failed" as const), detail: `serves ${describeAllocation(state?.allocation)}`, ok };
-    })
-    .catch(() => ({ ok: false }));
-  if (readBack.ok) return undefined;
-  return { result: "rollback-failed", message: `The rollback did not take effect${commandError ? `: ${commandError}` : ""}.`, manualCommand: s.deps.deployer.manualRestoreCommand(r.target, wanted, r.reason) };
+/** A note on the GitHub Release of the version rolled away from. */
+async function noteOnRelease(s: RunScope, r: Rollback, name: string, signal: AbortSignal): Promise<void> {
+  const publisher = s.deps.publisher;
+  if (!r.fromTag || !publisher?.noteRollback) return;
+  await publisher
+    .noteRollback(r.fromTag, `Rolled back on production to ${name}: ${r.reason}`, signal)
+    .catch((error: unknown) => s.rec.warn(`Could not note the rollback on the release ${r.fromTag}: ${errorMessage(error)}`));
 }
 
-/** The health gate on the restored version, the Deployment record, and a note on the old release. */
-async function proveHealthy(s: RunScope, r: Rollback, record: string | undefined, finishing: AbortSignal): Promise<Outcome> {
-  const { deps, config, rec } = s;
-  const report = await rec.stage("health", `Health gate on the restored ${r.target.environment}`, async () => {
-    const gate = rec.gate(
-      await runGate({ gate: "rollback-health", environment: r.target.environment, baseUrl: r.baseUrl, versionId: r.chosen.versionId, settings: config.production.health, probe: deps.probe, clock: deps.clock, signal: s.signal, logger: deps.logger, onMeasurement: (m) => rec.measurement("rollback-health", m) }),
-    );
-    return { status: gate.outcome === "passed" ? ("passed" as const) : ("failed" as const), detail: gate.reason, gate };
-  });
-  const name = r.chosen.tag ?? r.chosen.versionId;
-  const healthy = report.gate.outcome === "passed";
-  const cancelled = report.gate.outcome === "cancelled";
-  const description = `rolled back to ${name}${cancelled ? "; health not proven (cancelled)" : ""}`;
-  await updateRecord(s, record, healthy ? "success" : "failure", { environmentUrl: r.baseUrl, description: description.slice(0, 140) });
-  if (r.fromTag && deps.publisher?.noteRollback) {
-    await deps.publisher
-      .noteRollback(r.fromTag, `Rolled back on production to ${name}: ${r.reason}`, finishing)
-      .catch((error: unknown) => rec.warn(`Could not note the rollback on the release ${r.fromTag}: ${errorMessage(error)}`));
+function emergencyOutcome(s: RunScope, r: Rollback, result: RestoreResult): Outcome {
+  const id = r.chosen.versionId;
+  const name = r.chosen.tag ? `${id} (${r.chosen.tag})` : id;
+  if (!result.restored) {
+    return {
+      result: "rollback-failed",
+      message: `The rollback did not take effect: ${result.why ?? "unknown"}.`,
+      manualCommand: s.deps.deployer.manualRestoreCommand(r.target, [{ versionId: id, percentage: 100 }], r.reason),
+    };
   }
-  if (cancelled) {
-    return { result: "failed", message: `Cancelled: production was rolled back to ${r.chosen.versionId} and read back, but the health gate was cancelled before it passed.` };
+  if (!result.gate || result.gate.outcome === "cancelled") {
+    return { result: "failed", message: `Cancelled: production was rolled back to ${name} and read back, but the health gate was cancelled before it passed.` };
   }
-  if (!healthy) {
-    const manual = deps.deployer.manualRestoreCommand(r.target, [{ versionId: r.chosen.versionId, percentage: 100 }], r.reason);
-    return { result: "rollback-failed", message: `Production now serves ${r.chosen.versionId}, but it failed the health gate: ${report.gate.reason ?? "unhealthy"}.`, manualCommand: manual };
+  if (result.gate.outcome === "failed") {
+    const exclude = [...r.live.allocation.map((share) => share.versionId), id];
+    const [next, ...more] = restoreCandidates(r.history, exclude);
+    const listed = next ? ` Earlier versions not known to be bad, newest first: ${[next, ...more].slice(0, 5).map((c) => c.versionId).join(", ")}.` : " No earlier version is left that shipline has not seen fail.";
+    return {
+      result: "rollback-failed",
+      message: `Production now serves ${name}, but it failed the health gate: ${result.why ?? "unhealthy"}.${listed}`,
+      ...(next ? { manualCommand: s.deps.deployer.manualRestoreCommand(r.target, [{ versionId: next.versionId, percentage: 100 }], r.reason) } : {}),
+    };
   }
-  return { result: "rolled-back", message: `Production was rolled back to ${r.chosen.versionId} (${r.chosen.how}), read back, and passed the health gate. Reason: ${r.reason}` };
+  return { result: "rolled-back", message: `Production was rolled back to ${name} (${r.chosen.how}), read back, and passed the health gate. Reason: ${r.reason}` };
 }

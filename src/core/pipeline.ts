@@ -1,5 +1,5 @@
 import { ConfigError, errorMessage } from "./errors.js";
-import { ProductionRun } from "./production.js";
+import { productionFlow } from "./production.js";
 import { runScoped, type Outcome, type PipelineDeps, type RunContext, type RunScope } from "./run-scope.js";
 import { approvalFlow, stagingFlow } from "./staging.js";
 import type { PipelineConfig, PipelineResult, ReleaseVersion } from "./types.js";
@@ -46,7 +46,7 @@ async function releaseFlow(s: RunScope): Promise<Outcome> {
     const approval = await approvalFlow(s, release);
     if (approval) return approval;
   }
-  return new ProductionRun(s, release).run();
+  return productionFlow(s, release);
 }
 
 async function resolveRelease(s: RunScope): Promise<ReleaseVersion> {

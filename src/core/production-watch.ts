@@ -1,5 +1,5 @@
-import { errorMessage } from "./errors.js";
-import type { Clock } from "./ports.js";
+import { DeployError, errorMessage, isAbort } from "./errors.js";
+import type { Clock, Deployer, DeployTarget } from "./ports.js";
 import type { DeploymentInfo, LiveState } from "./types.js";
 
 /** One read of production: its deployment history, newest first (the first is what serves now). */
@@ -12,25 +12,57 @@ export interface ProductionReading {
 }
 
 /** What production serves according to a reading: `null` for no deployment, `undefined` when unknown. */
-export function liveOf(reading: ProductionReading): LiveState | null | undefined {
-  if (!reading.history) return undefined;
+export function liveOf(reading: ProductionReading | undefined): LiveState | null | undefined {
+  if (!reading?.history) return undefined;
   return reading.history[0] ?? null;
 }
 
+/** Whether a failure may pass on its own (a 5xx, 429, dropped connection or timeout). */
+export function isTransient(error: unknown): boolean {
+  if (isAbort(error)) return false;
+  return error instanceof DeployError ? error.transient : true;
+}
+
+/** Pauses between tries of a read or a restore: short, since production may be serving a broken version. */
+export const RETRY_DELAYS_MS: readonly number[] = [250, 1_000, 2_000];
+
 /**
- * Reads production in the background while a health gate judges a new deploy. Deciding a
- * rollback needs to know whether someone else deployed since the anchor; reading that only
- * once the gate has failed would put a wrangler call (a second or more) between the failing
- * measurement and the rollback. The watch reads right after the deploy and then every
- * `refreshMs`, so the decision usually has its answer already.
+ * Reads production's deployments, retrying transient failures (within `signal`). A failed
+ * read is a reading with `error`, never a throw: callers decide what an unknown means.
+ */
+export async function readProduction(deployer: Deployer, target: DeployTarget, clock: Clock, signal: AbortSignal): Promise<ProductionReading> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return { at: clock.now(), history: await deployer.deployments(target, signal) };
+    } catch (error) {
+      const delay = RETRY_DELAYS_MS[attempt];
+      if (delay === undefined || !isTransient(error) || signal.aborted) return { at: clock.now(), error: errorMessage(error) };
+      if (!(await pause(clock, delay, signal))) return { at: clock.now(), error: errorMessage(error) };
+    }
+  }
+}
+
+/** Sleeps on the injected clock; false when `signal` ended the wait. */
+export async function pause(clock: Clock, ms: number, signal: AbortSignal): Promise<boolean> {
+  try {
+    await clock.sleep(ms, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Reads production in the background while a health gate judges a new deploy, so that a
+ * failed gate can decide (someone else's deploy, or ours to roll back) without a read first.
+ * A read still in flight when the decision comes is abandoned, never waited for.
  */
 export class ProductionWatch {
   #latest: ProductionReading | undefined;
-  #inFlight: Promise<ProductionReading> | undefined;
   readonly #stop = new AbortController();
 
   constructor(
-    private readonly read: (signal: AbortSignal) => Promise<DeploymentInfo[]>,
+    private readonly read: (signal: AbortSignal) => Promise<readonly DeploymentInfo[]>,
     private readonly clock: Clock,
     private readonly refreshMs: number,
   ) {}
@@ -41,15 +73,9 @@ export class ProductionWatch {
     return this;
   }
 
-  /**
-   * The newest finished reading; when none has finished yet, waits for the one in flight
-   * (bounded by `signal`, e.g. a cancelled run's cleanup budget).
-   */
-  async latest(signal?: AbortSignal): Promise<ProductionReading> {
-    if (this.#latest) return this.#latest;
-    const pending = this.#inFlight ?? this.#readOnce();
-    if (!signal) return pending;
-    return Promise.race([pending, aborted(signal).then(() => ({ at: this.clock.now(), error: "no reading of production in time" }))]);
+  /** The newest finished reading, if any: never waits. */
+  current(): ProductionReading | undefined {
+    return this.#latest;
   }
 
   stop(): void {
@@ -58,24 +84,14 @@ export class ProductionWatch {
 
   async #loop(): Promise<void> {
     while (!this.#stop.signal.aborted) {
-      this.#latest = await this.#readOnce();
-      try {
-        await this.clock.sleep(this.refreshMs, this.#stop.signal);
-      } catch {
-        return;
-      }
+      const reading: ProductionReading = await this.read(this.#stop.signal).then(
+        (history) => ({ at: this.clock.now(), history }),
+        (error: unknown) => ({ at: this.clock.now(), error: errorMessage(error) }),
+      );
+      if (this.#stop.signal.aborted) return;
+      // A failed refresh keeps the last good reading: an old answer beats none.
+      if (reading.history || !this.#latest?.history) this.#latest = reading;
+      if (!(await pause(this.clock, this.refreshMs, this.#stop.signal))) return;
     }
   }
-
-  #readOnce(): Promise<ProductionReading> {
-    this.#inFlight = this.read(this.#stop.signal).then(
-      (history) => ({ at: this.clock.now(), history }),
-      (error: unknown) => ({ at: this.clock.now(), error: errorMessage(error) }),
-    );
-    return this.#inFlight;
-  }
-}
-
-function aborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => (signal.aborted ? resolve() : signal.addEventListener("abort", () => resolve(), { once: true })));
 }

@@ -1,76 +1,108 @@
-import { describeAllocation, isForeign, mainVersion, soleVersion } from "./allocation.js";
+/**
+ * The production half of a release: anchor → deploy (or gradual steps) → health gate →
+ * tags. When production is not proven healthy, the recovery rule (recovery.ts) says what to
+ * do and the restore executor (restore.ts) does it.
+ */
+import { describeAllocation, mainVersion, soleVersion } from "./allocation.js";
+import { CleanupDeadline } from "./deadline.js";
 import { DeployError, errorMessage, isAbort } from "./errors.js";
+import { runGate } from "./gate.js";
+import type { DeployTarget } from "./ports.js";
+import { liveOf, ProductionWatch, readProduction, type ProductionReading } from "./production-watch.js";
 import { describeDeployError, startRecord, updateRecord } from "./records.js";
-import type { Outcome, RunScope } from "./run-scope.js";
-import { ProductionContext, type RestoreCause } from "./production-context.js";
-import { liveOf, ProductionWatch, type ProductionReading } from "./production-watch.js";
-import { claimOurs, handleUnproven, readProduction } from "./restore.js";
-import type { Allocation, ReleaseVersion } from "./types.js";
+import { decideRecovery, oursBy, restoreCandidates, rollbackMessage, unrecognised, type RecoveryAction, type RecoveryCause } from "./recovery.js";
+import { runRestore, type RestoreResult } from "./restore.js";
+import { cleanupBudget, type Outcome, type RunFacts, type RunScope } from "./run-scope.js";
+import type { Allocation, GateReport, LiveState, ReleaseVersion } from "./types.js";
 
 /** How often the production watch re-reads production during a health gate, at least. */
-const MIN_WATCH_REFRESH_MS = 5_000;
+const MIN_WATCH_REFRESH_MS = 2_000;
 
-/** A health gate that did not pass, with what the production watch had seen by then. */
-interface Unproven extends RestoreCause {
+/** Production is not proven to serve this release healthily. */
+interface Unproven {
+  readonly cause: RecoveryCause;
+  readonly why: string;
+  /** What production was last seen serving (none: not read, e.g. right after a cancel). */
   readonly reading?: ProductionReading;
 }
 
-/**
- * The production half of a release: anchor → deploy → health gate → tags, or restore the
- * anchor when production is not proven healthy (restore.ts).
- */
-export class ProductionRun {
-  private readonly pc: ProductionContext;
+/** Runs the production half of a release. */
+export function productionFlow(s: RunScope, release: ReleaseVersion): Promise<Outcome> {
+  return new ProductionRun(s, release).run();
+}
 
-  constructor(scope: RunScope, release: ReleaseVersion) {
-    this.pc = new ProductionContext(scope, release);
+class ProductionRun {
+  readonly #s: RunScope;
+  readonly #release: ReleaseVersion;
+  readonly #target: DeployTarget;
+  readonly #uploads: { ids: string[]; readonly tag: string; readonly message: string };
+  readonly #cleanup: CleanupDeadline;
+  #anchor: LiveState | null = null;
+  #record: string | undefined;
+  #url: string | undefined;
+  /** A write that changes what production serves has started (an upload alone does not). */
+  #touched = false;
+
+  constructor(s: RunScope, release: ReleaseVersion) {
+    this.#s = s;
+    this.#release = release;
+    this.#target = { environment: s.config.production.environment };
+    this.#uploads = { ids: [], tag: release.tag, message: `git:${release.sha}` };
+    this.#cleanup = new CleanupDeadline(s.deps.clock, s.signal, cleanupBudget(s.context));
+    this.#url = s.config.production.url;
   }
 
   async run(): Promise<Outcome> {
-    const pc = this.pc;
-    // The record first, so that the anchor is read right before the deploy: the shorter that
-    // window, the less room for someone else's deploy to slip in between.
-    pc.record = await startRecord(pc, pc.target.environment, pc.release, true);
-    const anchored = await this.takeAnchor();
-    if (anchored) {
-      await updateRecord(pc, pc.record, "failure", { description: "could not read production; not touched" });
-      return anchored;
+    try {
+      // The record first, so that the anchor is read right before the deploy.
+      this.#record = await startRecord(this.#s, this.#target.environment, this.#release, true);
+      const stopped = await this.#takeAnchor();
+      if (stopped) {
+        await this.#mark("failure", "could not read production; not touched");
+        return stopped;
+      }
+      const unproven = this.#s.config.production.strategy === "gradual" ? await this.#gradual() : await this.#direct();
+      if (unproven) return await this.#recover(unproven);
+      await this.#mark("success", `${this.#release.tag} is healthy`);
+      return await this.#publish();
+    } finally {
+      this.#cleanup.dispose();
     }
-    const problem = pc.config.production.strategy === "gradual" ? await this.gradual() : await this.direct();
-    if (problem) return handleUnproven(pc, problem, problem.reading);
-    await updateRecord(pc, pc.record, "success", { environmentUrl: pc.facts.productionUrl, description: `${pc.release.tag} is healthy` });
-    return this.publish();
+  }
+
+  /** What the run has learnt, for the result (and the entry point's progress). */
+  #learn(facts: Partial<RunFacts>): void {
+    Object.assign(this.#s.facts, facts);
   }
 
   /** Records what production serves before it is touched. */
-  private async takeAnchor(): Promise<Outcome | undefined> {
-    const pc = this.pc;
+  async #takeAnchor(): Promise<Outcome | undefined> {
+    const s = this.#s;
     try {
-      await pc.rec.stage("anchor", `Record what ${pc.target.environment} serves`, async () => {
-        pc.anchor = await pc.deps.deployer.status(pc.target, pc.signal);
-        pc.facts.anchor = pc.anchor;
-        pc.facts.previousVersionId = mainVersion(pc.anchor?.allocation);
-        const detail = pc.anchor ? describeAllocation(pc.anchor.allocation) : "first deploy: nothing to roll back to";
-        pc.deps.logger.info(`Rollback anchor: ${detail}`);
+      await s.rec.stage("anchor", `Record what ${this.#target.environment} serves`, async () => {
+        this.#anchor = await s.deps.deployer.status(this.#target, s.signal);
+        this.#learn({ anchor: this.#anchor, previousVersionId: mainVersion(this.#anchor?.allocation) });
+        const detail = this.#anchor ? describeAllocation(this.#anchor.allocation) : "first deploy: nothing to roll back to";
+        s.deps.logger.info(`Rollback anchor: ${detail}`);
         return { status: "passed" as const, detail };
       });
       return undefined;
     } catch (error) {
-      return { result: "failed", message: `Could not read what ${pc.target.environment} serves, so production was not touched: ${describeDeployError(error)}` };
+      const why = s.signal.aborted ? "the run was cancelled" : `could not read what ${this.#target.environment} serves: ${describeDeployError(error)}`;
+      return { result: "failed", message: `${capitalise(why)}, so production was not touched.` };
     }
   }
 
-  /** `wrangler deploy` at 100%, then the health gate. Returns why production is unproven, if it is. */
-  private async direct(): Promise<Unproven | undefined> {
-    const pc = this.pc;
-    pc.facts.productionUrl = pc.config.production.url;
-    const deployed = await this.deployStage(`Deploy ${pc.release.tag} to ${pc.target.environment}`, async () => {
-      const outcome = await pc.deps.deployer.deploy(pc.target, { release: pc.release, message: `git:${pc.release.sha}` }, pc.signal);
-      pc.noteOurs(outcome.versionId);
-      pc.facts.productionUrl = pc.config.production.url ?? outcome.url;
+  /** `wrangler deploy` at 100%, then the health gate. */
+  async #direct(): Promise<Unproven | undefined> {
+    const s = this.#s;
+    const failed = await this.#write(`Deploy ${this.#release.tag} to ${this.#target.environment}`, true, async () => {
+      const outcome = await s.deps.deployer.deploy(this.#target, { release: this.#release, message: this.#uploads.message }, s.signal);
+      this.#ours(outcome.versionId);
+      this.#url = s.config.production.url ?? outcome.url;
     });
-    if (deployed && !(await this.wentLiveAnyway(deployed))) return deployed;
-    return this.healthGate("health", {});
+    if (failed && !(await this.#wentLiveAnyway(failed))) return failed;
+    return this.#gate("health", {});
   }
 
   /**
@@ -78,125 +110,322 @@ export class ProductionRun {
    * trigger failed). When production reads back as this release's version at 100%, the deploy
    * did happen: the health gate decides, as for any deploy.
    */
-  private async wentLiveAnyway(cause: RestoreCause): Promise<boolean> {
-    const pc = this.pc;
-    if (cause.cancelled) return false;
-    const live = liveOf(await readProduction(pc, pc.signal));
-    if (!live) return false;
-    if (isForeign(live, pc.anchor, pc.ours)) await claimOurs(pc, [live], pc.signal);
-    const serving = soleVersion(live.allocation);
-    if (!serving || !pc.ours.includes(serving)) return false;
-    pc.facts.productionVersionId = serving;
-    pc.rec.warn(`The production deploy reported a failure, but ${serving} of this release is live at 100%: the health gate decides. (${cause.why})`);
+  async #wentLiveAnyway(failed: Unproven): Promise<boolean> {
+    if (failed.cause !== "deploy-failed") return false;
+    const live = liveOf(failed.reading);
+    const ours = await this.#known([live]);
+    const serving = soleVersion(live?.allocation);
+    if (!serving || !ours(serving)) return false;
+    this.#ours(serving);
+    this.#s.rec.warn(`The production deploy reported a failure, but ${serving} of this release is live at 100%: the health gate decides. (${failed.why})`);
     return true;
   }
 
   /** `versions upload`, then each rollout step with its own health gate. */
-  private async gradual(): Promise<Unproven | undefined> {
-    const pc = this.pc;
-    let newId = "";
-    const uploaded = await this.deployStage(`Upload ${pc.release.tag} to ${pc.target.environment}`, async () => {
-      const up = await pc.deps.deployer.upload(pc.target, { release: pc.release, message: `git:${pc.release.sha}` }, pc.signal);
-      newId = up.versionId;
-      pc.noteOurs(newId);
-      pc.facts.productionUrl = pc.config.production.url;
+  async #gradual(): Promise<Unproven | undefined> {
+    const s = this.#s;
+    let uploaded = "";
+    const failed = await this.#write(`Upload ${this.#release.tag} to ${this.#target.environment}`, false, async () => {
+      const up = await s.deps.deployer.upload(this.#target, { release: this.#release, message: this.#uploads.message }, s.signal);
+      uploaded = up.versionId;
+      this.#uploads.ids.push(uploaded);
     });
-    if (uploaded) return uploaded;
-    const old = soleVersion(pc.anchor?.allocation) ?? mainVersion(pc.anchor?.allocation);
-    for (const step of pc.config.production.steps) {
-      const allocation: Allocation =
-        step >= 100 || !old ? [{ versionId: newId, percentage: 100 }] : [{ versionId: newId, percentage: step }, { versionId: old, percentage: 100 - step }];
-      const shifted = await this.deployStage(`Route ${describeAllocation(allocation)}`, () =>
-        pc.deps.deployer.shift(pc.target, allocation, `shipline ${pc.release.tag} at ${step}%`, pc.signal),
-      );
+    if (failed) return failed;
+    const old = soleVersion(this.#anchor?.allocation) ?? mainVersion(this.#anchor?.allocation);
+    for (const step of s.config.production.steps) {
+      const split = step < 100 && old !== undefined;
+      const allocation: Allocation = split ? [{ versionId: uploaded, percentage: step }, { versionId: old, percentage: 100 - step }] : [{ versionId: uploaded, percentage: 100 }];
+      const shifted = await this.#write(`Route ${describeAllocation(allocation)}`, true, async () => {
+        await s.deps.deployer.shift(this.#target, allocation, `shipline ${this.#release.tag} at ${step}%`, s.signal);
+        this.#learn({ productionVersionId: uploaded });
+      });
       if (shifted) return shifted;
-      const pinned = step < 100 && old ? (pc.deps.deployer.pinHeaders?.(pc.target, newId) ?? {}) : {};
-      const unhealthy = await this.healthGate(step >= 100 ? "health" : `health@${step}%`, pinned);
+      const pinned = split ? s.deps.deployer.pinHeaders(this.#target, uploaded) : {};
+      const unhealthy = await this.#gate(split ? `health@${step}%` : "health", pinned);
       if (unhealthy) return unhealthy;
     }
     return undefined;
   }
 
   /**
-   * Runs a step that writes to production. A failure does not prove nothing changed
-   * (wrangler can exit 1 after the version went live), so production is read back.
+   * A write to production. A failure does not prove nothing changed (wrangler can exit 1 after
+   * the version went live), so production is read back, except after a cancel: then the
+   * restore goes first and the read-back comes after it.
    */
-  private async deployStage(label: string, body: () => Promise<void>): Promise<RestoreCause | undefined> {
-    const pc = this.pc;
+  async #write(label: string, changesTraffic: boolean, body: () => Promise<void>): Promise<Unproven | undefined> {
+    const s = this.#s;
+    if (s.signal.aborted) return { cause: "cancelled", why: "the run was cancelled during the production deploy" };
+    this.#touched ||= changesTraffic;
     try {
-      await pc.rec.stage("production-deploy", label, body);
+      await s.rec.stage("production-deploy", label, body);
       return undefined;
     } catch (error) {
-      if (error instanceof DeployError && error.versionId) pc.noteOurs(error.versionId);
-      if (isAbort(error) || pc.signal.aborted) return { why: "the run was cancelled during the production deploy", cancelled: true };
-      return { why: `production deploy failed: ${describeDeployError(error)}`, cancelled: false };
+      if (error instanceof DeployError && error.versionId) this.#uploads.ids.push(error.versionId);
+      if (isAbort(error) || s.signal.aborted) return { cause: "cancelled", why: "the run was cancelled during the production deploy" };
+      const reading = await readProduction(s.deps.deployer, this.#target, s.deps.clock, s.signal);
+      return { cause: "deploy-failed", why: `production deploy failed: ${describeDeployError(error)}`, reading };
     }
   }
 
-  /** The health gate, with production watched beside it so a failure can be acted on at once. */
-  private async healthGate(gate: string, headers: Record<string, string>): Promise<Unproven | undefined> {
-    const pc = this.pc;
-    const baseUrl = pc.facts.productionUrl;
-    if (!baseUrl) return { why: `no production URL: wrangler reported none; set production-url so the health gate knows what to probe`, cancelled: false };
-    const refresh = Math.max(pc.config.production.health.intervalMs, MIN_WATCH_REFRESH_MS);
-    const watch = new ProductionWatch((signal) => pc.deps.deployer.deployments(pc.target, signal), pc.deps.clock, refresh).start();
+  /** The health gate, with production watched beside it so that a failure is acted on at once. */
+  async #gate(gate: string, headers: Record<string, string>): Promise<Unproven | undefined> {
+    const s = this.#s;
+    const baseUrl = this.#url;
+    this.#learn({ productionUrl: baseUrl });
+    if (!baseUrl) return { cause: "gate-failed", why: "no production URL: wrangler reported none; set production-url so the health gate knows what to probe" };
+    const refresh = Math.max(s.config.production.health.intervalMs, MIN_WATCH_REFRESH_MS);
+    const watch = new ProductionWatch((signal) => s.deps.deployer.deployments(this.#target, signal), s.deps.clock, refresh).start();
+    let report: GateReport;
     try {
-      const verdict = await pc.rec.stage("health", `Health gate on ${pc.target.environment} (${gate})`, async () => {
-        const report = pc.rec.gate(await pc.runHealth(gate, baseUrl, headers, pc.facts.productionVersionId));
-        return { status: report.outcome === "passed" ? ("passed" as const) : ("failed" as const), detail: report.reason, report };
+      const verdict = await s.rec.stage("health", `Health gate on ${this.#target.environment} (${gate})`, async () => {
+        const done = s.rec.gate(await this.#runHealth(gate, baseUrl, headers));
+        return { status: done.outcome === "passed" ? ("passed" as const) : ("failed" as const), detail: done.reason, report: done };
       });
-      const outcome = verdict.report.outcome;
-      if (outcome === "passed") return this.stillOurs(watch);
-      const cancelled = outcome === "cancelled";
-      // A cancelled run cannot wait long for a read still in flight: it reads again if it must.
-      const reading = await watch.latest(cancelled ? AbortSignal.timeout(1_500) : undefined);
-      const why = cancelled ? "the run was cancelled during the health gate" : `health gate failed: ${verdict.report.reason ?? "unhealthy"}`;
-      return { why, cancelled, reading };
+      report = verdict.report;
     } finally {
+      // A read still in flight is abandoned: the decision below never waits for it.
       watch.stop();
     }
+    if (report.outcome === "cancelled") return { cause: "cancelled", why: "the run was cancelled during the health gate", reading: watch.current() };
+    if (report.outcome === "failed") return { cause: "gate-failed", why: `health gate failed: ${report.reason ?? "unhealthy"}`, reading: watch.current() };
+    return this.#stillOurs();
+  }
+
+  #runHealth(gate: string, baseUrl: string, headers: Record<string, string>): Promise<GateReport> {
+    const s = this.#s;
+    return runGate({
+      gate,
+      environment: this.#target.environment,
+      baseUrl,
+      versionId: s.facts.productionVersionId,
+      settings: s.config.production.health,
+      probe: s.deps.probe,
+      clock: s.deps.clock,
+      signal: s.signal,
+      logger: s.deps.logger,
+      headers,
+      onMeasurement: (m) => s.rec.measurement(gate, m),
+    });
   }
 
   /**
-   * A gate measures whatever production serves. When someone else's deploy went live during
-   * it, the gate judged their version, not this release: nothing to tag, and a human decides.
+   * A gate measures whatever production serves. After it passed, production is read once
+   * more: when someone else's version is live, the gate did not judge this release, and
+   * nothing is tagged.
    */
-  private async stillOurs(watch: ProductionWatch): Promise<Unproven | undefined> {
-    const pc = this.pc;
-    const reading = await watch.latest();
+  async #stillOurs(): Promise<Unproven | undefined> {
+    const s = this.#s;
+    const reading = await readProduction(s.deps.deployer, this.#target, s.deps.clock, s.signal);
+    if (s.signal.aborted) return { cause: "cancelled", why: "the run was cancelled after the health gate", reading };
     const live = liveOf(reading);
-    if (!live || !isForeign(live, pc.anchor, pc.ours)) return undefined;
-    return { why: `someone else's deploy went live during the health gate (${describeAllocation(live.allocation)}), so the gate measured their version, not ${pc.release.tag}`, cancelled: false, reading };
+    if (live === undefined) {
+      return { cause: "not-judged", why: `production could not be read after the health gate (${reading.error ?? "unknown"}), so it is not proven to serve ${this.#release.tag}`, reading };
+    }
+    const known = await this.#known([live]);
+    const other = live?.allocation.filter((share) => share.percentage > 0 && !known(share.versionId) && !this.#inAnchor(share.versionId));
+    if (!other?.length) return undefined;
+    return { cause: "not-judged", why: `someone else's deploy went live during the health gate (${describeAllocation(live?.allocation)}), so the gate did not judge ${this.#release.tag}`, reading };
+  }
+
+  /** Production is not proven healthy: decide by the recovery rule, and act. */
+  async #recover(unproven: Unproven): Promise<Outcome> {
+    const s = this.#s;
+    s.rec.warn(`Production is not proven healthy: ${unproven.why}`);
+    if (!this.#touched) return this.#stop(unproven, { kind: "unchanged", serving: this.#anchor }, this.#anchor);
+    const live = liveOf(unproven.reading);
+    // After a cancel nothing is read first: the restore of the known anchor goes at once.
+    const ours = unproven.cause === "cancelled" ? oursBy(this.#uploads) : await this.#known([live, ...(unproven.reading?.history ?? [])]);
+    const action = decideRecovery({
+      cause: unproven.cause,
+      policy: s.config.production.rollback,
+      anchor: this.#anchor,
+      live,
+      ...(unproven.reading?.history ? { history: unproven.reading.history } : {}),
+      ours,
+    });
+    if (action.kind === "restore") return this.#restore(unproven, action.to, action.verify, ours);
+    return this.#stop(unproven, action, live);
+  }
+
+  /** Every recovery action but a restore: production is left as it is, and the outcome says why. */
+  async #stop(unproven: Unproven, action: Exclude<RecoveryAction, { kind: "restore" }>, live: LiveState | null | undefined): Promise<Outcome> {
+    const why = capitalise(unproven.why);
+    const serving = live === undefined ? "unknown" : describeAllocation(live?.allocation);
+    switch (action.kind) {
+      case "unchanged":
+        await this.#mark("failure", "deploy failed; production unchanged");
+        return { result: "failed", message: `${why}. Production was not changed: it still serves ${describeAllocation(action.serving?.allocation)}.` };
+      case "leave":
+        await this.#mark("failure", "unhealthy; rollback: off");
+        return { result: "failed", message: `${why}. rollback: off, so production was left as it is: ${serving}.`, ...this.#manualAnchor() };
+      case "first-deploy":
+        await this.#mark("failure", "unhealthy first deploy");
+        return {
+          result: "rollback-failed",
+          message: `${why}. This was the first deploy of ${this.#target.environment}: there is no earlier version to roll back to, and production serves ${serving}.`,
+          manualCommand: `npx wrangler deployments status --env ${this.#target.environment}`,
+        };
+      case "someone-else": {
+        await this.#mark("failure", "someone else deployed; not rolled back");
+        const theirs = describeAllocation(action.theirs.allocation);
+        const id = action.theirs.deploymentId ? ` (deployment ${action.theirs.deploymentId})` : "";
+        const when = action.when === "live" ? "while this run was deploying" : "between the rollback anchor and this run's deploy, which replaced it";
+        return {
+          result: "rollback-failed",
+          message: `${why}. Someone else deployed ${theirs}${id} ${when}; production now serves ${serving}, and the anchor was ${describeAllocation(this.#anchor?.allocation)}. shipline did not roll back over their work: decide by hand what production should serve.`,
+          // What production served right before this run's deploy: theirs, not the anchor.
+          manualCommand:
+            action.when === "live" ? this.#manualAnchor().manualCommand : this.#s.deps.deployer.manualRestoreCommand(this.#target, action.theirs.allocation, `restore after ${this.#release.tag}`),
+        };
+      }
+    }
+  }
+
+  /** Restores the anchor through the one restore executor, and says how it went. */
+  async #restore(unproven: Unproven, to: Allocation, verify: "health" | "read-back", ours: (id: string) => boolean): Promise<Outcome> {
+    const s = this.#s;
+    const from = s.facts.productionVersionId ?? this.#uploads.ids[0];
+    const result = await runRestore(
+      s,
+      {
+        target: this.#target,
+        to,
+        message: rollbackMessage(from, `${this.#release.tag} ${unproven.cause}`),
+        verify,
+        ...(this.#url ? { baseUrl: this.#url } : {}),
+        health: s.config.production.health,
+        known: (id) => ours(id) || to.some((share) => share.versionId === id),
+        record: async () => {
+          const back = await this.#restoredRelease(to);
+          return { ...back, description: `${back.tag} restored after ${this.#release.tag} was rolled back` };
+        },
+      },
+      this.#cleanup,
+    );
+    return this.#restoreOutcome(unproven, to, result);
+  }
+
+  async #restoreOutcome(unproven: Unproven, to: Allocation, result: RestoreResult): Promise<Outcome> {
+    const why = capitalise(unproven.why);
+    const restored = describeAllocation(to);
+    if (!result.restored) {
+      await this.#mark("failure", "rollback failed");
+      return { result: "rollback-failed", message: `${why}. Rollback did not restore production: ${result.why ?? "unknown"}`, ...this.#manualAnchor() };
+    }
+    this.#learn({ rollbackVersionId: mainVersion(to) });
+    await this.#mark("failure", `rolled back: ${unproven.why}`);
+    if (!result.gate) {
+      return { result: "rolled-back", message: `${why}. Production was restored to ${restored} and read back${this.#cleanup.cancelled ? " (no health gate: a cancelled run must exit within seconds)" : ""}.` };
+    }
+    if (result.gate.outcome === "passed") return { result: "rolled-back", message: `${why}. Production was rolled back to ${restored}, read back, and passed the health gate.` };
+    if (result.gate.outcome === "cancelled") return { result: "rolled-back", message: `${why}. Production was rolled back to ${restored} and read back; its health gate was cancelled before it passed.` };
+    return this.#restoredUnhealthy(why, to, result);
+  }
+
+  /** The restored version failed its gate too: name earlier versions not known to be bad, never a known-bad one. */
+  async #restoredUnhealthy(why: string, to: Allocation, result: RestoreResult): Promise<Outcome> {
+    const s = this.#s;
+    const history = await s.deps.deployer.deployments(this.#target, s.signal).catch(() => []);
+    const exclude = [...this.#uploads.ids, ...to.map((share) => share.versionId)];
+    const candidates = restoreCandidates(history, exclude);
+    const first = candidates[0];
+    const listed = candidates.length
+      ? ` Earlier versions not known to be bad, newest first: ${candidates.slice(0, 5).map((c) => `${c.versionId}${c.servedFrom ? ` (served from ${c.servedFrom})` : ""}`).join(", ")}.`
+      : " No earlier version that served production alone is left that shipline has not seen fail: fix forward.";
+    return {
+      result: "rollback-failed",
+      message: `${why}. Production was rolled back to ${describeAllocation(to)}, but the restored version failed the health gate too: ${result.why ?? "unhealthy"}.${listed}`,
+      ...(first ? { manualCommand: s.deps.deployer.manualRestoreCommand(this.#target, [{ versionId: first.versionId, percentage: 100 }], `restore after ${this.#release.tag}`) } : {}),
+    };
+  }
+
+  /**
+   * The record of the restored version points at the commit it was built from (its version
+   * message `git:<sha>`), so the Environments page shows that commit as active.
+   */
+  async #restoredRelease(to: Allocation): Promise<Pick<ReleaseVersion, "sha" | "tag">> {
+    const s = this.#s;
+    const id = mainVersion(to);
+    if (this.#cleanup.cancelled) return { sha: this.#release.sha, tag: id ?? this.#release.tag };
+    try {
+      const version = (await s.deps.deployer.versions(this.#target, s.signal)).find((v) => v.versionId === id);
+      const sha = /^git:([0-9a-f]{7,40})$/i.exec(version?.message ?? "")?.[1];
+      return { sha: sha ?? this.#release.sha, tag: version?.tag ?? id ?? this.#release.tag };
+    } catch {
+      return { sha: this.#release.sha, tag: id ?? this.#release.tag };
+    }
   }
 
   /** Tags and the GitHub Release, only after production is healthy. */
-  private async publish(): Promise<Outcome> {
-    const pc = this.pc;
-    const publisher = pc.deps.publisher;
-    const healthy = `${pc.release.tag} is live on ${pc.target.environment} and passed the health gate.`;
+  async #publish(): Promise<Outcome> {
+    const s = this.#s;
+    const publisher = s.deps.publisher;
+    const healthy = `${this.#release.tag} is live on ${this.#target.environment} and passed the health gate.`;
     if (!publisher) {
-      pc.facts.releaseTag = pc.release.finalTag;
+      this.#learn({ releaseTag: this.#release.finalTag });
       return { result: "released", message: healthy };
     }
     const request = {
-      release: pc.release,
-      productionVersionId: pc.facts.productionVersionId ?? "",
-      productionUrl: pc.facts.productionUrl,
-      promotePrerelease: pc.config.release.promotePrerelease,
-      floatingTags: pc.config.release.floatingTags,
-      createRelease: pc.config.release.createRelease,
+      release: this.#release,
+      productionVersionId: s.facts.productionVersionId ?? "",
+      ...(this.#url ? { productionUrl: this.#url } : {}),
+      promotePrerelease: s.config.release.promotePrerelease,
+      floatingTags: s.config.release.floatingTags,
+      createRelease: s.config.release.createRelease,
     };
     try {
-      const published = await pc.rec.stage("release", "Tags and GitHub Release", async () => {
-        const result = await publisher.publish(request, pc.signal);
-        for (const action of result.actions) pc.deps.logger.info(action);
+      const published = await s.rec.stage("release", "Tags and GitHub Release", async () => {
+        const result = await publisher.publish(request, s.signal);
+        for (const action of result.actions) s.deps.logger.info(action);
         return { status: "passed" as const, detail: result.actions.join("; "), result };
       });
-      pc.facts.releaseTag = published.result.releaseTag;
+      this.#learn({ releaseTag: published.result.releaseTag });
       return { result: "released", message: healthy };
     } catch (error) {
-      pc.rec.warn(`Production is healthy, but tagging or the GitHub Release failed: ${errorMessage(error)}`);
+      s.rec.warn(`Production is healthy, but tagging or the GitHub Release failed: ${errorMessage(error)}`);
       return { result: "released", message: `${healthy} Tagging failed: ${errorMessage(error)}` };
     }
   }
+
+  /** Marks a version as this run's; it becomes `production-version-id`. */
+  #ours(versionId: string): void {
+    if (!this.#uploads.ids.includes(versionId)) this.#uploads.ids.push(versionId);
+    this.#learn({ productionVersionId: versionId });
+  }
+
+  #inAnchor(versionId: string): boolean {
+    return this.#anchor?.allocation.some((share) => share.versionId === versionId) ?? false;
+  }
+
+  /**
+   * Recognises this run's versions in `states`. A version neither reported to this run nor in
+   * the anchor is looked up once by its annotations (tag and `git:<sha>`): a deploy that failed
+   * before reporting its id is still ours.
+   */
+  async #known(states: ReadonlyArray<LiveState | null | undefined>): Promise<(versionId: string) => boolean> {
+    const s = this.#s;
+    const byId = oursBy(this.#uploads);
+    if (unrecognised(states, (id) => byId(id) || this.#inAnchor(id)).length === 0) return byId;
+    try {
+      return oursBy(this.#uploads, await s.deps.deployer.versions(this.#target, s.signal));
+    } catch (error) {
+      s.rec.warn(`Could not list versions to recognise this release's own: ${errorMessage(error)}`);
+      return byId;
+    }
+  }
+
+  #manualAnchor(): { manualCommand?: string } {
+    if (!this.#anchor) return {};
+    return { manualCommand: this.#s.deps.deployer.manualRestoreCommand(this.#target, this.#anchor.allocation, `restore after ${this.#release.tag}`) };
+  }
+
+  /** Updates this release's production Deployment record, always with the environment URL. */
+  async #mark(state: "success" | "failure", description: string): Promise<void> {
+    await updateRecord(this.#s, this.#record, state, { ...(this.#url ? { environmentUrl: this.#url } : {}), description: description.slice(0, 140) });
+  }
 }
+
+export function capitalise(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+

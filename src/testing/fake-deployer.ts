@@ -22,6 +22,8 @@ export interface FakeFault {
   readonly afterChange?: boolean;
   /** The failed call reports no version id (wrangler's output stops early). */
   readonly hideVersionId?: boolean;
+  /** The failure is a passing one (HTTP 502, a dropped connection): a retry may succeed. */
+  readonly transient?: boolean;
   /** How many calls fail. @default 1 */
   times?: number;
 }
@@ -46,6 +48,9 @@ export class FakeDeployer implements Deployer {
   readonly nextHealthy = new Map<string, boolean>();
   /** Called on every read of what is live (`status` or `deployments`): lets a test simulate someone else deploying. */
   onRead?: (environment: string) => void;
+  /** Signals the calls were given, in call order (a test can check a restore was never aborted). */
+  readonly signals: Array<{ method: Method; signal: AbortSignal | undefined }> = [];
+  readonly #holds = new Map<Method, Promise<void>>();
   readonly #envs = new Map<string, EnvState>();
   #seq = 0;
   #time = Date.UTC(2026, 0, 1);
@@ -90,22 +95,39 @@ export class FakeDeployer implements Deployer {
     this.#change("shift", target, allocation, message);
   }
 
-  async restore(target: DeployTarget, allocation: Allocation, message: string, _signal?: AbortSignal, options: RestoreOptions = {}): Promise<void> {
+  async restore(target: DeployTarget, allocation: Allocation, message: string, signal?: AbortSignal, options: RestoreOptions = {}): Promise<void> {
     this.#record("restore", target, { allocation, urgent: options.urgent === true });
+    this.signals.push({ method: "restore", signal });
+    await this.#holds.get("restore");
     this.#change("restore", target, allocation, message);
+  }
+
+  /**
+   * Holds every later call of `method` until the returned function is called (a restore that
+   * is still running when a cancel arrives).
+   */
+  hold(method: Method): () => void {
+    let release!: () => void;
+    this.#holds.set(method, new Promise<void>((resolve) => (release = resolve)));
+    return () => {
+      this.#holds.delete(method);
+      release();
+    };
   }
 
   async status(target: DeployTarget): Promise<LiveState | null> {
     this.#record("status", target);
     this.onRead?.(target.environment);
-    if (this.#fault("status", target)) throw this.#error("status", target);
+    const fault = this.#fault("status", target);
+    if (fault) throw this.#error("status", target, undefined, fault.transient);
     return this.live(target.environment);
   }
 
   async deployments(target: DeployTarget): Promise<DeploymentInfo[]> {
     this.#record("deployments", target);
     this.onRead?.(target.environment);
-    if (this.#fault("deployments", target)) throw this.#error("deployments", target);
+    const fault = this.#fault("deployments", target);
+    if (fault) throw this.#error("deployments", target, undefined, fault.transient);
     return [...(this.#envs.get(target.environment)?.deployments ?? [])];
   }
 
@@ -140,9 +162,9 @@ export class FakeDeployer implements Deployer {
 
   #change(method: Method, target: DeployTarget, allocation: Allocation, message: string): void {
     const fault = this.#fault(method, target);
-    if (fault && !fault.afterChange) throw this.#error(method, target);
+    if (fault && !fault.afterChange) throw this.#error(method, target, undefined, fault.transient);
     this.#deploy(target.environment, allocation, message);
-    if (fault) throw this.#error(method, target);
+    if (fault) throw this.#error(method, target, undefined, fault.transient);
   }
 
   #newVersion(target: DeployTarget, request: DeployRequest): string {
@@ -178,7 +200,7 @@ export class FakeDeployer implements Deployer {
     return fault;
   }
 
-  #error(method: Method, target: DeployTarget, versionId?: string): DeployError {
-    return new DeployError(`fake ${method} failed`, { command: `fake ${method} --env ${target.environment}`, exitCode: 1, detail: "injected fault", versionId });
+  #error(method: Method, target: DeployTarget, versionId?: string, transient = false): DeployError {
+    return new DeployError(`fake ${method} failed`, { command: `fake ${method} --env ${target.environment}`, exitCode: 1, detail: transient ? "502 Bad Gateway" : "injected fault", versionId, transient });
   }
 }

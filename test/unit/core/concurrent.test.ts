@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { foreignSince } from "../../../src/core/allocation.js";
+import { foreignSince } from "../../../src/core/recovery.js";
 import type { PipelineDeps } from "../../../src/core/pipeline.js";
 import { runPipeline } from "../../../src/core/pipeline.js";
 import type { DeploymentRecorder } from "../../../src/core/ports.js";
@@ -38,20 +38,20 @@ function setup(config: PipelineConfig = testConfig(URLS)) {
 
 describe("foreignSince", () => {
   const anchor = { deploymentId: "d1", allocation: [{ versionId: "old", percentage: 100 }] };
-  const ours = ["new"];
+  const known = (id: string) => id === "new" || id === "old";
   const at = (deploymentId: string, versionId: string) => ({ deploymentId, allocation: [{ versionId, percentage: 100 }] });
 
   it("finds a deployment of someone else's version made after the anchor, even when ours replaced it", () => {
-    expect(foreignSince([at("d3", "new"), at("d2", "theirs"), anchor], anchor, ours)).toEqual(at("d2", "theirs"));
+    expect(foreignSince([at("d3", "new"), at("d2", "theirs"), anchor], anchor, known)).toEqual(at("d2", "theirs"));
   });
 
   it("ignores our own deployments, re-deploys of the anchor, and anything before the anchor", () => {
-    expect(foreignSince([at("d4", "old"), at("d3", "new"), anchor, at("d0", "ancient")], anchor, ours)).toBeUndefined();
+    expect(foreignSince([at("d4", "old"), at("d3", "new"), anchor, at("d0", "ancient")], anchor, known)).toBeUndefined();
   });
 
   it("cannot tell when the anchor's deployment is not in the history", () => {
-    expect(foreignSince([at("d3", "new"), at("d2", "theirs")], anchor, ours)).toBeUndefined();
-    expect(foreignSince([at("d3", "theirs")], { allocation: anchor.allocation }, ours)).toBeUndefined();
+    expect(foreignSince([at("d3", "new"), at("d2", "theirs")], anchor, known)).toBeUndefined();
+    expect(foreignSince([at("d3", "theirs")], { allocation: anchor.allocation }, known)).toBeUndefined();
   });
 });
 

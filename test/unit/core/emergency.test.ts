@@ -116,7 +116,7 @@ describe("runEmergencyRollback", () => {
     expect(s.deployer.live("production")?.allocation).toEqual(one(A));
     expect(s.deployer.calls.find((c) => c.method === "restore")?.args).toEqual({ allocation: [{ versionId: A, percentage: 100 }], urgent: false });
     expect(result.stages.map((st) => `${st.stage}:${st.status}`)).toEqual(["resolve:passed", "rollback:passed", "rollback-verify:passed", "health:passed"]);
-    expect(s.gh.statuses).toEqual(["production:created", "in_progress:rolling back to v1.0.0", "success:rolled back to v1.0.0"]);
+    expect(s.gh.statuses).toEqual(["production:created", "in_progress:restoring v1.0.0", "success:restored v1.0.0"]);
     expect(s.gh.notes).toEqual([{ tag: "v1.1.0", note: expect.stringContaining("500s after v1.1.0") }]);
   });
 

@@ -305,7 +305,7 @@ describe("runPipeline: stages and cancellation", () => {
     };
     const result = await run(s, deps, controller.signal);
     expect(result.result).toBe("rolled-back");
-    expect(result.message).toMatch(/Cancelled/);
+    expect(result.message).toMatch(/cancelled during the health gate. Production was restored to prod-old@100% and read back/);
     expect(s.deployer.live("production")?.allocation[0]?.versionId).toBe("prod-old");
   });
 

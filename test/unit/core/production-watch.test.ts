@@ -12,7 +12,7 @@ import { memoryLogger } from "../../support/logger.js";
 const URLS = { staging: { url: "https://staging.example.test" }, production: { url: "https://production.example.test" } };
 
 describe("ProductionWatch", () => {
-  it("answers with the newest finished reading without waiting for the one in flight", async () => {
+  it("answers with the newest finished reading, never waiting for the one in flight", async () => {
     const clock = new VirtualClock();
     let reads = 0;
     const history = (n: number): DeploymentInfo[] => [{ deploymentId: `d${n}`, allocation: [{ versionId: `v${n}`, percentage: 100 }] }];
@@ -25,20 +25,33 @@ describe("ProductionWatch", () => {
       },
       clock,
       1_000,
-    ).start();
-    expect((await watch.latest()).history?.[0]?.deploymentId).toBe("d1");
+    );
+    expect(watch.current()).toBeUndefined();
+    watch.start();
+    await clock.sleep(10);
+    expect(watch.current()?.history?.[0]?.deploymentId).toBe("d1");
     await clock.sleep(1_500);
     // The second read is stuck; the answer is still the first, at once.
-    expect((await watch.latest()).history?.[0]?.deploymentId).toBe("d1");
+    expect(reads).toBe(2);
+    expect(watch.current()?.history?.[0]?.deploymentId).toBe("d1");
     watch.stop();
     release?.();
   });
 
-  it("waits for the first read only as long as the given signal allows", async () => {
-    const watch = new ProductionWatch(() => new Promise<DeploymentInfo[]>(() => {}), new VirtualClock(), 1_000).start();
-    const reading = await watch.latest(AbortSignal.timeout(20));
-    expect(reading.history).toBeUndefined();
-    expect(reading.error).toMatch(/no reading/);
+  it("keeps the last good reading when a refresh fails", async () => {
+    const clock = new VirtualClock();
+    let reads = 0;
+    const watch = new ProductionWatch(
+      async () => {
+        if (++reads > 1) throw new Error("502 Bad Gateway");
+        return [{ deploymentId: "d1", allocation: [{ versionId: "v1", percentage: 100 }] }];
+      },
+      clock,
+      1_000,
+    ).start();
+    await clock.sleep(2_500);
+    expect(reads).toBeGreaterThan(1);
+    expect(watch.current()?.history?.[0]?.deploymentId).toBe("d1");
     watch.stop();
   });
 });
