@@ -21,13 +21,14 @@ export { ShiplineError, ConfigError, DeployError, CancelledError, GitHubError, e
 
 // Pure parts.
 export { resolveVersion, nextVersion, parseReleaseTag, isStrictSemver, PRERELEASE_ID, type ResolveVersionInput } from "./core/version.js";
-export { runGate, watchGate, checkUrl, evaluate, percentile, gateStats, type GateOptions, type WatchOptions } from "./core/gate.js";
+export { runGate, watchGate, checkUrl, evaluate, percentile, gateStats, gateVersions, type GateOptions, type WatchOptions, type VersionRule } from "./core/gate.js";
+export { normaliseVersionId, sameVersionId } from "./core/version-id.js";
 export { parseDuration, formatDuration, parseStatusMatcher, statusMatches } from "./core/parse.js";
 export { jsonSubset, type JsonSubsetResult } from "./core/json-subset.js";
 export { parseDecision, decide, APPROVE_WORDS, DENY_WORDS, type DecisionState, type DecisionOutcome } from "./core/approval-rules.js";
 export { planRelease, involvedTags, releaseTagOf, TagConflictError, type ReleasePlan, type ReleasePlanRequest } from "./core/release-plan.js";
 export { describeAllocation, sameAllocation, soleVersion } from "./core/allocation.js";
-export { renderSummary, toOutputs, healthReport, isSuccess, timeline, formatMs } from "./core/report.js";
+export { renderSummary, toOutputs, healthReport, isSuccess, timeline, formatMs, versionNote } from "./core/report.js";
 
 // Configuration: inputs and the config file.
 export { resolveConfig, readInputs, loadConfigSource, renderPlan, emitJsonSchema, INPUTS, OUTPUTS, type ResolvedSettings } from "./config/index.js";

@@ -6,7 +6,7 @@ import { resolveConfig } from "../config/index.js";
 import { parseUrl } from "../config/values.js";
 import { ConfigError } from "../core/errors.js";
 import { runGate } from "../core/gate.js";
-import { formatMs } from "../core/report.js";
+import { formatMs, versionNote } from "../core/report.js";
 import type { GateReport, GateSettings } from "../core/types.js";
 import { createFetchProbe } from "../providers/http/probe.js";
 import { systemClock } from "../providers/system/clock.js";
@@ -42,7 +42,11 @@ export async function runCheckCommand(flags: ParsedFlags, io: CommandIo): Promis
   }
   const exitCode = report.outcome === "passed" ? EXIT.ok : EXIT.failed;
   if (flags.options["json"] === true) io.stdout(JSON.stringify({ outcome: report.outcome, exitCode, report }, null, 2));
-  else io.stdout(verdictLine(report));
+  else {
+    io.stdout(verdictLine(report));
+    const note = versionNote(report);
+    if (note !== undefined) io.stdout(`⚠ ${note}`);
+  }
   return exitCode;
 }
 

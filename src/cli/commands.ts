@@ -15,9 +15,10 @@ const ROLLBACK_ONLY = new Set(["rollback-target", "rollback-reason"]);
 const RUN_BASICS = new Set(["config", "working-directory", "cloudflare-api-token", "cloudflare-account-id", "wrangler-version", "tag-prefix"]);
 
 const releaseInputs = (spec: InputSpec) => !ROLLBACK_ONLY.has(spec.name);
+/** The rules of a gate: the health-* settings and the header naming the version that answered. */
+const gateInputs = (spec: InputSpec) => spec.name.startsWith("health-") || spec.name === "version-header";
 const rollbackInputs = (spec: InputSpec) =>
-  RUN_BASICS.has(spec.name) || ROLLBACK_ONLY.has(spec.name) || spec.name.startsWith("health-") || spec.name.startsWith("production-");
-const gateInputs = (spec: InputSpec) => spec.name.startsWith("health-");
+  RUN_BASICS.has(spec.name) || ROLLBACK_ONLY.has(spec.name) || gateInputs(spec) || spec.name.startsWith("production-");
 
 /** Every command, in the order `shipline --help` lists them. */
 export const COMMANDS: readonly CommandSpec[] = [

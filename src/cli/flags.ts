@@ -185,6 +185,8 @@ export function valueText(spec: InputSpec): string {
       return "<range>";
     case "secret":
       return "<secret>";
+    case "header-name":
+      return "<header>";
     default:
       return "<text>";
   }

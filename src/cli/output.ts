@@ -5,7 +5,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { formatMs, healthReport, isSuccess, renderSummary, toOutputs } from "../core/report.js";
+import { formatMs, healthReport, isSuccess, renderSummary, toOutputs, versionNote } from "../core/report.js";
 import type { PipelineResult } from "../core/types.js";
 import type { LineSink } from "./console.js";
 import { EXIT } from "./usage.js";
@@ -58,11 +58,15 @@ export async function finishRun(result: PipelineResult, options: FinishOptions):
   return exitCode;
 }
 
-/** The result as a human reads it: verdict, explanation, and the outputs that are set. */
+/** The result as a human reads it: verdict, explanation, which versions answered the gates (when news), and the outputs that are set. */
 export function humanLines(result: PipelineResult, outputs: Record<string, string>, summaryPath?: string): string[] {
   const mark = isSuccess(result) ? "✔" : "✖";
   const lines = [`${mark} shipline: ${result.result} (${formatMs(result.endedAt - result.startedAt)}). ${result.message}`];
   if (result.manualCommand) lines.push(`  Run by hand: ${result.manualCommand}`);
+  for (const gate of result.gates) {
+    const note = versionNote(gate);
+    if (note !== undefined) lines.push(`  ⚠ ${note}`);
+  }
   for (const [name, value] of Object.entries(outputs)) if (value && name !== "result") lines.push(`  ${name}: ${value}`);
   if (summaryPath) lines.push(`  summary: ${summaryPath}`);
   return lines;

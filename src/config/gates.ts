@@ -12,17 +12,19 @@
  *   `consecutive-error-limit` and `max-latency` of the smoke gate exist only in the config file
  *   (`staging.smoke.*`, defaults 0 / 4 / none): SPEC has no smoke inputs for them, and the
  *   health inputs are about production, where a looser rule may be deliberate.
+ * - `version-header` is one setting for every gate (smoke, staging watch, health, rollback
+ *   health): which version answered is a property of the Worker, not of an environment. It has
+ *   no config-file key, because turning it off is an empty input, which only an action.yml
+ *   default can tell from an omitted one, and that default would always beat the file.
  */
 import { ConfigError } from "../core/errors.js";
 import type { CheckSpec, GateSettings, Millis, StatusMatcher } from "../core/types.js";
 import { expandEnv, keyPath } from "./file.js";
 import type { CheckEntry } from "./schema.js";
 import { describeOrigin, type Settings, type Sourced } from "./settings.js";
-import { fromConfig, parsePath, parseStatus, parseUrl } from "./values.js";
+import { fromConfig, HEADER_NAME, parsePath, parseStatus, parseUrl } from "./values.js";
 
 const DEFAULT_STATUS = "200-299";
-// RFC 9110 token characters.
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 export interface Gates {
   readonly smoke: GateSettings;
@@ -50,6 +52,8 @@ export function resolveGates(settings: Settings, env: Record<string, string | un
   const smokeChecks = overridden ? [inputCheck] : (smokeFile ?? healthChecks);
 
   const timeout = settings.require<Millis>("health-timeout");
+  const header = settings.require<string>("version-header").value;
+  const versionHeader = header === "" ? {} : { versionHeader: header };
   const health: GateSettings = {
     ...limits(settings, "health", settings.require<number>("health-count"), {
       failureLimit: settings.require<number>("health-failure-limit"),
@@ -59,6 +63,7 @@ export function resolveGates(settings: Settings, env: Record<string, string | un
     timeoutMs: timeout.value,
     ...optionalLatency(settings.get<Millis>("health-max-latency").value),
     checks: healthChecks,
+    ...versionHeader,
   };
 
   const smokeFileGate = (key: string, kind: "non-negative-int" | "duration", positive = false) =>
@@ -72,6 +77,7 @@ export function resolveGates(settings: Settings, env: Record<string, string | un
     timeoutMs: smokeFileGate("timeout", "duration", true).value ?? timeout.value,
     ...optionalLatency(smokeFileGate("max-latency", "duration", true).value),
     checks: smokeChecks,
+    ...versionHeader,
   };
   return { smoke, health, secrets };
 }

@@ -20,7 +20,8 @@ export type InputKind =
   | { readonly type: "list" }
   | { readonly type: "steps" }
   | { readonly type: "tag-prefix" }
-  | { readonly type: "semver-range" };
+  | { readonly type: "semver-range" }
+  | { readonly type: "header-name" };
 
 export interface InputSpec {
   /** kebab-case name, public API. */
@@ -39,6 +40,12 @@ export interface InputSpec {
   readonly kind: InputKind;
   /** Dotted key of the same setting in the config file (section 4), when it has one. */
   readonly configKey?: string;
+  /**
+   * An empty value is a setting of its own (it turns something off), so `readInputs` keeps it.
+   * Needs an `actionDefault`: the runner passes an omitted input that has no action.yml default
+   * as an empty text, which would then turn the setting off in every run.
+   */
+  readonly keepEmpty?: boolean;
 }
 
 export interface OutputSpec {
@@ -326,6 +333,15 @@ export const INPUTS: readonly InputSpec[] = [
     description: "`mode: rollback`: required; also the wrangler rollback message.",
     kind: STRING,
   },
+  {
+    name: "version-header",
+    description:
+      "Response header through which the Worker names the version that answered (set from its version-metadata binding); every gate checks it, and an answer from another version is never a success. Empty turns the check off.",
+    default: "x-worker-version-id",
+    actionDefault: "x-worker-version-id",
+    kind: { type: "header-name" },
+    keepEmpty: true,
+  },
 ];
 
 /** Every output of SPEC section 3. */
@@ -367,12 +383,15 @@ export function inputEnvName(name: string): string {
   return `INPUT_${name.replace(/ /g, "_").toUpperCase()}`;
 }
 
-/** Reads every known input from `INPUT_<NAME>` variables: trimmed, empty values left out. */
+/**
+ * Reads every known input from `INPUT_<NAME>` variables: trimmed, empty values left out
+ * except for inputs whose empty value means something (`keepEmpty`).
+ */
 export function readInputs(env: Record<string, string | undefined>): Record<string, string> {
   const inputs: Record<string, string> = {};
   for (const spec of INPUTS) {
     const value = env[inputEnvName(spec.name)]?.trim();
-    if (value) inputs[spec.name] = value;
+    if (value || (value === "" && spec.keepEmpty === true)) inputs[spec.name] = value;
   }
   return inputs;
 }

@@ -66,6 +66,7 @@ export const ACCEPTED = {
   semverRange: "a semver range such as 4, ^4.20.0 or >=3.88 <5",
   approver: "GitHub logins and org/team slugs, comma-separated, such as alice,my-org/ops",
   json: "JSON text such as {\"status\":\"ok\"}",
+  headerName: "an HTTP header name such as x-worker-version-id (letters, digits and -_.!#$%&'*+^`|~ only), or nothing to turn the check off",
 } as const;
 
 /** One of `values`. */
@@ -191,6 +192,15 @@ export function parseTagPrefix(origin: Origin, raw: unknown): string {
   throw invalid(origin, raw, "a tag prefix such as v, release- or nothing (no spaces, no ~ ^ : ? * [ \\, no ..)");
 }
 
+/** RFC 9110 token characters: what an HTTP header name may contain. */
+export const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** A response header name, lower-cased; empty (turns its check off) stays empty. */
+export function parseHeaderName(origin: Origin, raw: unknown): string {
+  if (typeof raw === "string" && (raw.trim() === "" || HEADER_NAME.test(raw.trim()))) return raw.trim().toLowerCase();
+  throw invalid(origin, raw, ACCEPTED.headerName);
+}
+
 /** A non-empty string. */
 export function parseString(origin: Origin, raw: unknown): string {
   if (typeof raw === "string" && raw.trim() !== "") return raw;
@@ -229,5 +239,7 @@ export function parseByKind(kind: InputKind, origin: Origin, raw: unknown): unkn
       return parseSemverRange(origin, raw);
     case "tag-prefix":
       return parseTagPrefix(origin, raw);
+    case "header-name":
+      return parseHeaderName(origin, raw);
   }
 }

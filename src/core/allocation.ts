@@ -1,4 +1,5 @@
 import type { Allocation } from "./types.js";
+import { normaliseVersionId } from "./version-id.js";
 
 /** `a1b2c3d4@100%` or `a1b2c3d4@10% + e5f6a7b8@90%`. */
 export function describeAllocation(allocation: Allocation | undefined): string {
@@ -27,14 +28,4 @@ export function soleVersion(allocation: Allocation | undefined): string | undefi
 export function mainVersion(allocation: Allocation | undefined): string | undefined {
   if (!allocation || allocation.length === 0) return undefined;
   return [...allocation].sort((a, b) => b.percentage - a.percentage)[0]?.versionId;
-}
-
-/** Cloudflare prints version ids with and without hyphens, in any case. */
-export function normaliseVersionId(id: string): string {
-  return id.replace(/-/g, "").toLowerCase();
-}
-
-/** Whether two version ids name the same version. */
-export function sameVersion(a: string | undefined, b: string | undefined): boolean {
-  return a !== undefined && b !== undefined && normaliseVersionId(a) === normaliseVersionId(b);
 }

@@ -1,4 +1,5 @@
-import { describeAllocation, sameVersion, soleVersion } from "./allocation.js";
+import { describeAllocation, soleVersion } from "./allocation.js";
+import { sameVersionId } from "./version-id.js";
 import { CleanupDeadline } from "./deadline.js";
 import { ConfigError, errorMessage } from "./errors.js";
 import type { DeployTarget } from "./ports.js";
@@ -31,9 +32,9 @@ export function chooseTarget(args: {
 }): RollbackTarget {
   const current = soleVersion(args.live.allocation);
   const chosen = args.requested ? byRequest(args.requested, args.tagPrefix, args.versions) : previousStable(args.live, args.deployments);
-  const tag = chosen.tag ?? args.versions.find((v) => sameVersion(v.versionId, chosen.versionId))?.tag;
+  const tag = chosen.tag ?? args.versions.find((v) => sameVersionId(v.versionId, chosen.versionId))?.tag;
   const target = tag ? { ...chosen, tag } : chosen;
-  if (sameVersion(current, target.versionId)) {
+  if (sameVersionId(current, target.versionId)) {
     throw new ConfigError("rollback-target", `Production already serves ${target.versionId}${target.tag ? ` (${target.tag})` : ""} at 100%: nothing to roll back.`);
   }
   return target;
@@ -41,7 +42,7 @@ export function chooseTarget(args: {
 
 function byRequest(requested: string, prefix: string, versions: readonly VersionInfo[]): RollbackTarget {
   if (UUID.test(requested)) {
-    const found = versions.find((v) => sameVersion(v.versionId, requested));
+    const found = versions.find((v) => sameVersionId(v.versionId, requested));
     if (!found) {
       throw new ConfigError("rollback-target", `Input \`rollback-target\` has the value "${requested}": no such Worker version among the ${versions.length} most recent versions of production.`);
     }
@@ -130,7 +131,7 @@ async function emergencyFlow(s: RunScope): Promise<Outcome> {
         verify: "health",
         baseUrl,
         health: config.production.health,
-        known: (id) => rollback.live.allocation.some((share) => sameVersion(share.versionId, id)) || sameVersion(id, rollback.chosen.versionId),
+        known: (id) => rollback.live.allocation.some((share) => sameVersionId(share.versionId, id)) || sameVersionId(id, rollback.chosen.versionId),
         record: async () => ({ sha: config.version.sha, tag: name, description: `emergency rollback to ${name}` }),
       },
       cleanup,
@@ -155,7 +156,7 @@ async function chooseStage(s: RunScope, target: DeployTarget): Promise<{ chosen:
     facts.anchor = live;
     facts.previousVersionId = soleVersion(live.allocation) ?? live.allocation[0]?.versionId;
     const chosen = chooseTarget({ requested: config.emergency?.target, tagPrefix: config.version.tagPrefix, live, deployments: history, versions });
-    const fromTag = versions.find((v) => sameVersion(v.versionId, facts.previousVersionId))?.tag;
+    const fromTag = versions.find((v) => sameVersionId(v.versionId, facts.previousVersionId))?.tag;
     deps.logger.info(`Rolling ${target.environment} back from ${describeAllocation(live.allocation)} to ${chosen.versionId} (${chosen.how}).`);
     return { status: "passed" as const, detail: `${chosen.versionId} (${chosen.how})`, chosen, live, history, ...(fromTag ? { fromTag } : {}) };
   });

@@ -7,6 +7,7 @@ import { jsonSubset } from "./json-subset.js";
 import { statusMatches } from "./parse.js";
 import type { ProbeResponse } from "./ports.js";
 import type { CheckResult, CheckSpec, MeasurementOutcome } from "./types.js";
+import { normaliseVersionId } from "./version-id.js";
 
 /** Longest excerpt of a body or JSON value quoted in a reason. */
 const EXCERPT_CHARS = 200;
@@ -39,19 +40,52 @@ function parseBaseUrl(baseUrl: string): URL {
   return url;
 }
 
+/** Which version an answer must come from (SPEC section 5, Which version answered). */
+export interface VersionRule {
+  /** Response header naming the version that answered (`version-header`), any case. */
+  readonly header: string;
+  /** The version being judged; without it answers are only attributed, never rejected. */
+  readonly expected?: string;
+}
+
 /**
  * Judges one response against a check's expectations, in order status, JSON, body text.
  * `reason` says what was expected and what came back; the check's name is in `check`.
+ * With a `version` rule the result records the version the answer named, and an answer from
+ * a version other than the expected one is an `error` whatever it said: it is no evidence
+ * about the version being judged, either way. An answer without the header is judged as usual.
  */
-export function evaluate(check: CheckSpec, response: ProbeResponse, url: string): CheckResult {
+export function evaluate(check: CheckSpec, response: ProbeResponse, url: string, version?: VersionRule): CheckResult {
   const base = { check: check.name, url, latencyMs: response.latencyMs };
   if (response.kind === "error") return { ...base, outcome: "error", reason: response.error };
+  const answeredBy = version === undefined ? undefined : answeringVersion(response, version.header);
+  const answered = { ...base, status: response.status, ...(answeredBy === undefined ? {} : { versionId: answeredBy }) };
+  const expected = version?.expected === undefined ? undefined : normaliseVersionId(version.expected);
+  if (answeredBy !== undefined && expected !== undefined && answeredBy !== expected) {
+    return { ...answered, outcome: "error", reason: otherVersionReason(answeredBy, expected) };
+  }
   const reason = expectationProblem(check, response);
   const outcome: MeasurementOutcome = reason === undefined ? "successful" : "failed";
-  return { ...base, outcome, status: response.status, ...(reason === undefined ? {} : { reason }) };
+  return { ...answered, outcome, ...(reason === undefined ? {} : { reason }) };
+}
+
+/** `answered by version <x>, not <expected> — …`: why an answer from another version is no evidence. */
+export function otherVersionReason(answeredBy: string, expected: string): string {
+  return (
+    `answered by version ${answeredBy}, not ${expected} — the Cloudflare-Workers-Version-Overrides pin ` +
+    "did not reach the Worker, or another deploy is live"
+  );
 }
 
 type HttpResponse = Extract<ProbeResponse, { kind: "response" }>;
+
+/** The normalised version id an answer names in `header`; `undefined` when absent or blank. */
+function answeringVersion(response: HttpResponse, header: string): string | undefined {
+  const wanted = header.toLowerCase();
+  const value = Object.entries(response.headers).find(([name]) => name.toLowerCase() === wanted)?.[1];
+  if (value === undefined || value.trim() === "") return undefined;
+  return normaliseVersionId(value);
+}
 
 function expectationProblem(check: CheckSpec, response: HttpResponse): string | undefined {
   const { status, json, body } = check.expect;

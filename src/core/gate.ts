@@ -4,15 +4,17 @@
  * (staging while an approval is pending).
  */
 import { errorMessage } from "./errors.js";
-import { checkUrl, evaluate } from "./gate-check.js";
+import { checkUrl, evaluate, type VersionRule } from "./gate-check.js";
 import { formatDuration } from "./parse.js";
 import type { Clock, HttpProbe, Logger } from "./ports.js";
+import { normaliseVersionId } from "./version-id.js";
 import type {
   CheckResult,
   CheckSpec,
   GateReport,
   GateSettings,
   GateStats,
+  GateVersions,
   Measurement,
   MeasurementOutcome,
   Millis,
@@ -23,6 +25,10 @@ export interface GateOptions {
   readonly gate: string;
   readonly environment: string;
   readonly baseUrl: string;
+  /**
+   * The version the gate judges. With `settings.versionHeader`, an answer that names another
+   * version is an `error` (never a success), so a gate answered only by other versions fails.
+   */
   readonly versionId?: string;
   readonly settings: GateSettings;
   readonly probe: HttpProbe;
@@ -41,7 +47,7 @@ export type WatchOptions = GateOptions;
 /** Below this many samples a p95 is one slow request, so `watchGate` does not judge latency yet. */
 const WATCH_MIN_LATENCY_SAMPLES = 20;
 
-export { checkUrl, evaluate } from "./gate-check.js";
+export { checkUrl, evaluate, type VersionRule } from "./gate-check.js";
 
 // ---------------------------------------------------------------------------------------------
 // Statistics
@@ -68,6 +74,31 @@ export function gateStats(measurements: readonly Measurement[]): GateStats {
     requests: checks.length,
     ...(p50Ms === undefined ? {} : { p50Ms }),
     ...(p95Ms === undefined ? {} : { p95Ms }),
+  };
+}
+
+/**
+ * Which versions answered: every HTTP answer counted as proven (it named `expected`), from
+ * another version, or unnamed (no `header`). Ids are compared normalised (`normaliseVersionId`).
+ */
+export function gateVersions(measurements: readonly Measurement[], header: string, expectedId?: string): GateVersions {
+  const expected = expectedId === undefined ? undefined : normaliseVersionId(expectedId);
+  const answeredBy: Record<string, number> = {};
+  let unnamed = 0;
+  for (const check of measurements.flatMap((m) => m.checks)) {
+    if (check.status === undefined) continue;
+    if (check.versionId === undefined) unnamed++;
+    else answeredBy[check.versionId] = (answeredBy[check.versionId] ?? 0) + 1;
+  }
+  const named = Object.values(answeredBy).reduce((sum, n) => sum + n, 0);
+  const proven = expected === undefined ? 0 : (answeredBy[expected] ?? 0);
+  return {
+    header,
+    ...(expected === undefined ? {} : { expected }),
+    proven,
+    otherVersion: expected === undefined ? 0 : named - proven,
+    unnamed,
+    answeredBy,
   };
 }
 
@@ -241,12 +272,20 @@ async function measure(
 async function probeOne(options: GateOptions, target: Target): Promise<CheckResult> {
   const request = { url: target.url, headers: target.headers, timeoutMs: options.settings.timeoutMs };
   try {
-    return evaluate(target.spec, await options.probe.probe(request, options.signal), target.url);
+    return evaluate(target.spec, await options.probe.probe(request, options.signal), target.url, versionRule(options));
   } catch (error) {
     // A probe should answer `kind: "error"`; anything it throws outside an abort is one too.
     if (options.signal.aborted) throw error;
     return { check: target.spec.name, url: target.url, outcome: "error", reason: errorMessage(error) };
   }
+}
+
+/** The version rule of a gate: none without a `versionHeader`; no expected version without a `versionId`. */
+function versionRule(options: GateOptions): VersionRule | undefined {
+  const header = options.settings.versionHeader;
+  if (header === undefined || header === "") return undefined;
+  const expected = options.versionId?.trim();
+  return { header, ...(expected ? { expected } : {}) };
 }
 
 function toTarget(spec: CheckSpec, options: GateOptions): Target {
@@ -288,6 +327,7 @@ function finishReport(
   outcome: GateReport["outcome"],
   reason: string | undefined,
 ): GateReport {
+  const rule = versionRule(options);
   return {
     gate: options.gate,
     environment: options.environment,
@@ -299,5 +339,6 @@ function finishReport(
     endedAt: options.clock.now(),
     measurements,
     stats: gateStats(measurements),
+    ...(rule === undefined ? {} : { versions: gateVersions(measurements, rule.header, rule.expected) }),
   };
 }

@@ -3,7 +3,8 @@
  * function over what is known; the automatic rollback, the cancel path and the emergency
  * rollback all act on its answer through one restore executor (restore.ts).
  */
-import { normaliseVersionId, sameAllocation, soleVersion } from "./allocation.js";
+import { sameAllocation, soleVersion } from "./allocation.js";
+import { normaliseVersionId } from "./version-id.js";
 import type { Allocation, DeploymentInfo, LiveState, RollbackPolicy, VersionInfo } from "./types.js";
 
 /** Why production may be unproven. */

@@ -89,13 +89,41 @@ function gateTable(gates: readonly GateReport[]): string {
     const cells = [g.gate, g.environment, g.outcome, s.count, s.failed, s.errors, formatOptionalMs(s.p50Ms), formatOptionalMs(s.p95Ms), g.reason ?? ""];
     return `| ${cells.map((c) => escapeCell(String(c))).join(" | ")} |`;
   });
+  const notes = gates.flatMap((g) => {
+    const note = versionNote(g);
+    return note === undefined ? [] : [`- ⚠️ ${escapeCell(note)}`];
+  });
   return [
     "### Gates",
     "",
     "| Gate | Environment | Outcome | Measurements | Failed | Errors | p50 | p95 | Why |",
     "|---|---|---|---|---|---|---|---|---|",
     ...rows,
+    ...(notes.length > 0 ? ["", ...notes] : []),
   ].join("\n");
+}
+
+/**
+ * One line on which versions answered a gate, when there is something to say: answers from
+ * another version than the one judged (which, how many), and answers that named no version.
+ * `health@10%: 9 of 10 answers came from version b…, not a… (counted as errors); …`
+ */
+export function versionNote(report: GateReport): string | undefined {
+  const v = report.versions;
+  if (v === undefined) return undefined;
+  const total = Object.values(v.answeredBy).reduce((sum, n) => sum + n, v.unnamed);
+  const parts: string[] = [];
+  if (v.otherVersion > 0 && v.expected !== undefined) {
+    const others = Object.entries(v.answeredBy).filter(([id]) => id !== v.expected);
+    const which = others.length === 1 ? `version ${others[0]![0]}` : `versions ${others.map(([id, n]) => `${id} (${n})`).join(", ")}`;
+    parts.push(`${v.otherVersion} of ${total} answers came from ${which}, not ${v.expected} (counted as errors)`);
+  }
+  if (v.unnamed > 0) {
+    const share = v.unnamed === total ? `none of its ${total} answers` : `${v.unnamed} of its ${total} answers did not`;
+    const verb = v.unnamed === total ? "carried" : "carry";
+    parts.push(`could not prove which version it measured: ${share} ${verb} the \`${v.header}\` header`);
+  }
+  return parts.length === 0 ? undefined : `${report.gate}: ${parts.join("; ")}`;
 }
 
 function approvalSection(result: PipelineResult): string {

@@ -100,6 +100,11 @@ export interface GateSettings {
   readonly timeoutMs: Millis;
   readonly maxLatencyMs?: Millis;
   readonly checks: readonly CheckSpec[];
+  /**
+   * Response header (lower case) through which the Worker names the version that answered
+   * (input `version-header`). Absent: answers are not attributed to a version (the check is off).
+   */
+  readonly versionHeader?: string;
 }
 
 /** The release the run ships: resolved from `version`, the tag ref, or `bump`. */
@@ -174,6 +179,8 @@ export interface CheckResult {
   readonly latencyMs?: Millis;
   /** For `failed`: what was expected and what came back. For `error`: what went wrong. */
   readonly reason?: string;
+  /** The version the answer named in the gate's `versionHeader`, normalised (see `normaliseVersionId`). */
+  readonly versionId?: string;
 }
 
 export type MeasurementOutcome = "successful" | "failed" | "error";
@@ -198,6 +205,26 @@ export interface GateStats {
   readonly p95Ms?: Millis;
 }
 
+/**
+ * Which versions answered a gate's probes (SPEC section 5, Which version answered): counts of
+ * HTTP answers, present on a report when the gate had a `versionHeader`. Errors without an
+ * answer (timeouts, refused connections) are in none of the counts.
+ */
+export interface GateVersions {
+  /** The response header read, lower case. */
+  readonly header: string;
+  /** The version the gate judged, normalised; absent when the gate was not told one. */
+  readonly expected?: string;
+  /** Answers that named the expected version: proven to measure it. */
+  readonly proven: number;
+  /** Answers that named another version: counted as errors, never as successes. */
+  readonly otherVersion: number;
+  /** Answers without the header: counted as usual, but not proven to come from the expected version. */
+  readonly unnamed: number;
+  /** Answers per version id they named (normalised), the expected one included. */
+  readonly answeredBy: Readonly<Record<string, number>>;
+}
+
 /** Everything one gate run measured and decided. */
 export interface GateReport {
   /** `smoke`, `health`, `health@10%`, `rollback-health`, `staging-watch`. */
@@ -212,6 +239,8 @@ export interface GateReport {
   readonly endedAt: number;
   readonly measurements: readonly Measurement[];
   readonly stats: GateStats;
+  /** Which versions answered; absent when the gate had no `versionHeader`. */
+  readonly versions?: GateVersions;
 }
 
 /** One stage as it happened, for the summary table and the timeline. */

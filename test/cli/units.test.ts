@@ -22,7 +22,7 @@ describe("flags", () => {
       expect(command.extra.some((f) => f.name === "help")).toBe(true);
       expect(command.inputs.map((s) => s.name)).not.toContain("github-token");
     }
-    expect(findCommand("check")!.inputs.every((s) => s.name.startsWith("health-"))).toBe(true);
+    expect(findCommand("check")!.inputs.every((s) => s.name.startsWith("health-") || s.name === "version-header")).toBe(true);
   });
 
   it("throws a UsageError naming the flag", () => {

@@ -17,7 +17,7 @@ const SPEC_INPUTS = [
   "health-expect-json", "health-interval", "health-count", "health-failure-limit", "health-consecutive-error-limit",
   "health-timeout", "health-max-latency", "smoke-count", "smoke-interval", "approval", "approvers", "minimum-approvals",
   "approval-timeout", "allow-self-approval", "strategy", "rollout-steps", "rollback", "promote-prerelease",
-  "floating-tags", "create-release", "rollback-target", "rollback-reason",
+  "floating-tags", "create-release", "rollback-target", "rollback-reason", "version-header",
 ];
 const SPEC_OUTPUTS = [
   "result", "version", "release-tag", "staging-version-id", "production-version-id", "previous-version-id",
@@ -63,6 +63,15 @@ describe("readInputs", () => {
       INPUT_UNKNOWN: "x",
     });
     expect(inputs).toEqual({ "health-interval": "30s", mode: "plan" });
+  });
+
+  it("keeps an empty value where it means something (version-header: \"\" turns the check off)", () => {
+    expect(readInputs({ "INPUT_VERSION-HEADER": " ", "INPUT_ROLLBACK-TARGET": "" })).toEqual({ "version-header": "" });
+    expect(readInputs({})).toEqual({});
+  });
+
+  it("declares an action.yml default for every input that keeps an empty value (the runner passes an omitted one as empty)", () => {
+    for (const spec of INPUTS.filter((i) => i.keepEmpty)) expect(spec.actionDefault, spec.name).toBe(spec.default);
   });
 
   it("names variables as the runner does", () => {

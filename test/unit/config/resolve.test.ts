@@ -14,13 +14,13 @@ describe("resolveConfig defaults (SPEC section 2)", () => {
       version: { ref: "refs/tags/v1.2.3", tagPrefix: "v", sha: TAG_ENV.GITHUB_SHA },
       staging: {
         environment: "staging",
-        smoke: { count: 3, intervalMs: 5_000, failureLimit: 0, consecutiveErrorLimit: 4, timeoutMs: 10_000, checks: [DEFAULT_CHECK] },
+        smoke: { count: 3, intervalMs: 5_000, failureLimit: 0, consecutiveErrorLimit: 4, timeoutMs: 10_000, checks: [DEFAULT_CHECK], versionHeader: "x-worker-version-id" },
       },
       production: {
         environment: "production",
         strategy: "direct",
         steps: [10, 50, 100],
-        health: { count: 6, intervalMs: 10_000, failureLimit: 0, consecutiveErrorLimit: 4, timeoutMs: 10_000, checks: [DEFAULT_CHECK] },
+        health: { count: 6, intervalMs: 10_000, failureLimit: 0, consecutiveErrorLimit: 4, timeoutMs: 10_000, checks: [DEFAULT_CHECK], versionHeader: "x-worker-version-id" },
         rollback: "auto",
       },
       approval: { mode: "none", approvers: [], minimum: 1, timeoutMs: 3_600_000, allowSelfApproval: false },

@@ -90,12 +90,12 @@ describe("decideRecovery", () => {
 
 describe("oursBy", () => {
   it("knows a version by id, with or without hyphens, or by its release tag and git:<sha> message", () => {
-    const known = oursBy({ ids: ["AAAA-1111"], tag: "v1.2.0", message: "git:abc" }, [
+    const known = oursBy({ ids: ["AAAAAAAA-1111-4111-8111-000000000001"], tag: "v1.2.0", message: "git:abc" }, [
       { versionId: "b", tag: "v1.2.0", message: "git:abc" },
       { versionId: "c", tag: "v1.2.0", message: "git:other" },
       { versionId: "d", tag: "v1.1.0", message: "git:abc" },
     ]);
-    expect(["aaaa1111", "b", "c", "d"].map(known)).toEqual([true, true, false, false]);
+    expect(["aaaaaaaa111141118111000000000001", "b", "c", "d"].map(known)).toEqual([true, true, false, false]);
   });
 });
 
@@ -103,7 +103,7 @@ describe("rollback messages and known-bad versions", () => {
   it("names the version rolled back from, within wrangler's 120 characters", () => {
     const message = rollbackMessage("1234abcd-0000-4000-8000-000000000000", `v1.2.0 gate-failed ${"x".repeat(200)}`);
     expect(message.length).toBeLessThanOrEqual(120);
-    expect(rolledBackFrom([{ ...OLD, message }])).toEqual(new Set(["1234abcd000040008000000000000000"]));
+    expect(rolledBackFrom([{ ...OLD, message }])).toEqual(new Set(["1234abcd-0000-4000-8000-000000000000"]));
     expect(rolledBackFrom([{ ...OLD, message: "git:abc" }, { ...OLD, message: rollbackMessage(undefined, "cancelled") }])).toEqual(new Set());
   });
 
