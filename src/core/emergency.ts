@@ -104,7 +104,7 @@ async function emergencyFlow(s: RunScope): Promise<Outcome> {
   if (!baseUrl) {
     return { result: "failed", message: "Input `production-url` is required for mode: rollback: the restored version must pass the health gate, and wrangler rollback reports no URL." };
   }
-  s.facts.productionUrl = baseUrl;
+  s.learn({ productionUrl: baseUrl });
   const target: DeployTarget = { environment: config.production.environment };
   let rollback: Rollback;
   try {
@@ -114,7 +114,7 @@ async function emergencyFlow(s: RunScope): Promise<Outcome> {
     return { result: "failed", message: `Rollback refused, nothing changed: ${describeDeployError(error)}` };
   }
   if (s.signal.aborted) return { result: "failed", message: "Cancelled before the rollback: nothing changed." };
-  s.facts.productionVersionId = rollback.chosen.versionId;
+  s.learn({ productionVersionId: rollback.chosen.versionId });
   // Once the restore runs, a cancellation lets it finish and be read back: killing it
   // half-way would leave production unknown.
   const cleanup = new CleanupDeadline(s.deps.clock, s.signal, cleanupBudget(s.context));
@@ -137,7 +137,7 @@ async function emergencyFlow(s: RunScope): Promise<Outcome> {
       cleanup,
     );
     if (result.restored) {
-      s.facts.rollbackVersionId = rollback.chosen.versionId;
+      s.learn({ rollbackVersionId: rollback.chosen.versionId });
       await noteOnRelease(s, rollback, name, cleanup.signal);
     }
     return emergencyOutcome(s, rollback, result);
@@ -148,15 +148,15 @@ async function emergencyFlow(s: RunScope): Promise<Outcome> {
 
 /** Reads production and picks the target; throws (nothing changed) when it is unknown or already live. */
 async function chooseStage(s: RunScope, target: DeployTarget): Promise<{ chosen: RollbackTarget; live: LiveState; history: readonly DeploymentInfo[]; fromTag?: string }> {
-  const { deps, config, facts } = s;
+  const { deps, config } = s;
   return s.rec.stage("resolve", "Choose the rollback target", async () => {
     const [history, versions] = await Promise.all([deps.deployer.deployments(target, s.signal), deps.deployer.versions(target, s.signal)]);
     const live = history[0];
     if (!live) throw new ConfigError("rollback-target", `${target.environment} has no deployment: there is nothing to roll back.`);
-    facts.anchor = live;
-    facts.previousVersionId = soleVersion(live.allocation) ?? live.allocation[0]?.versionId;
+    const previousVersionId = soleVersion(live.allocation) ?? live.allocation[0]?.versionId;
+    s.learn({ anchor: live, previousVersionId });
     const chosen = chooseTarget({ requested: config.emergency?.target, tagPrefix: config.version.tagPrefix, live, deployments: history, versions });
-    const fromTag = versions.find((v) => sameVersionId(v.versionId, facts.previousVersionId))?.tag;
+    const fromTag = versions.find((v) => sameVersionId(v.versionId, previousVersionId))?.tag;
     deps.logger.info(`Rolling ${target.environment} back from ${describeAllocation(live.allocation)} to ${chosen.versionId} (${chosen.how}).`);
     return { status: "passed" as const, detail: `${chosen.versionId} (${chosen.how})`, chosen, live, history, ...(fromTag ? { fromTag } : {}) };
   });

@@ -20,7 +20,7 @@ async function releaseFlow(s: RunScope): Promise<Outcome> {
   const release = await s.rec
     .stage("resolve", "Resolve version", async () => {
       const resolved = await resolveRelease(s);
-      s.facts.release = resolved;
+      s.learn({ release: resolved });
       s.deps.logger.info(`Releasing ${resolved.tag} (${resolved.version}) from ${resolved.source} at ${resolved.sha}`);
       await prepareApproval(s);
       return resolved;

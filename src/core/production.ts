@@ -70,9 +70,8 @@ class ProductionRun {
     }
   }
 
-  /** What the run has learnt, for the result (and the entry point's progress). */
   #learn(facts: Partial<RunFacts>): void {
-    Object.assign(this.#s.facts, facts);
+    this.#s.learn(facts);
   }
 
   /** Records what production serves before it is touched. */

@@ -64,7 +64,10 @@ export interface RunScope {
   readonly context: RunContext;
   readonly signal: AbortSignal;
   readonly rec: RunRecorder;
-  readonly facts: RunFacts;
+  /** What the run has found so far: read it here, write it only through `learn`. */
+  readonly facts: Readonly<RunFacts>;
+  /** Records facts (and reports them as a `facts` event, so an entry point always knows them). */
+  learn(facts: Partial<RunFacts>): void;
 }
 
 /**
@@ -79,7 +82,12 @@ export async function runScoped(
   flow: (scope: RunScope) => Promise<Outcome>,
 ): Promise<PipelineResult> {
   const rec = new RunRecorder(deps.clock, deps.logger, deps.onEvent);
-  const scope: RunScope = { config, deps, context, signal, rec, facts: { approval: { status: "skipped", approvedBy: [] } } };
+  const facts: RunFacts = { approval: { status: "skipped", approvedBy: [] } };
+  const learn = (found: Partial<RunFacts>) => {
+    Object.assign(facts, found);
+    deps.onEvent?.({ type: "facts", facts: { ...facts } });
+  };
+  const scope: RunScope = { config, deps, context, signal, rec, facts, learn };
   const startedAt = deps.clock.now();
   let outcome: Outcome;
   try {

@@ -1,4 +1,5 @@
 import type { Clock, Logger } from "./ports.js";
+import type { RunFacts } from "./run-scope.js";
 import type { GateReport, Measurement, StageName, StageRecord } from "./types.js";
 
 /** Progress events, for the CLI's progress lines and the benchmark. */
@@ -13,7 +14,9 @@ export type PipelineEvent =
       readonly detail?: string;
     }
   | { readonly type: "measurement"; readonly gate: string; readonly measurement: Measurement }
-  | { readonly type: "gate-decided"; readonly gate: string; readonly outcome: GateReport["outcome"]; readonly at: number };
+  | { readonly type: "gate-decided"; readonly gate: string; readonly outcome: GateReport["outcome"]; readonly at: number }
+  /** What the run has found so far (versions, URLs, the anchor): all of it, each time. */
+  | { readonly type: "facts"; readonly facts: Readonly<RunFacts> };
 
 /** Outcome a stage body reports when it did not simply pass. */
 export interface StageVerdict {

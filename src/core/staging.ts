@@ -17,8 +17,7 @@ export async function stagingFlow(s: RunScope, release: ReleaseVersion): Promise
     await updateRecord(s, record, "failure", { description: "staging deploy failed" });
     return { result: "failed", message: `Staging deploy failed: ${describeDeployError(error)}` };
   }
-  s.facts.stagingVersionId = deployed.versionId;
-  s.facts.stagingUrl = s.config.staging.url ?? deployed.url;
+  s.learn({ stagingVersionId: deployed.versionId, stagingUrl: s.config.staging.url ?? deployed.url });
   if (!s.facts.stagingUrl) {
     await updateRecord(s, record, "failure", { description: "no staging URL" });
     return {
@@ -93,7 +92,7 @@ export async function approvalFlow(s: RunScope, release: ReleaseVersion): Promis
   if (!approval) throw new Error(`approval: ${mode} needs an approval provider`);
   const decision = await s.rec.stage("approval", `Approval (${approval.mode})`, async () => {
     const record = await waitWithStagingWatch(s, release, approval);
-    s.facts.approval = record;
+    s.learn({ approval: record });
     return { status: record.status === "approved" ? ("passed" as const) : ("failed" as const), detail: record.status, record };
   });
   const record = decision.record;
