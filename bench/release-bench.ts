@@ -15,6 +15,7 @@ import { createFetchProbe } from "../src/providers/http/probe.js";
 import { systemClock } from "../src/providers/system/clock.js";
 import { WranglerDeployer } from "../src/providers/wrangler/deployer.js";
 import { WranglerProcessRunner, type SpawnEvent, type WranglerRunner } from "../src/providers/wrangler/runner.js";
+import { WranglerTargets } from "../src/providers/wrangler/targets.js";
 import { startSandbox, writeSampleWorker, type Sandbox } from "../src/sandbox/index.js";
 
 const WRANGLER_BIN = join(process.cwd(), "node_modules/wrangler/bin/wrangler.js");
@@ -59,19 +60,21 @@ async function timed<T>(into: Interval[], fn: () => Promise<T>): Promise<T> {
 
 function instrument(sandbox: Sandbox, dir: string, acct: Accounting) {
   const { CLOUDFLARE_API_TOKEN: token, CLOUDFLARE_ACCOUNT_ID: account, ...env } = sandbox.wranglerEnv();
+  const stepEnv = { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? dir, ...env, XDG_CONFIG_HOME: join(dir, ".xdg") };
   const inner = new WranglerProcessRunner({
     binJs: WRANGLER_BIN,
     cwd: dir,
-    env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? dir, ...env, XDG_CONFIG_HOME: join(dir, ".xdg") },
+    env: stepEnv,
     apiToken: token,
     accountId: account,
     onSpawn: (event) => acct.spawns.push(event),
   });
+  const targets = new WranglerTargets({ workingDirectory: dir, env: stepEnv, apiToken: token, accountId: account });
   const runner: WranglerRunner = { describe: (args) => inner.describe(args), run: (args, options) => timed(acct.child, () => inner.run(args, options)) };
   const clock: Clock = { now: () => systemClock.now(), sleep: (ms, signal) => timed(acct.sleep, () => systemClock.sleep(ms, signal)) };
   const fetchProbe = createFetchProbe();
   const probe: HttpProbe = { probe: (request, signal) => timed(acct.probe, () => fetchProbe.probe(request, signal)) };
-  return { deployer: new WranglerDeployer({ runner, logger: quiet }), clock, probe };
+  return { deployer: new WranglerDeployer({ runner, targets, logger: quiet }), clock, probe };
 }
 
 function benchConfig(sandbox: Sandbox, dir: string, tag: string, gate: Record<string, string> = {}): PipelineConfig {

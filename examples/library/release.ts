@@ -7,7 +7,6 @@ import {
   runPipeline,
   systemClock,
   WranglerDeployer,
-  WranglerProcessRunner,
   type Logger,
 } from "../../src/index.js";
 
@@ -34,17 +33,20 @@ const { config, runtime } = resolveConfig({
 });
 
 const wrangler = await locateWrangler({ workingDirectory: config.workingDirectory, cacheDir: "/tmp/shipline-tools" });
-const runner = new WranglerProcessRunner({
-  binJs: wrangler.binJs,
-  cwd: config.workingDirectory,
-  env: { ...process.env },
+// Writes run wrangler; reads of what production serves are Cloudflare API requests with the
+// Worker, account and credentials wrangler would use.
+const deployer = new WranglerDeployer({
+  wrangler,
+  workingDirectory: config.workingDirectory,
+  env: process.env,
   apiToken: process.env["CLOUDFLARE_API_TOKEN"],
   accountId: process.env["CLOUDFLARE_ACCOUNT_ID"],
+  logger,
 });
 
 const result = await runPipeline(
   config,
-  { deployer: new WranglerDeployer({ runner, logger }), probe: createFetchProbe(), clock: systemClock, logger },
+  { deployer, probe: createFetchProbe(), clock: systemClock, logger },
   AbortSignal.timeout(30 * 60_000),
 );
 console.log(`${result.result}: ${result.message}`);

@@ -17,6 +17,7 @@ import { WranglerDeployer } from "../providers/wrangler/deployer.js";
 import { accountIdWarning } from "../providers/wrangler/config-account.js";
 import { locateWrangler } from "../providers/wrangler/locate.js";
 import { WranglerProcessRunner, type SpawnEvent } from "../providers/wrangler/runner.js";
+import { WranglerTargets } from "../providers/wrangler/targets.js";
 import { definedEnv, type Env } from "./env.js";
 
 
@@ -63,7 +64,16 @@ export async function createActionDeps(options: WiringOptions): Promise<Pipeline
     onSpawn: options.onSpawn,
     tempRoot: env["RUNNER_TEMP"] || undefined,
   });
-  const deployer = new WranglerDeployer({ runner, logger });
+  // Reads of production and an urgent restore go to the Cloudflare API directly, with the
+  // Worker, account, credentials, base URL and proxy wrangler itself would use.
+  const targets = new WranglerTargets({
+    workingDirectory: config.workingDirectory,
+    env: definedEnv(env),
+    apiToken: settings.runtime.cloudflareApiToken,
+    accountId: settings.runtime.cloudflareAccountId,
+    logger,
+  });
+  const deployer = new WranglerDeployer({ runner, targets, logger });
   const client = github && settings.runtime.githubToken ? createGitHubClient({ token: settings.runtime.githubToken, baseUrl: github.apiUrl, logger }) : undefined;
   const releaseToken = settings.runtime.releaseToken;
   const releaseClient = client && github && releaseToken ? createGitHubClient({ token: releaseToken, baseUrl: github.apiUrl, logger }) : client;

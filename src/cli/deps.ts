@@ -18,6 +18,7 @@ import { PromptApproval } from "../providers/terminal/prompt-approval.js";
 import { WranglerDeployer } from "../providers/wrangler/deployer.js";
 import { findProjectWrangler, locateWrangler, type LocatedWrangler } from "../providers/wrangler/locate.js";
 import { WranglerProcessRunner } from "../providers/wrangler/runner.js";
+import { WranglerTargets } from "../providers/wrangler/targets.js";
 
 /** The folder shipline is installed in (holding its package.json), from this file's place in src/cli or lib/cli. */
 export const SHIPLINE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -65,8 +66,16 @@ export function createCliDeps(options: CliDepsOptions): PipelineDeps {
     apiToken: options.apiToken,
     accountId: options.accountId,
   });
+  // Reads and an urgent restore: Cloudflare API requests as wrangler would make them.
+  const targets = new WranglerTargets({
+    workingDirectory: config.workingDirectory,
+    env: options.env,
+    apiToken: options.apiToken,
+    accountId: options.accountId,
+    logger,
+  });
   return {
-    deployer: new WranglerDeployer({ runner, logger }),
+    deployer: new WranglerDeployer({ runner, targets, logger }),
     probe: createFetchProbe(),
     clock,
     logger,

@@ -8,6 +8,7 @@ import { resolve } from "node:path";
 import { loadConfigSource, resolveConfig, type ResolvedSettings } from "../config/index.js";
 import { ConfigError } from "../core/errors.js";
 import type { Mode, PipelineConfig } from "../core/types.js";
+import { checkWorkerProject, environmentsNeeded } from "../providers/wrangler/project-check.js";
 import { readGitFacts, type GitFacts } from "./git.js";
 import { UsageError } from "./usage.js";
 
@@ -52,8 +53,23 @@ export async function loadSettings(args: LoadArgs): Promise<CliSettings> {
     workingDirectory: resolve(args.cwd, settings.config.workingDirectory),
     approval: { ...settings.config.approval, mode: approvalMode(prompt, settings.config.approval.mode) },
   };
+  const project = checkProject(settings.config.workingDirectory, config);
   const warnings = settings.warnings.map((w) => (w.startsWith("GITHUB_SHA") ? noCommitWarning(config.workingDirectory, git) : w));
-  return { ...settings, config, warnings, git };
+  return { ...settings, config, warnings: [...warnings, ...project.warnings], git };
+}
+
+/**
+ * The working directory's wrangler config and environments, checked before wrangler is
+ * located or installed. A failure is a configuration error (exit 1, as in the action), worded
+ * for the command line.
+ */
+function checkProject(given: string, config: PipelineConfig): { warnings: string[] } {
+  try {
+    return checkWorkerProject({ given, directory: config.workingDirectory, environments: environmentsNeeded(config) });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    throw new ConfigError(error.key, error.message.replace(/Input `([a-z-]+)`/g, "Flag `--$1`"));
+  }
 }
 
 /** The resolver's "GITHUB_SHA is not set", in the CLI's terms. */

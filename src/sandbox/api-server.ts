@@ -1,10 +1,13 @@
 /**
  * The API server's request handler: records every request, applies fault rules, checks the
- * account and dispatches to the router. Anything outside `/client/v4` (the npm update check
- * `GET /wrangler` through `npm_registry`) gets a quick 404.
+ * credentials and the account, and dispatches to the router. Anything outside `/client/v4`
+ * (the npm update check `GET /wrangler` through `npm_registry`) gets a quick 404.
+ *
+ * Any non-empty token (or key with email) is accepted, but a request without credentials
+ * fails as on the real API, so a client that forgets them is caught here.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { noRoute, wrongAccount } from "./api.js";
+import { missingCredentials, noRoute, wrongAccount } from "./api.js";
 import type { FaultRegistry } from "./faults.js";
 import { readBody } from "./http.js";
 import type { ApiReply, Router } from "./router.js";
@@ -38,6 +41,7 @@ export function createApiHandler(deps: ApiServerDeps) {
       query: Object.fromEntries(url.searchParams),
       body: parseJson(raw, req.headers["content-type"]),
       script: scriptOf(path),
+      ...credentialsOf(req),
     };
     deps.records.push(entry);
     if (!api) return finish(res, entry, 404, { "content-type": "application/json" }, '{"error":"Not found"}');
@@ -58,6 +62,7 @@ async function dispatch(
   entry: Mutable<RecordedRequest>,
   raw: Buffer,
 ): Promise<ApiReply> {
+  if (entry.auth === undefined) return missingCredentials();
   const account = /^\/accounts\/([^/]+)/.exec(entry.path)?.[1];
   if (account !== undefined && account !== deps.accountId) return wrongAccount();
   const route = deps.router.match(entry.method, entry.path);
@@ -90,6 +95,14 @@ function finish(
   entry.status = status;
   res.writeHead(status, headers);
   res.end(body);
+}
+
+/** Which credentials a request carried, as the API reads them: a Bearer token, or a global key with its email. */
+function credentialsOf(req: IncomingMessage): { auth?: "token" | "key" } {
+  const authorization = req.headers.authorization ?? "";
+  if (/^Bearer\s+\S+/i.test(authorization)) return { auth: "token" };
+  if (req.headers["x-auth-key"] && req.headers["x-auth-email"]) return { auth: "key" };
+  return {};
 }
 
 /** The script a path targets, for the request log and `writesTo`. */

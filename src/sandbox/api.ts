@@ -47,6 +47,14 @@ export function wrongAccount(): ApiReply {
   return { status: 403, body: fail(10000, "Authentication error") };
 }
 
+/**
+ * The answer to a request without credentials (no `Authorization: Bearer …`, no
+ * `X-Auth-Key` + `X-Auth-Email`): HTTP 400, code 9106, as the API answers it.
+ */
+export function missingCredentials(): ApiReply {
+  return { status: 400, body: fail(9106, "Missing X-Auth-Key, X-Auth-Email or Authorization headers") };
+}
+
 /** The Cloudflare answer for a path with no route. */
 export function noRoute(): ApiReply {
   return { status: 404, body: fail(7000, "No route for that URI") };

@@ -44,6 +44,8 @@ export interface RecordedRequest {
   readonly status?: number;
   /** True when a fault rule produced the answer. */
   readonly faulted?: boolean;
+  /** The credentials the request carried: a Bearer token or a global key with email; absent when none. */
+  readonly auth?: "token" | "key";
 }
 
 /**

@@ -74,6 +74,24 @@ describe("shipline usage", () => {
     }
   });
 
+  it("a working directory without a wrangler config or environment is a configuration error before wrangler is looked for", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "shipline-usage-"));
+    try {
+      const missing = await shipline(["plan", "--version", "v1.0.0", "--working-directory", "no/such/folder"], { cwd: dir });
+      expect(missing.exitCode).toBe(1);
+      expect(missing.stderr).toContain('Flag `--working-directory` has the value "no/such/folder"');
+      expect(missing.stderr).toContain("does not exist");
+      await writeFile(join(dir, "wrangler.toml"), 'name = "w"\n[env.staging]\n');
+      const half = await shipline(["release", "--version", "v1.0.0", "--json"], { cwd: dir });
+      expect(half.exitCode).toBe(1);
+      expect(JSON.parse(half.stdout)).toMatchObject({ result: "failed" });
+      expect(half.stderr).toContain('defines no environment "production" (input `production-environment`)');
+      expect(half.stderr).not.toContain("Using wrangler");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("sandbox: prints the variables for wrangler, serves Workers, and stops cleanly on SIGINT", async () => {
     let info: { apiBaseUrl: string; trafficBaseUrl: string; env: Record<string, string> } | undefined;
     const run = await shipline(["sandbox", "--json"], {

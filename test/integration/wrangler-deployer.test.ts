@@ -1,6 +1,7 @@
 /**
  * WranglerDeployer driving the real wrangler (the project's node_modules/wrangler) against the
  * local Cloudflare API sandbox. The steps share one sandbox and run in order, like a release.
+ * Reads go to the API without a wrangler process: every read step counts spawns.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -68,9 +69,12 @@ describe.sequential("WranglerDeployer against the sandbox", () => {
     expect(located.version).toMatch(/^4\./);
   });
 
-  it("reads no live state before the first deploy", async () => {
+  it("reads no live state before the first deploy, without starting wrangler", async () => {
+    const before = spawns.length;
     expect(await deployer.status(prod, signal)).toBeNull();
     expect(await deployer.deployments(prod, signal)).toEqual([]);
+    expect(await deployer.versions(prod, signal)).toEqual([]);
+    expect(spawns.length).toBe(before);
   }, STEP_TIMEOUT);
 
   it("deploys the first version and reports its id and URL", async () => {
@@ -86,12 +90,28 @@ describe.sequential("WranglerDeployer against the sandbox", () => {
     v2 = (await deployer.upload(prod, release("1.1.0"), signal)).versionId;
     expect(v2).not.toBe(v1);
     await deployer.shift(prod, [{ versionId: v2, percentage: 10 }, { versionId: v1, percentage: 90 }], "canary 10%", signal);
+    const before = spawns.length;
     const live = await deployer.status(prod, signal);
-    expect(live?.deploymentId).toBeTruthy();
+    expect(spawns.length).toBe(before);
+    expect(live?.deploymentId).toBe(sandbox.script(project.workerName("production"))?.deployments[0]?.id);
     expect([...(live?.allocation ?? [])].sort((a, b) => a.percentage - b.percentage)).toEqual([
       { versionId: v2, percentage: 10 },
       { versionId: v1, percentage: 90 },
     ]);
+  }, STEP_TIMEOUT);
+
+  it("pins probes to one version of the 10%/90% split with pinHeaders", async () => {
+    const url = `${sandbox.workerUrl(project.workerName("production"))}/api/health`;
+    await sandbox.settled();
+    const answered = async (headers: Record<string, string>) => {
+      const ids: string[] = [];
+      for (let i = 0; i < 10; i++) ids.push((await fetch(url, { headers })).headers.get("x-worker-version-id") ?? "");
+      return ids;
+    };
+    expect(await answered(deployer.pinHeaders(prod, v2))).toEqual(new Array(10).fill(v2));
+    expect(await answered(deployer.pinHeaders(prod, v1))).toEqual(new Array(10).fill(v1));
+    // Unpinned, the split shows: one answer in ten from the canary.
+    expect((await answered({})).filter((id) => id === v2)).toHaveLength(1);
   }, STEP_TIMEOUT);
 
   it("rolls back to the first version", async () => {
@@ -120,13 +140,32 @@ describe.sequential("WranglerDeployer against the sandbox", () => {
     expect(deployError.exitCode).toBe(1);
     expect(deployError.command).toBe(`wrangler versions deploy ${v2}@100 --yes --message promote --env production`);
     expect(deployError.detail).toContain("Injected fault: HTTP 500");
+    expect(deployError.transient).toBe(true);
     // Nothing changed: the rollback still stands.
     expect((await deployer.status(prod, signal))?.allocation).toEqual([{ versionId: v1, percentage: 100 }]);
   }, STEP_TIMEOUT);
 
+  it("restores urgently with exactly one API request and no wrangler process", async () => {
+    const script = project.workerName("production");
+    const [spawnsBefore, requestsBefore] = [spawns.length, sandbox.requests.length];
+    await deployer.restore(prod, [{ versionId: v2, percentage: 100 }], "cancelled: restore the anchor", signal, { urgent: true });
+    expect(spawns.length).toBe(spawnsBefore);
+    const sent = sandbox.requests.slice(requestsBefore);
+    expect(sent.map((r) => `${r.method} ${r.path}`)).toEqual([`POST /accounts/${sandbox.accountId}/workers/scripts/${script}/deployments`]);
+    expect(sent[0]?.body).toEqual({
+      strategy: "percentage",
+      versions: [{ version_id: v2, percentage: 100 }],
+      annotations: { "workers/message": "cancelled: restore the anchor" },
+    });
+    expect((await deployer.status(prod, signal))?.allocation).toEqual([{ versionId: v2, percentage: 100 }]);
+    // Back to v1 the way wrangler does it, for the steps that follow.
+    await deployer.restore(prod, [{ versionId: v1, percentage: 100 }], "health gate failed on v1.1.0", signal);
+    expect(spawns.length).toBe(spawnsBefore + 1);
+  }, STEP_TIMEOUT);
+
   it("kept the token out of every command line", () => {
     const token = sandbox.wranglerEnv().CLOUDFLARE_API_TOKEN!;
-    expect(spawns.length).toBeGreaterThan(5);
+    expect(spawns.length).toBeGreaterThanOrEqual(5);
     for (const event of spawns) expect(event.args.join(" ")).not.toContain(token);
     expect(logger.lines.join("\n")).not.toContain(token);
   });

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSandbox, type Sandbox } from "../../src/sandbox/index.js";
-import { callApi, constantWorker, deploySplit, uploadVersion } from "./direct-api.js";
+import { AUTH, callApi, constantWorker, deploySplit, uploadVersion } from "./direct-api.js";
 
 let sandbox: Sandbox;
 beforeAll(async () => {
@@ -34,9 +34,22 @@ describe("API envelope and errors", () => {
   });
 
   it("refuses another account with the authentication error code", async () => {
-    const response = await fetch(`${sandbox.apiBaseUrl}/accounts/${"0".repeat(32)}/workers/subdomain`);
+    const response = await fetch(`${sandbox.apiBaseUrl}/accounts/${"0".repeat(32)}/workers/subdomain`, { headers: AUTH });
     expect(response.status).toBe(403);
     expect(await response.json()).toMatchObject({ success: false, errors: [{ code: 10000 }] });
+  });
+
+  it("refuses a request without credentials (400, code 9106) and records which kind a request carried", async () => {
+    const url = `${sandbox.apiBaseUrl}/accounts/${sandbox.accountId}/workers/subdomain`;
+    const bare = await fetch(url);
+    expect(bare.status).toBe(400);
+    expect(await bare.json()).toMatchObject({ success: false, errors: [{ code: 9106 }] });
+    expect(sandbox.requests.at(-1)?.auth).toBeUndefined();
+    const key = await fetch(url, { headers: { "x-auth-key": "k", "x-auth-email": "a@example.com" } });
+    expect(key.status).toBe(200);
+    expect(sandbox.requests.at(-1)?.auth).toBe("key");
+    expect((await fetch(url, { headers: { "x-auth-key": "k" } })).status).toBe(400);
+    expect((await fetch(url, { headers: { authorization: "Bearer " } })).status).toBe(400);
   });
 });
 
@@ -86,10 +99,10 @@ describe("faults", () => {
   it("serves a raw non-JSON body until cleared", async () => {
     sandbox.faults.add({ path: /\/deployments$/, status: 502, rawBody: "<html>Bad Gateway</html>" });
     const url = `${sandbox.apiBaseUrl}/accounts/${sandbox.accountId}/workers/scripts/x/deployments`;
-    const faulted = await fetch(url);
+    const faulted = await fetch(url, { headers: AUTH });
     expect([faulted.status, await faulted.text()]).toEqual([502, "<html>Bad Gateway</html>"]);
     sandbox.faults.clear();
-    expect((await fetch(url)).status).toBe(404);
+    expect((await fetch(url, { headers: AUTH })).status).toBe(404);
   });
 });
 

@@ -3,6 +3,9 @@
  */
 import type { Sandbox } from "../../src/sandbox/index.js";
 
+/** Any token works; a request without one fails as on the real API. */
+export const AUTH = { authorization: "Bearer sandbox-test-token" } as const;
+
 export interface Envelope<T = unknown> {
   success: boolean;
   errors: Array<{ code: number; message: string }>;
@@ -18,7 +21,7 @@ export async function callApi<T = unknown>(
 ): Promise<{ status: number; envelope: Envelope<T> }> {
   const response = await fetch(`${sandbox.apiBaseUrl}/accounts/${sandbox.accountId}${path}`, {
     method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
+    headers: body === undefined ? AUTH : { ...AUTH, "content-type": "application/json" },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: response.status, envelope: (await response.json()) as Envelope<T> };
@@ -37,6 +40,7 @@ export async function uploadVersion(
   form.set("index.js", new Blob([source], { type: "application/javascript+module" }), "index.js");
   const response = await fetch(`${sandbox.apiBaseUrl}/accounts/${sandbox.accountId}/workers/scripts/${script}/versions`, {
     method: "POST",
+    headers: AUTH,
     body: form,
   });
   const envelope = (await response.json()) as Envelope<{ id: string }>;

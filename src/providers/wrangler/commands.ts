@@ -1,6 +1,7 @@
 /**
  * The argv of every wrangler command shipline runs, in one place, so tests can pin them and
- * the manual restore command a human pastes matches what shipline itself would run.
+ * the manual restore command a human pastes matches what shipline itself would run. (Reads
+ * of what a Worker serves are API requests, not wrangler commands: see ../cloudflare/api.ts.)
  */
 import type { Allocation } from "../../core/types.js";
 import { clampMessage, describeCommand } from "./text.js";
@@ -30,21 +31,6 @@ export function shiftArgs(environment: string, allocation: Allocation, message: 
 /** `wrangler rollback <id>` with an explicit id (wrangler's own "previous" guess can be wrong). */
 export function rollbackArgs(environment: string, versionId: string, message: string): string[] {
   return ["rollback", versionId, "--message", deploymentMessage(message), "--env", environment];
-}
-
-/** `wrangler deployments status --json`: the current deployment, raw. */
-export function statusArgs(environment: string): string[] {
-  return ["deployments", "status", "--json", "--env", environment];
-}
-
-/** `wrangler deployments list --json`: every deployment, oldest first. */
-export function deploymentsArgs(environment: string): string[] {
-  return ["deployments", "list", "--json", "--env", environment];
-}
-
-/** `wrangler versions list --json`: deployable versions, oldest first. */
-export function versionsArgs(environment: string): string[] {
-  return ["versions", "list", "--json", "--env", environment];
 }
 
 /** A deployment message wrangler accepts: one line, at most 120 characters, never empty. */

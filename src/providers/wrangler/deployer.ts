@@ -1,6 +1,10 @@
 /**
- * The built-in `Deployer`: Cloudflare Workers through the wrangler CLI. Results come from
- * wrangler's output file and `--json` output; stdout text is only a fallback.
+ * The built-in `Deployer`: Cloudflare Workers through the wrangler CLI. Writes (deploy, upload,
+ * traffic shifts, rollbacks) run wrangler and read its output file (stdout text is only a
+ * fallback); reads of what a Worker serves are one Cloudflare API request each, with the
+ * Worker, account and credentials wrangler would use (`WranglerTargets`), so that reading
+ * production never starts a process. A cancelled run's restore (`urgent`) is the one API
+ * request `wrangler rollback` / `versions deploy` would send.
  */
 import { DeployError } from "../../core/errors.js";
 import type {
@@ -13,28 +17,31 @@ import type {
   UploadOutcome,
 } from "../../core/ports.js";
 import type { Allocation, DeploymentInfo, LiveState, Millis, VersionInfo } from "../../core/types.js";
-import { parseDeploymentsJson, parseStatusJson, parseVersionsJson } from "./api-json.js";
+import type { FetchLike } from "../cloudflare/api.js";
 import {
   allocationProblem,
   deployArgs,
-  deploymentsArgs,
   manualCommand,
   manualRestoreArgs,
   rollbackArgs,
   shiftArgs,
-  statusArgs,
   uploadArgs,
-  versionsArgs,
 } from "./commands.js";
 import type { BaseEnv } from "./env.js";
-import { failureError, hasNoDeployments, isWorkerMissing, reportedVersionId, succeeded } from "./failure.js";
+import { failureError, reportedVersionId, succeeded } from "./failure.js";
 import type { LocatedWrangler } from "./locate.js";
 import { findEntry } from "./output.js";
 import { WranglerProcessRunner, type SpawnEvent, type WranglerResult, type WranglerRunner } from "./runner.js";
+import { WranglerTargets } from "./targets.js";
+
+/** The request header that pins a request to one version of a Worker's current deployment. */
+export const VERSION_OVERRIDES_HEADER = "Cloudflare-Workers-Version-Overrides";
 
 /** A deployer over a runner you built (tests inject fakes here). */
 export interface WranglerDeployerRunnerOptions {
   readonly runner: WranglerRunner;
+  /** Worker names, account and API client for reads and urgent restores. */
+  readonly targets: WranglerTargets;
   readonly logger: Logger;
 }
 
@@ -51,6 +58,10 @@ export interface WranglerDeployerProcessOptions {
   /** Per-command timeout. @default 600000 */
   readonly timeoutMs?: Millis;
   readonly onSpawn?: (event: SpawnEvent) => void;
+  /** Per Cloudflare API request (reads, urgent restore). @default 10000 */
+  readonly apiTimeoutMs?: Millis;
+  /** Replaces the API transport (tests). @default fetch, through a proxy when one is configured */
+  readonly fetch?: FetchLike;
 }
 
 export type WranglerDeployerOptions = WranglerDeployerRunnerOptions | WranglerDeployerProcessOptions;
@@ -62,10 +73,12 @@ const TARGET_URL_LINE = /^ {2}(https:\/\/\S+)$/m;
 export class WranglerDeployer implements Deployer {
   readonly name = "wrangler";
   readonly #runner: WranglerRunner;
+  readonly #targets: WranglerTargets;
   readonly #logger: Logger;
 
   constructor(options: WranglerDeployerOptions) {
     this.#runner = "runner" in options ? options.runner : runnerFor(options);
+    this.#targets = "targets" in options ? options.targets : targetsFor(options);
     this.#logger = options.logger;
   }
 
@@ -100,39 +113,39 @@ export class WranglerDeployer implements Deployer {
     if (!findEntry(result.entries, "version-deploy")) throw this.#missing(result, "reported no deployment");
   }
 
-  async restore(target: DeployTarget, allocation: Allocation, message: string, signal: AbortSignal, _options: RestoreOptions = {}): Promise<void> {
+  async restore(target: DeployTarget, allocation: Allocation, message: string, signal: AbortSignal, options: RestoreOptions = {}): Promise<void> {
+    if (options.urgent) return this.#restoreDirect(target, allocation, message, signal);
     const single = allocation.length === 1 && allocation[0]?.percentage === 100 ? allocation[0].versionId : undefined;
     if (!single) return this.shift(target, allocation, message, signal);
     // rollback writes no output entry; exit 0 is all there is. Callers read status back.
     await this.#runOrThrow(rollbackArgs(target.environment, single, message), signal);
   }
 
-  pinHeaders(_target: DeployTarget, _versionId: string): Record<string, string> {
-    return {};
+  /** `Cloudflare-Workers-Version-Overrides: <worker>="<version id>"` for the environment's Worker. */
+  pinHeaders(target: DeployTarget, versionId: string): Record<string, string> {
+    const script = this.#targets.scriptName(target.environment);
+    return { [VERSION_OVERRIDES_HEADER]: `${script}=${JSON.stringify(versionId)}` };
   }
 
   async status(target: DeployTarget, signal: AbortSignal): Promise<LiveState | null> {
-    const result = await this.#run(statusArgs(target.environment), signal);
-    if (succeeded(result)) return this.#parse(result, parseStatusJson);
-    if (!result.cancelled && !result.timedOut && (isWorkerMissing(result) || hasNoDeployments(result))) {
-      return null;
-    }
-    throw failureError(this.#runner.describe(result.args), result);
+    const [current] = await this.deployments(target, signal);
+    if (!current) return null;
+    const { message: _message, ...live } = current;
+    return live;
   }
 
+  /** Earlier deployments, newest first: one `GET …/deployments`, the request `wrangler deployments list` makes. */
   async deployments(target: DeployTarget, signal: AbortSignal): Promise<DeploymentInfo[]> {
-    const result = await this.#run(deploymentsArgs(target.environment), signal);
-    if (succeeded(result)) return this.#parse(result, parseDeploymentsJson);
-    if (!result.cancelled && !result.timedOut && (isWorkerMissing(result) || hasNoDeployments(result))) return [];
-    throw failureError(this.#runner.describe(result.args), result);
+    const { worker, api } = await this.#targets.resolve(target.environment, signal);
+    this.#logger.debug(api.describe("GET", `/accounts/${worker.accountId}/workers/scripts/${worker.script}/deployments`));
+    return api.deployments(worker, signal);
   }
 
-  /** Known versions with their release tags, newest first. */
+  /** Known versions with their release tags, newest first: the request `wrangler versions list` makes. */
   async versions(target: DeployTarget, signal: AbortSignal): Promise<VersionInfo[]> {
-    const result = await this.#run(versionsArgs(target.environment), signal);
-    if (succeeded(result)) return this.#parse(result, parseVersionsJson);
-    if (!result.cancelled && !result.timedOut && isWorkerMissing(result)) return [];
-    throw failureError(this.#runner.describe(result.args), result);
+    const { worker, api } = await this.#targets.resolve(target.environment, signal);
+    this.#logger.debug(api.describe("GET", `/accounts/${worker.accountId}/workers/scripts/${worker.script}/versions`));
+    return api.versions(worker, signal);
   }
 
   manualRestoreCommand(target: DeployTarget, allocation: Allocation, message: string): string {
@@ -156,23 +169,31 @@ export class WranglerDeployer implements Deployer {
     return result;
   }
 
-  #parse<T>(result: WranglerResult, parse: (stdout: string) => T): T {
-    try {
-      return parse(result.stdout);
-    } catch (error) {
-      throw new DeployError(`${this.#runner.describe(result.args)} printed output shipline cannot read`, {
-        command: this.#runner.describe(result.args),
-        exitCode: 0,
-        // WRANGLER_LOG=debug in the environment writes traces into --json stdout.
-        detail: `${String(error)}\nstdout starts with: ${result.stdout.slice(0, 300)}`,
-        cause: error,
-      });
-    }
+  /** One `POST …/deployments`, what `wrangler rollback` / `versions deploy` send, without starting wrangler. */
+  async #restoreDirect(target: DeployTarget, allocation: Allocation, message: string, signal: AbortSignal): Promise<void> {
+    const problem = allocationProblem(allocation);
+    if (problem) throw new DeployError(`refusing to restore ${target.environment}: ${problem}`, { command: "restore", detail: problem });
+    const { worker, api } = await this.#targets.resolve(target.environment, signal);
+    const shares = allocation.map((share) => `${share.versionId}@${share.percentage}`).join(" ");
+    this.#logger.info(`${api.describe("POST", `/accounts/${worker.accountId}/workers/scripts/${worker.script}/deployments`)} (${shares}: the request wrangler would send)`);
+    await api.deploy(worker, allocation, message, signal);
   }
 
   #missing(result: WranglerResult, what: string): DeployError {
     return failureError(this.#runner.describe(result.args), result, `exited 0 but ${what}`) as DeployError;
   }
+}
+
+function targetsFor(options: WranglerDeployerProcessOptions): WranglerTargets {
+  return new WranglerTargets({
+    workingDirectory: options.workingDirectory,
+    env: options.env,
+    apiToken: options.apiToken,
+    accountId: options.accountId,
+    logger: options.logger,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.apiTimeoutMs === undefined ? {} : { requestTimeoutMs: options.apiTimeoutMs }),
+  });
 }
 
 function runnerFor(options: WranglerDeployerProcessOptions): WranglerRunner {

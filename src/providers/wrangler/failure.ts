@@ -1,9 +1,10 @@
 /**
  * Turning a failed wrangler result into an error that says what wrangler said: the
- * `command-failed` entry, the tail of stderr, and any version the command created before
- * it failed (a partial deploy can already be live).
+ * `command-failed` entry, the tail of stderr, any version the command created before it
+ * failed (a partial deploy can already be live), and whether the failure looks passing.
  */
 import { CancelledError, DeployError } from "../../core/errors.js";
+import { isTransientStatus } from "../cloudflare/api.js";
 import { findEntry } from "./output.js";
 import type { WranglerResult } from "./runner.js";
 import { lastLines } from "./text.js";
@@ -13,8 +14,18 @@ const STDOUT_TAIL_LINES = 10;
 const CURRENT_VERSION_LINE = /^Current Version ID: (\S+)$/m;
 const UPLOADED_VERSION_LINE = /^Worker Version ID: (\S+)$/m;
 
-/** Error codes by which wrangler (and the API) say a Worker does not exist. */
-export const WORKER_NOT_FOUND_CODES: ReadonlySet<number> = new Set([10007, 10090]);
+/**
+ * API error codes that come with server-side trouble rather than a bad request: 10013 ("An
+ * unknown error has occurred", what the API answers 5xx failures with) and 971 (throttled).
+ * wrangler prints an envelope error's code but not its HTTP status. (Inference from the API's
+ * answers, not a documented list.)
+ */
+const TRANSIENT_CODES: ReadonlySet<number> = new Set([10013, 971]);
+
+// undici's "fetch failed" and the connection errors behind it, as wrangler prints them.
+const NETWORK_FAILURE = /\bfetch failed\b|ECONNRESET|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN|ENOTFOUND|socket hang up|other side closed|UND_ERR_[A-Z_]+/;
+// "Received a malformed response from the API" is followed by "GET /accounts/… -> 502 Bad Gateway".
+const RESPONSE_STATUS = /-> (\d{3})\b/g;
 
 /** Whether the command ran to completion with exit code 0. */
 export function succeeded(result: WranglerResult): boolean {
@@ -28,16 +39,19 @@ export function reportedVersionId(result: WranglerResult): string | undefined {
   return (CURRENT_VERSION_LINE.exec(result.stdout) ?? UPLOADED_VERSION_LINE.exec(result.stdout))?.[1];
 }
 
-/** Whether wrangler failed because the Worker does not exist (codes 10007/10090). */
-export function isWorkerMissing(result: WranglerResult): boolean {
-  const code = findEntry(result.entries, "command-failed")?.code;
-  return code !== undefined && WORKER_NOT_FOUND_CODES.has(code);
-}
-
-/** Whether wrangler failed because the Worker exists but was never deployed. */
-export function hasNoDeployments(result: WranglerResult): boolean {
-  const message = findEntry(result.entries, "command-failed")?.message ?? "";
-  return /has no deployments/i.test(message) || /has no deployments/i.test(result.stderr);
+/**
+ * Whether a failed command looks passing, so that a retry may succeed: it timed out, lost its
+ * connection ("fetch failed"), got a non-JSON 5xx/429 answer, or an error code the API gives
+ * server-side failures. Auth errors, unknown versions and bad input are not.
+ */
+export function isTransientFailure(result: WranglerResult): boolean {
+  if (result.cancelled) return false;
+  if (result.timedOut) return true;
+  const failed = findEntry(result.entries, "command-failed");
+  if (failed?.code !== undefined && TRANSIENT_CODES.has(failed.code)) return true;
+  const text = `${failed?.message ?? ""}\n${result.stderr}`;
+  if (NETWORK_FAILURE.test(text)) return true;
+  return [...text.matchAll(RESPONSE_STATUS)].some((match) => isTransientStatus(Number(match[1])));
 }
 
 /** wrangler's own words about a failure: the `command-failed` message, then the tail of stderr. */
@@ -82,6 +96,7 @@ export function failureError(command: string, result: WranglerResult, summary?: 
     ...(result.exitCode === undefined ? {} : { exitCode: result.exitCode }),
     detail,
     ...(versionId ? { versionId } : {}),
+    transient: isTransientFailure(result),
   });
 }
 

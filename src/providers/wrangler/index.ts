@@ -1,6 +1,7 @@
 /** The wrangler provider: locating wrangler, running it, and the `Deployer` built on it. */
 export {
   WranglerDeployer,
+  VERSION_OVERRIDES_HEADER,
   type WranglerDeployerOptions,
   type WranglerDeployerProcessOptions,
   type WranglerDeployerRunnerOptions,
@@ -28,4 +29,19 @@ export {
 export { buildWranglerEnv, type BaseEnv, type WranglerEnvOptions } from "./env.js";
 export { parseOutputFile, parseOutputLine, findEntry, type OutputEntry, type KnownEntry } from "./output.js";
 export { accountIdWarning, readConfigAccountIds } from "./config-account.js";
+export {
+  readWranglerProject,
+  parseWranglerProject,
+  findWranglerConfig,
+  workerNameFor,
+  accountIdFor,
+  acceptsEnvironment,
+  environmentNames,
+  WranglerConfigError,
+  WRANGLER_CONFIG_FILES,
+  type WranglerProject,
+  type WranglerEnvironment,
+} from "./project.js";
+export { checkWorkerProject, environmentsNeeded, type NeededEnvironment, type ProjectCheck } from "./project-check.js";
+export { WranglerTargets, type WranglerTargetsOptions, type ResolvedTarget } from "./targets.js";
 export { stripAnsi } from "./text.js";

@@ -1,7 +1,12 @@
-import { describe, expect, it } from "vitest";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CancelledError, DeployError } from "../../../src/core/errors.js";
 import type { ReleaseVersion } from "../../../src/core/types.js";
+import type { FetchLike } from "../../../src/providers/cloudflare/api.js";
 import { WranglerDeployer } from "../../../src/providers/wrangler/deployer.js";
+import { WranglerTargets } from "../../../src/providers/wrangler/targets.js";
 import { FakeRunner, memoryLogger, type Scripted } from "./fake-runner.js";
 
 const release: ReleaseVersion = {
@@ -15,12 +20,55 @@ const release: ReleaseVersion = {
 const request = { release, message: "git:abc123" };
 const prod = { environment: "production" };
 const signal = new AbortController().signal;
+const ACCOUNT = "0123456789abcdef0123456789abcdef";
+const BASE = "http://api.test/client/v4";
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "deployer-unit-"));
+  await writeFile(join(dir, "wrangler.toml"), 'name = "w"\nmain = "src/index.js"\n[env.staging]\n[env.production]\n');
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+interface ApiCall {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: Record<string, string>;
+  readonly body: unknown;
+}
+
+/** A `fetch` answering API requests with `answer(call)`: a status and a JSON (or raw text) body. */
+function fakeApi(answer: (call: ApiCall) => { status?: number; json?: unknown; text?: string } = () => ({ json: { success: true, result: {} } })) {
+  const calls: ApiCall[] = [];
+  const fetch: FetchLike = async (url, init) => {
+    const call = {
+      method: init.method ?? "GET",
+      url,
+      headers: Object.fromEntries(new Headers(init.headers).entries()),
+      body: typeof init.body === "string" ? JSON.parse(init.body) : undefined,
+    };
+    calls.push(call);
+    const reply = answer(call);
+    return new Response(reply.text ?? JSON.stringify(reply.json), { status: reply.status ?? 200 });
+  };
+  return { fetch, calls };
+}
+
+const ok = (result: unknown) => ({ json: { success: true, errors: [], messages: [], result } });
+const apiError = (status: number, code: number, message: string) => ({ status, json: { success: false, errors: [{ code, message }], messages: [], result: null } });
 
 function setup(...script: Scripted[]) {
+  return setupWith(fakeApi(), ...script);
+}
+
+function setupWith(api: ReturnType<typeof fakeApi>, ...script: Scripted[]) {
   const runner = new FakeRunner(...script);
   const logger = memoryLogger();
-  const deployer = new WranglerDeployer({ runner, logger });
-  return { runner, deployer, logger };
+  const targets = new WranglerTargets({ workingDirectory: dir, env: { CLOUDFLARE_API_BASE_URL: BASE }, apiToken: "tok-secret", accountId: ACCOUNT, fetch: api.fetch });
+  const deployer = new WranglerDeployer({ runner, targets, logger });
+  return { runner, deployer, logger, api };
 }
 
 async function caught(promise: Promise<unknown>): Promise<unknown> {
@@ -95,6 +143,24 @@ describe("WranglerDeployer.deploy", () => {
     expect((error as DeployError).message).toMatch(/timed out after 600000 ms/);
   });
 
+  it.each<[string, Scripted, boolean]>([
+    ["a dropped connection", { exitCode: 1, stderr: "✘ [ERROR] fetch failed\n", entries: [{ type: "command-failed", message: "fetch failed" }] }, true],
+    [
+      "an HTML 502",
+      { exitCode: 1, stderr: "✘ [ERROR] Received a malformed response from the API\n  <html>Bad Gateway</html>\n  GET /accounts/x/workers/services/w -> 502 Bad Gateway\n" },
+      true,
+    ],
+    ["an API error answered with 5xx (code 10013)", failed(10013, "A request to the Cloudflare API failed."), true],
+    ["a timeout", { exitCode: undefined, timedOut: true, durationMs: 600000 }, true],
+    ["an authentication error", failed(10000, "Authentication error"), false],
+    ["an unknown version", failed(10025, "Version not found"), false],
+    ["a malformed 404", { exitCode: 1, stderr: "✘ [ERROR] Received a malformed response from the API\n  GET /accounts/x -> 404 Not Found\n" }, false],
+  ])("marks %s as transient: %s", async (_what, result, transient) => {
+    const error = (await caught(setup(result).deployer.deploy(prod, request, signal))) as DeployError;
+    expect(error).toBeInstanceOf(DeployError);
+    expect(error.transient).toBe(transient);
+  });
+
   it("turns a cancelled command into a CancelledError", async () => {
     const error = await caught(setup({ exitCode: undefined, cancelled: true, signal: "SIGTERM" }).deployer.deploy(prod, request, signal));
     expect(error).toBeInstanceOf(CancelledError);
@@ -132,6 +198,33 @@ describe("WranglerDeployer.upload and shift", () => {
 });
 
 describe("WranglerDeployer.restore", () => {
+  it("restores urgently with one API request and no wrangler process", async () => {
+    const api = fakeApi(() => ok({ id: "dep-9" }));
+    const { runner, deployer } = setupWith(api);
+    await deployer.restore(prod, [{ versionId: "ver-1", percentage: 100 }], "cancelled: restore", signal, { urgent: true });
+    expect(runner.calls).toEqual([]);
+    expect(api.calls).toHaveLength(1);
+    expect(api.calls[0]).toMatchObject({
+      method: "POST",
+      url: `${BASE}/accounts/${ACCOUNT}/workers/scripts/w-production/deployments`,
+      body: { strategy: "percentage", versions: [{ version_id: "ver-1", percentage: 100 }], annotations: { "workers/message": "cancelled: restore" } },
+    });
+    expect(api.calls[0]?.headers["authorization"]).toBe("Bearer tok-secret");
+  });
+
+  it("refuses an urgent restore of a bad allocation without a request", async () => {
+    const api = fakeApi();
+    const error = await caught(setupWith(api).deployer.restore(prod, [{ versionId: "a", percentage: 50 }], "m", signal, { urgent: true }));
+    expect((error as DeployError).detail).toBe("percentages add up to 50, not 100");
+    expect(api.calls).toEqual([]);
+  });
+
+  it("restores a split with versions deploy --yes when not urgent", async () => {
+    const { runner, deployer } = setup({ entries: [{ type: "version-deploy", deployment_id: "dep-1" }] });
+    await deployer.restore(prod, [{ versionId: "a", percentage: 70 }, { versionId: "b", percentage: 30 }], "restore split", signal);
+    expect(runner.lastArgs).toEqual(["versions", "deploy", "a@70", "b@30", "--yes", "--message", "restore split", "--env", "production"]);
+  });
+
   it("rolls back to an explicit id with a one-line message of at most 120 characters", async () => {
     const { runner, deployer } = setup({});
     await deployer.restore(prod, [{ versionId: "ver-1", percentage: 100 }], `health gate failed:\n${"x".repeat(200)}`, signal);
@@ -148,14 +241,16 @@ describe("WranglerDeployer.status", () => {
   const deployment = {
     id: "dep-7",
     created_on: "2026-01-01T00:00:00Z",
+    annotations: { "workers/message": "canary" },
     versions: [
       { version_id: "a", percentage: 90 },
       { version_id: "b", percentage: 10 },
     ],
   };
 
-  it("maps deployments status --json to the live allocation", async () => {
-    const { runner, deployer } = setup({ stdout: JSON.stringify(deployment) });
+  it("reads the live allocation with one API request and no wrangler process", async () => {
+    const api = fakeApi(() => ok({ deployments: [deployment] }));
+    const { runner, deployer } = setupWith(api);
     expect(await deployer.status(prod, signal)).toEqual({
       deploymentId: "dep-7",
       createdOn: "2026-01-01T00:00:00Z",
@@ -164,60 +259,76 @@ describe("WranglerDeployer.status", () => {
         { versionId: "b", percentage: 10 },
       ],
     });
-    expect(runner.lastArgs).toEqual(["deployments", "status", "--json", "--env", "production"]);
+    expect(runner.calls).toEqual([]);
+    expect(api.calls.map((c) => `${c.method} ${c.url}`)).toEqual([`GET ${BASE}/accounts/${ACCOUNT}/workers/scripts/w-production/deployments`]);
   });
 
   it.each([10007, 10090])("returns null for a Worker that does not exist (code %i)", async (code) => {
-    expect(await setup(failed(code, "This Worker does not exist on your account.")).deployer.status(prod, signal)).toBeNull();
+    const { deployer } = setupWith(fakeApi(() => apiError(404, code, "This Worker does not exist on your account.")));
+    expect(await deployer.status(prod, signal)).toBeNull();
   });
 
   it("returns null for a Worker with no deployments", async () => {
-    const result = failed(undefined, "The Worker w-production has no deployments.", "✘ [ERROR] The Worker w-production has no deployments.");
-    expect(await setup(result).deployer.status(prod, signal)).toBeNull();
+    expect(await setupWith(fakeApi(() => ok({ deployments: [] }))).deployer.status(prod, signal)).toBeNull();
   });
 
-  it("throws on any other failure, without parsing stdout", async () => {
-    const error = await caught(setup({ ...failed(10000, "Authentication error"), stdout: "\n" }).deployer.status(prod, signal));
+  it("throws on any other failure, with the API's words and no secret", async () => {
+    const error = await caught(setupWith(fakeApi(() => apiError(403, 10000, "Authentication error"))).deployer.status(prod, signal));
     expect(error).toBeInstanceOf(DeployError);
-    expect((error as DeployError).detail).toContain("Authentication error [code: 10000]");
+    const deployError = error as DeployError;
+    expect(deployError.detail).toContain("Authentication error [code: 10000]");
+    expect(deployError.command).toBe("GET /accounts/…/workers/scripts/w-production/deployments");
+    expect(deployError.transient).toBe(false);
+    expect(`${deployError.message}${deployError.detail}`).not.toContain("tok-secret");
   });
 
-  it("throws a DeployError when stdout is not the expected JSON", async () => {
-    const error = await caught(setup({ stdout: "-- START CF API REQUEST: GET http://x\n{}" }).deployer.status(prod, signal));
+  it("throws a DeployError when the result has an unexpected shape", async () => {
+    const error = await caught(setupWith(fakeApi(() => ok({ nothing: true }))).deployer.status(prod, signal));
     expect((error as DeployError).message).toMatch(/cannot read/);
   });
 });
 
 describe("WranglerDeployer.deployments and versions", () => {
   it("lists deployments newest first with their messages", async () => {
-    const oldest = { id: "d1", created_on: "2026-01-01T00:00:00Z", versions: [{ version_id: "a", percentage: 100 }] };
-    const newest = {
+    const older = { id: "d1", created_on: "2026-01-01T00:00:00Z", versions: [{ version_id: "a", percentage: 100 }] };
+    const newer = {
       id: "d2",
       created_on: "2026-01-02T00:00:00Z",
       annotations: { "workers/message": "Rollback" },
       versions: [{ version_id: "b", percentage: 100 }],
     };
-    const { runner, deployer } = setup({ stdout: JSON.stringify([oldest, newest]) });
+    const { runner, deployer } = setupWith(fakeApi(() => ok({ deployments: [older, newer] })));
     const list = await deployer.deployments(prod, signal);
     expect(list.map((d) => d.deploymentId)).toEqual(["d2", "d1"]);
     expect(list[0]!.message).toBe("Rollback");
-    expect(runner.lastArgs).toEqual(["deployments", "list", "--json", "--env", "production"]);
+    expect(runner.calls).toEqual([]);
   });
 
-  it("lists versions newest first with release tags from annotations", async () => {
+  it("lists deployable versions newest first with release tags from annotations", async () => {
     const versions = [
-      { id: "v1", metadata: { created_on: "2026-01-01T00:00:00Z" }, annotations: { "workers/tag": "v1.0.0", "workers/message": "git:aaa" } },
       { id: "v2", metadata: { created_on: "2026-01-02T00:00:00Z" }, annotations: { "workers/triggered_by": "secret" } },
+      { id: "v1", metadata: { created_on: "2026-01-01T00:00:00Z" }, annotations: { "workers/tag": "v1.0.0", "workers/message": "git:aaa" } },
     ];
-    const { deployer } = setup({ stdout: JSON.stringify(versions) });
+    const api = fakeApi(() => ok({ items: versions }));
+    const { runner, deployer } = setupWith(api);
     expect(await deployer.versions(prod, signal)).toEqual([
       { versionId: "v2", createdOn: "2026-01-02T00:00:00Z" },
       { versionId: "v1", tag: "v1.0.0", message: "git:aaa", createdOn: "2026-01-01T00:00:00Z" },
     ]);
+    expect(api.calls[0]?.url).toBe(`${BASE}/accounts/${ACCOUNT}/workers/scripts/w-production/versions?deployable=true`);
+    expect(runner.calls).toEqual([]);
   });
 
   it("returns no versions for a Worker that does not exist", async () => {
-    expect(await setup(failed(10007, "not found")).deployer.versions(prod, signal)).toEqual([]);
+    expect(await setupWith(fakeApi(() => apiError(404, 10007, "not found"))).deployer.versions(prod, signal)).toEqual([]);
+  });
+});
+
+describe("WranglerDeployer.pinHeaders", () => {
+  it("names the environment's Worker and the version, as Cloudflare-Workers-Version-Overrides wants", () => {
+    const { deployer } = setup();
+    expect(deployer.pinHeaders(prod, "ver-1")).toEqual({ "Cloudflare-Workers-Version-Overrides": 'w-production="ver-1"' });
+    expect(deployer.pinHeaders({ environment: "staging" }, "ver-2")).toEqual({ "Cloudflare-Workers-Version-Overrides": 'w-staging="ver-2"' });
   });
 });
 
