@@ -35,9 +35,12 @@ export { resolveConfig, readInputs, loadConfigSource, renderPlan, emitJsonSchema
 
 // Providers.
 export { WranglerDeployer, WranglerProcessRunner, locateWrangler, type LocatedWrangler, type WranglerRunner, type SpawnEvent } from "./providers/wrangler/index.js";
+export { WranglerTargets, readWranglerProject, workerNameFor, checkWorkerProject, type WranglerProject } from "./providers/wrangler/index.js";
+export { CloudflareApi, type CloudflareApiOptions, type CloudflareAuth, type WorkerRef } from "./providers/cloudflare/index.js";
 export { createFetchProbe, type FetchProbeOptions } from "./providers/http/probe.js";
 export { systemClock } from "./providers/system/clock.js";
 export { createShellRunner } from "./providers/system/shell.js";
+export { startChild, stopAllChildren, childEnv, KILL_GRACE_MS, type StartOptions, type ChildResult, type RunningChild } from "./providers/system/process-tree.js";
 export { createGitHubClient, type GitHubClient, type GitHubClientOptions } from "./providers/github/client.js";
 export { readGitHubContext, type GitHubRunContext } from "./providers/github/context.js";
 export { GitHubDeploymentRecorder } from "./providers/github/deployments.js";

@@ -1,6 +1,11 @@
+import { childEnv } from "../providers/system/process-tree.js";
+
 export type Env = Record<string, string | undefined>;
 
-/** The environment without unset entries, as child processes take it. */
+/**
+ * The environment as child processes (wrangler, the smoke command) take it: unset entries and
+ * the action's own `INPUT_*` variables removed, since those hold every token given in `with:`.
+ */
 export function definedEnv(env: Env): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined));
+  return childEnv(env);
 }

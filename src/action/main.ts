@@ -12,6 +12,8 @@ import type { PipelineConfig, PipelineResult } from "../core/types.js";
 import { resolveVersion } from "../core/version.js";
 import { createActionsLogger } from "../providers/actions/logger.js";
 import { readGitHubContext, type GitHubRunContext } from "../providers/github/context.js";
+import { stopAllChildren } from "../providers/system/process-tree.js";
+import { checkWorkerProject, environmentsNeeded } from "../providers/wrangler/project-check.js";
 import { createActionDeps } from "./deps.js";
 import { definedEnv, type Env } from "./env.js";
 import { installSignalHandlers } from "./signals.js";
@@ -50,6 +52,8 @@ export async function run(env: Env = process.env): Promise<number> {
   } catch (error) {
     return finish(failedBeforeStart(error, startedAt), env, github);
   } finally {
+    // Nothing started for this run outlives it (before the signal handlers go: a cancel now still waits for this).
+    await stopAllChildren();
     signals.dispose();
   }
 }
@@ -62,7 +66,10 @@ function loadSettings(inputs: Record<string, string>, env: Env): ResolvedSetting
   };
   const settings = resolveConfig({ inputs, ...loadConfigSource(inputs, readText), env });
   const workingDirectory = resolve(workspace, settings.config.workingDirectory);
-  return { ...settings, config: { ...settings.config, workingDirectory } };
+  const config = { ...settings.config, workingDirectory };
+  // Before wrangler is located or installed: a missing folder or environment fails here, fast.
+  const { warnings } = checkWorkerProject({ given: settings.config.workingDirectory, directory: workingDirectory, environments: environmentsNeeded(config) });
+  return { ...settings, config, warnings: [...settings.warnings, ...warnings] };
 }
 
 function plan(settings: ResolvedSettings, startedAt: number): PipelineResult {

@@ -1,14 +1,21 @@
 import { CancelledError } from "../core/errors.js";
 import type { Logger } from "../core/ports.js";
+import { stopAllChildren } from "../providers/system/process-tree.js";
 
 /** The runner kills the process tree 10 s after its SIGINT; leave before that, whatever happens. */
 const HARD_DEADLINE_MS = 9_000;
+/** At the hard deadline, children get this long after SIGTERM before the exit SIGKILLs them. */
+const HARD_DEADLINE_GRACE_MS = 400;
 
 /**
  * Turns the runner's cancel (SIGINT, then SIGTERM) into an abort of the run. The first signal
  * starts the cleanup; later ones are logged and ignored so the cleanup is never cut in half.
  */
-export function installSignalHandlers(controller: AbortController, logger: Logger): { dispose(): void } {
+export function installSignalHandlers(
+  controller: AbortController,
+  logger: Logger,
+  options: { readonly hardDeadlineMs?: number } = {},
+): { dispose(): void } {
   let deadline: NodeJS.Timeout | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) {
@@ -18,9 +25,11 @@ export function installSignalHandlers(controller: AbortController, logger: Logge
     logger.warn(`${signal} received: cancelling. Stopping child processes and restoring anything unproven.`);
     controller.abort(new CancelledError(`cancelled by ${signal}`));
     deadline = setTimeout(() => {
-      logger.error("Cleanup did not finish in time; exiting before the runner kills the process tree.");
-      process.exit(1);
-    }, HARD_DEADLINE_MS);
+      logger.error("Cleanup did not finish in time; stopping every child process and exiting before the runner kills the process tree.");
+      // SIGTERM, a short grace, then exit: the exit hook SIGKILLs whatever is still running, so
+      // no wrangler or user command outlives the step (an orphaned deploy could change production).
+      void stopAllChildren({ graceMs: HARD_DEADLINE_GRACE_MS, refuseNew: true }).finally(() => process.exit(1));
+    }, options.hardDeadlineMs ?? HARD_DEADLINE_MS);
     deadline.unref();
   };
   process.on("SIGINT", onSignal);

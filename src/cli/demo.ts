@@ -15,6 +15,7 @@ import { runPipeline } from "../core/pipeline.js";
 import type { Logger } from "../core/ports.js";
 import { renderSummary } from "../core/report.js";
 import type { PipelineConfig, PipelineResult, RunResult } from "../core/types.js";
+import { stopAllChildren } from "../providers/system/process-tree.js";
 import { locateWrangler, type LocatedWrangler } from "../providers/wrangler/locate.js";
 import { startSandbox, type Sandbox, type SampleWorkerOptions } from "../sandbox/index.js";
 import { CliConsole, silentSink, type LineSink } from "./console.js";
@@ -141,6 +142,7 @@ export async function runDemoWithSignals(options: Omit<DemoOptions, "signal">, l
   try {
     return await runDemo({ ...options, signal: controller.signal });
   } finally {
+    await stopAllChildren();
     signals.dispose();
   }
 }

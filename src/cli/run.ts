@@ -10,6 +10,7 @@ import { UsageError } from "./usage.js";
 import { runPipeline } from "../core/pipeline.js";
 import type { Mode, PipelineResult, ReleaseVersion } from "../core/types.js";
 import { resolveVersion } from "../core/version.js";
+import { stopAllChildren } from "../providers/system/process-tree.js";
 import { definedEnv } from "../action/env.js";
 import { CliConsole, type LineSink } from "./console.js";
 import { createCliDeps, describeWrangler, findWrangler } from "./deps.js";
@@ -80,6 +81,7 @@ async function execute(mode: Mode, settings: CliSettings, io: CommandIo, out: Cl
   } catch (error) {
     return failedBeforeStart(mode, errorMessage(error), io.startedAt);
   } finally {
+    await stopAllChildren();
     signals.dispose();
   }
 }

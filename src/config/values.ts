@@ -108,13 +108,44 @@ export function parseStatus(origin: Origin, raw: unknown): StatusMatcher {
   return matcher;
 }
 
-/** An absolute http(s) URL, returned as written. */
+const WITHOUT_CREDENTIALS =
+  "without a user name or password (a URL with credentials cannot be probed and would show in logs and deployment records); " +
+  'send credentials in a check\'s `headers` in the config file instead, e.g. `authorization: "Bearer ${{ env.HEALTH_TOKEN }}"`';
+
+/**
+ * An absolute http(s) URL without credentials, returned as written. `https://user:pass@host`
+ * cannot be probed (fetch refuses it) and would carry the password into deployment records,
+ * outputs, the summary and wrangler's arguments: it is refused, and no message repeats the
+ * password (nor a lone user name, which is often a token).
+ */
 export function parseUrl(origin: Origin, raw: unknown): string {
+  const shown = typeof raw === "string" ? redactUserinfo(raw) : raw;
   if (typeof raw === "string" && URL.canParse(raw)) {
     const url = new URL(raw);
-    if ((url.protocol === "http:" || url.protocol === "https:") && url.hostname !== "") return raw;
+    const web = (url.protocol === "http:" || url.protocol === "https:") && url.hostname !== "";
+    if (web && (url.username !== "" || url.password !== "")) {
+      throw invalid(origin, shown, `${ACCEPTED.url}, ${WITHOUT_CREDENTIALS}`);
+    }
+    if (web) return raw;
   }
-  throw invalid(origin, raw, ACCEPTED.url);
+  throw invalid(origin, shown, ACCEPTED.url);
+}
+
+/**
+ * `raw` with the password of its `user:password@` part replaced by `***` (a user name alone
+ * too), for messages; text without an `@` is returned unchanged. It errs on hiding: everything
+ * from the scheme to the last `@` counts as user info, so a password holding `/` or `#` (which
+ * makes the URL invalid) is not printed either.
+ */
+export function redactUserinfo(raw: string): string {
+  const at = raw.lastIndexOf("@");
+  if (at < 0) return raw;
+  // The scheme is optional: `admin:secret@host` must not be printed either.
+  const scheme = /^\s*(?:[a-z][a-z0-9+.-]*:)?[/\\]*/i.exec(raw)?.[0] ?? "";
+  if (scheme.length > at) return raw;
+  const userinfo = raw.slice(scheme.length, at);
+  const colon = userinfo.indexOf(":");
+  return `${scheme}${colon >= 0 ? `${userinfo.slice(0, colon)}:***` : "***"}${raw.slice(at)}`;
 }
 
 /** A URL path; a missing leading `/` is added, since `healthz` can only mean `/healthz`. */

@@ -200,7 +200,7 @@ describe("cancellation end to end", () => {
   it("finishes the cleanup whole when a second SIGINT arrives in the middle of it", async () => {
     await world.writeWorker({ label: "v1.3.0" });
     const records = world.github.state.deployments.length;
-    const cancel = cancelWhen(/::group::Health gate on production/, { delayMs: 500, again: /\$ wrangler rollback/ });
+    const cancel = cancelWhen(/::group::Health gate on production/, { delayMs: 500, again: /\$ wrangler rollback|POST \/accounts\/\S+\/deployments/ });
     const run = await world.run(
       { "health-interval": "2s", "health-count": "5" },
       { ref: "refs/tags/v1.3.0", sha: "4".repeat(40), onStdout: cancel.onStdout },

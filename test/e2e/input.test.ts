@@ -8,6 +8,8 @@ interface BadInput {
   readonly inputs?: Record<string, string>;
   readonly ref?: string;
   readonly configFile?: string;
+  /** Files written into the workspace first, by relative path. */
+  readonly files?: Readonly<Record<string, string>>;
   /** Fragments the error must contain: the input or key, the value, what is accepted. */
   readonly expect: readonly (string | RegExp)[];
 }
@@ -31,6 +33,14 @@ const CASES: readonly BadInput[] = [
   { name: "a config file with an unknown key", configFile: "production:\n  helth: {}\n", expect: ["`production`", "`helth`", /did you mean `health`/] },
   { name: "a config file with a bad duration", configFile: "production:\n  health:\n    interval: soon\n", expect: ["production.health.interval", '"soon"'] },
   { name: "a config file that is not YAML", configFile: "production: [unclosed\n", expect: [/line \d+/i] },
+  { name: "a working directory that does not exist", inputs: { "working-directory": "no/such/folder" }, expect: ["`working-directory`", '"no/such/folder"', "does not exist", /wrangler\.json, wrangler\.jsonc or wrangler\.toml/] },
+  { name: "a working directory without a wrangler config", inputs: { "working-directory": "../../etc" }, expect: ["`working-directory`", '"../../etc"', "holds no wrangler config", /wrangler\.json, wrangler\.jsonc or wrangler\.toml/] },
+  {
+    name: "a working directory without the production environment",
+    inputs: { "working-directory": "staging-only" },
+    files: { "staging-only/wrangler.toml": 'name = "half"\nmain = "index.js"\n[env.staging]\n' },
+    expect: ["`working-directory`", '"staging-only"', 'defines no environment "production" (input `production-environment`)', "[env.production]"],
+  },
 ];
 
 /** Bad input stops the run before anything is deployed: not one Cloudflare request. */
@@ -51,6 +61,10 @@ describe("bad input end to end", () => {
       await writeFile(join(world.workspace, file), bad.configFile);
       inputs["config"] = file;
     }
+    for (const [file, text] of Object.entries(bad.files ?? {})) {
+      await mkdir(join(world.workspace, file, ".."), { recursive: true });
+      await writeFile(join(world.workspace, file), text);
+    }
     const before = world.sandbox.requests.length;
     const run = await world.run(inputs, { ref: bad.ref ?? "refs/tags/v1.0.0" });
     expect(run.exitCode).toBe(1);
@@ -62,5 +76,25 @@ describe("bad input end to end", () => {
     }
     expect(world.sandbox.requests.length - before).toBe(0);
     expect(run.stdout).not.toContain("Using wrangler");
+    // A bad working directory stops the run before wrangler is located or installed: no npm install, no hang.
+    if (bad.inputs?.["working-directory"] !== undefined) expect(run.durationMs).toBeLessThan(5_000);
+  });
+
+  it("rejects a URL with a password without printing the password anywhere", async () => {
+    const password = "hunter2-e2e-Pa55word";
+    await mkdir(join(world.workspace, "cfg"), { recursive: true });
+    await writeFile(join(world.workspace, "cfg/url-credentials.yml"), `production:\n  health:\n    checks: [{ url: "https://ops:${password}@example.com/health" }]\n`);
+    const before = world.sandbox.requests.length;
+    const run = await world.run({ "staging-url": `https://deploy:${password}@staging.example.com`, config: "cfg/url-credentials.yml" });
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs["result"]).toBe("failed");
+    const error = run.stdout.split("\n").find((line) => line.startsWith("::error::")) ?? "";
+    for (const fragment of ["`staging-url`", '"https://deploy:***@staging.example.com"', "production.health.checks[0].url", "ops:***@example.com", "without a user name or password", "`headers`"]) {
+      expect(error).toContain(fragment);
+    }
+    expect(world.sandbox.requests.length - before).toBe(0);
+    for (const [what, text] of Object.entries({ stdout: run.stdout, stderr: run.stderr, outputs: JSON.stringify(run.outputs), summary: run.summary })) {
+      expect(text, what).not.toContain(password);
+    }
   });
 });

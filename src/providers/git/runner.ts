@@ -3,8 +3,8 @@
  * A non-zero exit is a result, not an exception, because "no such tag" is an answer the
  * publisher needs; only a git that cannot start, or a cancelled call, throws.
  */
-import { execa } from "execa";
 import { ShiplineError } from "../../core/errors.js";
+import { startChild } from "../system/process-tree.js";
 
 /** What one git command printed and how it exited. */
 export interface GitResult {
@@ -40,26 +40,25 @@ export interface GitRunnerOptions {
   readonly env?: Readonly<Record<string, string>>;
 }
 
-/** The default runner: `git` from PATH through execa. */
+/** The default runner: `git` from PATH, started (and stopped on cancel) like every child process. */
 export function createGitRunner(options: GitRunnerOptions = {}): GitRunner {
   return async (args, { cwd, signal }) => {
-    const result = await execa("git", [...args], {
+    const result = await startChild("git", args, {
       cwd,
       // GIT_TERMINAL_PROMPT: a credential prompt would hang a run with nobody at the keyboard.
-      env: { GIT_TERMINAL_PROMPT: "0", ...options.env },
-      stdin: "ignore",
-      reject: false,
-      ...(signal ? { cancelSignal: signal } : {}),
-    });
-    if (result.isCanceled) throw signal?.reason ?? new Error("git was cancelled");
+      env: { ...process.env, GIT_TERMINAL_PROMPT: "0", ...options.env },
+      signal,
+    }).result;
+    if (result.cancelled) throw signal?.reason ?? new Error("git was cancelled");
     if (result.exitCode === undefined) {
-      const missing = (result as { code?: string }).code === "ENOENT";
-      throw new GitError(
-        missing ? "git is not installed or not on PATH: the local tag store needs the git CLI." : `git could not run: ${result.message}`,
-        { command: describeGit(args), stderr: String(result.stderr ?? "") },
-      );
+      const missing = result.startError?.code === "ENOENT";
+      const why = result.startError?.message ?? `git ended by ${result.signal ?? "an unknown cause"}`;
+      throw new GitError(missing ? "git is not installed or not on PATH: the local tag store needs the git CLI." : `git could not run: ${why}`, {
+        command: describeGit(args),
+        stderr: result.stderr,
+      });
     }
-    return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
+    return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
   };
 }
 

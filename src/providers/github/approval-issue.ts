@@ -42,8 +42,23 @@ import { expandApprovers, selfExcluded, type Approvers } from "./approval-approv
 export const DEFAULT_POLL_INTERVAL_MS: Millis = 10_000;
 /** Poll interval when the API sends no ETag: 50 counted polls an hour. */
 export const UNCONDITIONAL_POLL_INTERVAL_MS: Millis = 72_000;
-/** Longest pause between polls after repeated failures. */
-const MAX_BACKOFF_MS: Millis = 5 * 60_000;
+/**
+ * Longest pause between polls after repeated failures (5xx, network errors, a plain 403). Thirty
+ * seconds: an approval posted during a GitHub outage is seen within 30 s of its end, and even an
+ * hour of failures costs at most 120 counted requests (of the token's 1,000 an hour). A wait the
+ * server asks for (`retry-after`, `x-ratelimit-reset`, a secondary limit's minute) is honoured
+ * beyond it, but never past the deadline.
+ */
+export const MAX_POLL_BACKOFF_MS: Millis = 30_000;
+/**
+ * At the deadline the comments are read once more before the wait is declared timed out; when
+ * that read fails, it is tried again this many times in all (1 s, 2 s, 4 s apart), so a GitHub
+ * error at the last moment does not throw away an approval given in time.
+ */
+const FINAL_READ_ATTEMPTS = 4;
+const FINAL_RETRY_BASE_MS: Millis = 1_000;
+/** Longest the final read may go on past the deadline. */
+const FINAL_READ_GRACE_MS: Millis = 10_000;
 /** Cancellation must finish within 7 s (SPEC); closing after an interrupt gets this much. */
 const INTERRUPT_CLOSE_BUDGET_MS: Millis = 5_000;
 
@@ -146,7 +161,11 @@ export class IssueApproval implements Approval {
     }
   }
 
-  /** Polls until a decision, the deadline, or an interrupt. Transient failures only delay the next poll. */
+  /**
+   * Polls until a decision, the deadline, or an interrupt. Transient failures only delay the
+   * next poll (never past the deadline), and the comments are read once more at the deadline:
+   * an approval given before it wins, even after a run of errors.
+   */
   async #wait(
     issue: OpenIssue,
     approvers: Approvers,
@@ -154,16 +173,21 @@ export class IssueApproval implements Approval {
     deadline: number,
     signal: AbortSignal,
   ): Promise<WaitEnd> {
-    const { clock, client, owner, repo } = this.options;
+    const { clock, client, owner, repo, logger } = this.options;
     const reader = new CommentReader(client, { owner, repo, issueNumber: issue.number }, this.stats);
     let outcome = PENDING;
+    let finalAttempts = 0;
     for (let failures = 0; ; ) {
+      // At or past the deadline this is the last look: only comments made in time count.
+      const final = clock.now() >= deadline;
       let delay: Millis;
       try {
         const comments = await reader.read(signal);
         failures = 0;
         outcome = decide({
-          comments: comments.map((c) => ({ id: c.id, author: c.user?.login ?? "ghost", body: c.body ?? "", createdAt: c.created_at })),
+          comments: comments
+            .filter((c) => !final || !(Date.parse(c.created_at) > deadline))
+            .map((c) => ({ id: c.id, author: c.user?.login ?? "ghost", body: c.body ?? "", createdAt: c.created_at })),
           eligible: approvers.eligible,
           actor,
           allowSelfApproval: this.options.allowSelfApproval,
@@ -171,15 +195,28 @@ export class IssueApproval implements Approval {
           author: issue.author,
         });
         if (outcome.status !== "pending") return { kind: outcome.status, outcome };
+        if (final) return { kind: "timed-out", outcome };
         delay = this.#nextPoll(reader);
       } catch (error) {
         if (signal.aborted) return { kind: "interrupted", interrupt: interruptOf(signal.reason), outcome };
-        delay = this.#afterFailure(error, failures++);
+        const failure = this.#afterFailure(error, failures++, reader);
+        if (final) {
+          finalAttempts++;
+          delay = Math.max(failure.serverWaitMs ?? 0, backoff(FINAL_RETRY_BASE_MS, finalAttempts - 1, FINAL_READ_GRACE_MS));
+          if (finalAttempts >= FINAL_READ_ATTEMPTS || clock.now() + delay > deadline + FINAL_READ_GRACE_MS) {
+            logger.warn(`Reading the approval comments at the deadline failed (${failure.what}); no decision could be read in time.`);
+            return { kind: "timed-out", outcome };
+          }
+          logger.warn(`Reading the approval comments at the deadline failed (${failure.what}); one more try in ${Math.round(delay / 1000)} s.`);
+        } else {
+          delay = failure.waitMs;
+          logger.warn(`Reading the approval comments failed (${failure.what}); next try in ${Math.round(delay / 1000)} s.`);
+        }
       }
       const left = deadline - clock.now();
-      if (left <= 0) return { kind: "timed-out", outcome };
       try {
-        await clock.sleep(Math.min(delay, left), signal);
+        // Never past the deadline: the read there is the last look.
+        await clock.sleep(left > 0 ? Math.min(delay, left) : delay, signal);
       } catch {
         return { kind: "interrupted", interrupt: interruptOf(signal.reason), outcome };
       }
@@ -188,14 +225,22 @@ export class IssueApproval implements Approval {
 
   /** Time to the next poll after a successful read. */
   #nextPoll(reader: CommentReader): Millis {
-    const base = this.options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
-    const interval = reader.conditional ? base : Math.max(base, UNCONDITIONAL_POLL_INTERVAL_MS);
     const limited = remainingOf(reader.lastHeaders) === 0 ? rateLimitWait(reader.lastHeaders, this.options.clock.now()) : undefined;
-    return Math.max(interval, limited ?? 0);
+    return Math.max(this.#interval(reader), limited ?? 0);
   }
 
-  /** Time to the next poll after a failed read; fatal errors (401, 404, 410) end the run. */
-  #afterFailure(error: unknown, failures: number): Millis {
+  /** The regular poll interval: longer when the API sends no ETag (every poll then counts). */
+  #interval(reader: CommentReader): Millis {
+    const base = this.options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+    return reader.conditional ? base : Math.max(base, UNCONDITIONAL_POLL_INTERVAL_MS);
+  }
+
+  /**
+   * What a failed read means and when to try again: the back-off (capped at
+   * `MAX_POLL_BACKOFF_MS`, never shorter than the regular interval), or longer when the server
+   * asks for it. Fatal errors (401, 404, 410) end the run.
+   */
+  #afterFailure(error: unknown, failures: number, reader: CommentReader): { waitMs: Millis; serverWaitMs?: Millis | undefined; what: string } {
     const failure = record(this.stats, classify(error, this.options.clock.now()));
     if (failure.kind === "fatal" || failure.kind === "not-modified") {
       const hint = statusOf(error) === 401 ? " The token expired or was revoked (a GitHub App installation token lasts 1 hour)." : "";
@@ -206,12 +251,13 @@ export class IssueApproval implements Approval {
       });
     }
     const base = this.options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
-    const backedOff = backoff(base, failures, MAX_BACKOFF_MS);
-    const wait = failure.kind === "rate-limited" ? Math.max(failure.waitMs, backedOff) : backedOff;
+    const backedOff = Math.max(this.#interval(reader), backoff(base, failures, MAX_POLL_BACKOFF_MS));
     const status = statusOf(error);
     const what = status === undefined ? errorMessage(error) : `HTTP ${status}: ${errorMessage(error)}`;
-    this.options.logger.warn(`Reading the approval comments failed (${what}); next try in ${Math.round(wait / 1000)} s.`);
-    return wait;
+    if (failure.kind !== "rate-limited") return { waitMs: backedOff, what };
+    // A secondary limit's minute is GitHub's advice, not the server's answer: the final read's
+    // few quick retries do not wait for it.
+    return { waitMs: Math.max(failure.waitMs, backedOff), ...(failure.secondary ? {} : { serverWaitMs: failure.waitMs }), what };
   }
 
   /** Comments and closes. Best effort: the decision stands even if GitHub refuses. */

@@ -2,8 +2,9 @@
  * The environment one wrangler process gets: the step's own environment (proxies, CLOUDFLARE_*
  * a workflow sets) plus credentials from shipline's inputs and switches that keep wrangler
  * quiet, non-interactive and machine-readable. Built fresh per command, never by mutating
- * `process.env`.
+ * `process.env`. The action's `INPUT_*` variables are not passed on.
  */
+import { childEnv } from "../system/process-tree.js";
 
 export type BaseEnv = Readonly<Record<string, string | undefined>>;
 
@@ -36,7 +37,8 @@ const DEFAULTS_UNLESS_SET: Readonly<Record<string, string>> = {
 
 /** Builds the full environment of one wrangler process (secrets go here, never into argv). */
 export function buildWranglerEnv(options: WranglerEnvOptions): Record<string, string> {
-  const env = copyDefined(options.base);
+  // Without the action's INPUT_* variables: they hold every token given in `with:`.
+  const env = childEnv(options.base);
   for (const name of DROP_WHEN_EMPTY) {
     if (env[name] === "") delete env[name];
   }
@@ -53,12 +55,3 @@ export function buildWranglerEnv(options: WranglerEnvOptions): Record<string, st
   env.WRANGLER_HIDE_BANNER = "true";
   return env;
 }
-
-function copyDefined(base: BaseEnv): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(base)) {
-    if (value !== undefined) env[name] = value;
-  }
-  return env;
-}
-

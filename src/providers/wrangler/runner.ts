@@ -7,11 +7,10 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { execa, type ResultPromise } from "execa";
 import type { Millis } from "../../core/types.js";
 import { buildWranglerEnv, type BaseEnv } from "./env.js";
 import { parseOutputFile, type OutputEntry } from "./output.js";
-import { killTree, USE_PROCESS_GROUP } from "../system/process-tree.js";
+import { startChild } from "../system/process-tree.js";
 import { describeCommand, stripAnsi } from "./text.js";
 
 /** Everything one wrangler command produced. */
@@ -62,7 +61,7 @@ export interface WranglerProcessOptions {
   readonly accountId?: string | undefined;
   /** Default per-command timeout. @default 600000 (10 minutes) */
   readonly timeoutMs?: Millis;
-  /** Time between SIGTERM and SIGKILL. @default 3000 */
+  /** Time between SIGTERM and SIGKILL. @default KILL_GRACE_MS (process-tree.ts) */
   readonly killGraceMs?: Millis;
   readonly onSpawn?: (event: SpawnEvent) => void;
   /** Node binary that runs wrangler. @default process.execPath */
@@ -72,7 +71,6 @@ export interface WranglerProcessOptions {
 }
 
 export const DEFAULT_WRANGLER_TIMEOUT_MS = 10 * 60_000;
-const DEFAULT_KILL_GRACE_MS = 3_000;
 
 /** Runs wrangler under the same Node as shipline, one fresh output file per command. */
 export class WranglerProcessRunner implements WranglerRunner {
@@ -99,87 +97,35 @@ export class WranglerProcessRunner implements WranglerRunner {
   async #runIn(dir: string, args: readonly string[], options: RunOptions): Promise<WranglerResult> {
     const outputFile = join(dir, "output.ndjson");
     const started = performance.now();
-    const child = this.#spawn(args, outputFile);
-    this.#options.onSpawn?.({ args, pid: child.pid, at: Date.now() });
-    const stop = watchForStop(child, {
-      signal: options.signal,
-      timeoutMs: options.timeoutMs ?? this.#options.timeoutMs ?? DEFAULT_WRANGLER_TIMEOUT_MS,
-      graceMs: this.#options.killGraceMs ?? DEFAULT_KILL_GRACE_MS,
-    });
-    const result = await child;
-    stop.dispose();
-    return {
-      args,
-      exitCode: typeof result.exitCode === "number" ? result.exitCode : undefined,
-      ...(result.signal ? { signal: result.signal } : {}),
-      // Normally plain on a non-TTY, but failure hints ("If you think this is a bug") are coloured.
-      stdout: stripAnsi(String(result.stdout ?? "")),
-      stderr: stripAnsi(String(result.stderr ?? "")) || spawnFailure(result),
-      entries: parseOutputFile(await readIfExists(outputFile)),
-      durationMs: Math.round(performance.now() - started),
-      timedOut: stop.timedOut(),
-      cancelled: stop.cancelled(),
-    };
-  }
-
-  #spawn(args: readonly string[], outputFile: string): ResultPromise<{ reject: false }> {
     const env = buildWranglerEnv({
       base: this.#options.env,
       apiToken: this.#options.apiToken,
       accountId: this.#options.accountId,
       outputFile,
     });
-    return execa(this.#options.nodePath ?? process.execPath, [this.#options.binJs, ...args], {
+    const child = startChild(this.#options.nodePath ?? process.execPath, [this.#options.binJs, ...args], {
       cwd: this.#options.cwd,
       env,
-      extendEnv: false,
-      // An open stdin makes `versions deploy` without --yes hang; ignored, prompts fall back.
-      stdin: "ignore",
-      reject: false,
-      detached: USE_PROCESS_GROUP,
-      windowsHide: true,
-      forceKillAfterDelay: false,
-    }) as ResultPromise<{ reject: false }>;
+      signal: options.signal,
+      timeoutMs: options.timeoutMs ?? this.#options.timeoutMs ?? DEFAULT_WRANGLER_TIMEOUT_MS,
+      graceMs: this.#options.killGraceMs,
+    });
+    if (child.pid !== undefined) this.#options.onSpawn?.({ args, pid: child.pid, at: Date.now() });
+    const result = await child.result;
+    return {
+      args,
+      exitCode: result.exitCode,
+      ...(result.signal ? { signal: result.signal } : {}),
+      // Normally plain on a non-TTY, but failure hints ("If you think this is a bug") are coloured.
+      stdout: stripAnsi(result.stdout),
+      // When Node itself could not start (bad nodePath, cwd missing) there is no stderr: say why.
+      stderr: stripAnsi(result.stderr) || (result.startError?.message ?? ""),
+      entries: parseOutputFile(await readIfExists(outputFile)),
+      durationMs: Math.round(performance.now() - started),
+      timedOut: result.timedOut,
+      cancelled: result.cancelled,
+    };
   }
-}
-
-interface StopWatch {
-  timedOut(): boolean;
-  cancelled(): boolean;
-  dispose(): void;
-}
-
-/** Kills `child` when the signal aborts or the timeout passes: SIGTERM, then SIGKILL after a grace. */
-function watchForStop(
-  child: ResultPromise,
-  limits: { signal: AbortSignal | undefined; timeoutMs: Millis; graceMs: Millis },
-): StopWatch {
-  let timedOut = false;
-  let cancelled = false;
-  let killTimer: NodeJS.Timeout | undefined;
-  const terminate = () => {
-    if (killTimer) return;
-    killTree(child, "SIGTERM");
-    killTimer = setTimeout(() => killTree(child, "SIGKILL"), limits.graceMs);
-  };
-  const onAbort = () => {
-    cancelled = true;
-    terminate();
-  };
-  const timeoutTimer = setTimeout(() => {
-    timedOut = true;
-    terminate();
-  }, limits.timeoutMs);
-  limits.signal?.addEventListener("abort", onAbort, { once: true });
-  return {
-    timedOut: () => timedOut,
-    cancelled: () => cancelled,
-    dispose: () => {
-      clearTimeout(timeoutTimer);
-      clearTimeout(killTimer);
-      limits.signal?.removeEventListener("abort", onAbort);
-    },
-  };
 }
 
 async function readIfExists(path: string): Promise<string> {
@@ -188,17 +134,6 @@ async function readIfExists(path: string): Promise<string> {
   } catch {
     return "";
   }
-}
-
-// When Node itself could not start (bad nodePath, cwd missing) there is no stderr: say why.
-function spawnFailure(result: {
-  failed?: boolean;
-  exitCode?: number | undefined;
-  signal?: string | undefined;
-  message?: string;
-}): string {
-  if (result.failed && result.exitCode === undefined && !result.signal && result.message) return result.message;
-  return "";
 }
 
 function notStarted(args: readonly string[], flags: { cancelled: boolean }): WranglerResult {

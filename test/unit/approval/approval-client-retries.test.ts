@@ -44,8 +44,8 @@ describe("IssueApproval with the action's GitHub client", () => {
     expect(record).toMatchObject({ status: "approved", approvedBy: ["alice"] });
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(github.seen.filter((s) => s.endsWith("/comments") && s.startsWith("GET"))).toHaveLength(4);
-    // 10 s, 20 s, 40 s of simulated back-off.
-    expect(record.endedAt! - record.startedAt!).toBe(70_000);
+    // 10 s, 20 s, then 30 s (the cap) of simulated back-off.
+    expect(record.endedAt! - record.startedAt!).toBe(60_000);
     expect(logger.lines.filter((l) => l.includes("Reading the approval comments failed (HTTP 502: Bad Gateway)"))).toHaveLength(3);
     expect(approval.stats).toMatchObject({ transientErrors: 3 });
   });

@@ -127,7 +127,7 @@ describe("IssueApproval: rate limits and failures", () => {
     ]);
   });
 
-  it("backs off exponentially on 5xx and network errors without losing the wait", async () => {
+  it("backs off exponentially on 5xx and network errors, capped at 30 s, without losing the wait", async () => {
     const s = setup();
     const t0 = s.clock.now();
     const { record } = start(s);
@@ -136,7 +136,7 @@ describe("IssueApproval: rate limits and failures", () => {
     s.fake.failNext("listComments", { status: 500, message: "fetch failed" }, 1);
     await commentAt(s, t0, 11_000, "alice", "approve");
     const result = await record;
-    expect(reads(s.fake, t0).slice(1).map((r) => r.at)).toEqual([10_000, 20_000, 40_000, 80_000, 160_000]);
+    expect(reads(s.fake, t0).slice(1).map((r) => r.at)).toEqual([10_000, 20_000, 40_000, 70_000, 100_000]);
     expect(result).toMatchObject({ status: "approved", approvedBy: ["alice"] });
     expect(s.approval.stats.transientErrors).toBe(4);
     expect(s.logger.lines.filter((l) => l.startsWith("warn: Reading the approval comments failed"))).toHaveLength(4);
@@ -160,10 +160,16 @@ describe("IssueApproval: rate limits and failures", () => {
     s.fake.failNext("listComments", { status: 503 }, 1000);
     const result = await record;
     expect(result.status).toBe("timed-out");
-    expect(result.endedAt! - t0).toBe(30 * 60_000);
+    // The read at the deadline failed too, and was tried three more times (1 s, 2 s, 4 s apart).
+    expect(result.endedAt! - t0).toBe(30 * 60_000 + 7_000);
     expect(s.fake.issue.comments.at(-1)?.body).toContain("timed out after 30m");
-    // Back-off capped at 5 minutes: a handful of attempts, not one every 10 s.
-    expect(reads(s.fake, t0).length).toBeLessThan(15);
+    const at = reads(s.fake, t0).map((r) => r.at);
+    expect(at.slice(-4)).toEqual([30 * 60_000, 30 * 60_000 + 1_000, 30 * 60_000 + 3_000, 30 * 60_000 + 7_000]);
+    // Back-off capped at 30 s: never a longer gap, and at most two reads a minute (plus the last look).
+    const gaps = at.slice(1).map((t, i) => t - (at[i] ?? 0));
+    expect(Math.max(...gaps)).toBeLessThanOrEqual(30_000);
+    expect(at.length).toBeLessThanOrEqual(2 * 30 + 6);
+    expect(s.logger.lines.at(-1)).toMatch(/at the deadline failed \(HTTP 503.*no decision could be read in time/);
   });
 
   it("stops with a GitHubError when the issue is gone (404)", async () => {
@@ -172,5 +178,91 @@ describe("IssueApproval: rate limits and failures", () => {
     await s.clock.sleep(5_000);
     s.fake.failNext("listComments", { status: 404, message: "Not Found" });
     await expect(record).rejects.toBeInstanceOf(GitHubError);
+  });
+});
+
+describe("IssueApproval: an approval given in time survives GitHub errors", () => {
+  const TWO_MINUTES = 2 * 60_000;
+  const secondary = { status: 429, message: "You have exceeded a secondary rate limit" };
+
+  /** Approval for a 2-minute wait: alice approves at 4 s, and the reads after the first fail with `failures`. */
+  async function approvedAt4s(failures: Array<{ status: number; headers?: Record<string, string>; message?: string }>) {
+    const s = setup({ timeoutMs: TWO_MINUTES });
+    const t0 = s.clock.now();
+    const { record } = start(s);
+    await s.clock.sleep(1);
+    for (const failure of failures) s.fake.failNext("listComments", failure);
+    await commentAt(s, t0, 4_000, "alice", "approve");
+    const result = await record;
+    return { s, t0, result, reads: reads(s.fake, t0) };
+  }
+
+  it("two 429s and two 502s, then the deadline: approved, not timed out", async () => {
+    const { t0, result, reads: seen } = await approvedAt4s([secondary, secondary, { status: 502 }, { status: 502 }]);
+    expect(result).toMatchObject({ status: "approved", approvedBy: ["alice"] });
+    // A secondary limit's minute is honoured, but never past the deadline; the read there failed
+    // (502) and its quick retry failed too; the next one saw the approval.
+    expect(seen.map((r) => [r.at, r.status])).toEqual([
+      [0, 200],
+      [10_000, 429],
+      [70_000, 429],
+      [TWO_MINUTES, 502],
+      [TWO_MINUTES + 1_000, 502],
+      [TWO_MINUTES + 3_000, 200],
+    ]);
+    expect(result.endedAt! - t0).toBe(TWO_MINUTES + 3_000);
+  });
+
+  it("two 429s with a short retry-after and two 502s: the back-off stays under 30 s and sees it in time", async () => {
+    const limited = { status: 429, headers: { "retry-after": "1" }, message: "rate limited" };
+    const { result, reads: seen } = await approvedAt4s([limited, limited, { status: 502 }, { status: 502 }]);
+    expect(result.status).toBe("approved");
+    expect(seen.map((r) => r.at)).toEqual([0, 10_000, 20_000, 40_000, 70_000, 100_000]);
+  });
+
+  it("two 502s then two 429s: approved at the deadline read", async () => {
+    const { t0, result, reads: seen } = await approvedAt4s([{ status: 502 }, { status: 502 }, secondary, secondary]);
+    expect(result.status).toBe("approved");
+    expect(seen.map((r) => r.at)).toEqual([0, 10_000, 20_000, 40_000, 100_000, TWO_MINUTES]);
+    expect(result.endedAt! - t0).toBe(TWO_MINUTES);
+  });
+
+  it("a retry-after beyond the deadline is honoured up to the deadline, where the comments are read once more", async () => {
+    const { t0, result, reads: seen } = await approvedAt4s([{ status: 403, headers: { "retry-after": "3600" }, message: "secondary rate limit" }]);
+    expect(result.status).toBe("approved");
+    expect(seen.map((r) => [r.at, r.status])).toEqual([
+      [0, 200],
+      [10_000, 403],
+      [TWO_MINUTES, 200],
+    ]);
+    expect(result.endedAt! - t0).toBe(TWO_MINUTES);
+  });
+
+  it("an approval posted after the deadline does not count, even when the last look happens later", async () => {
+    const s = setup({ timeoutMs: TWO_MINUTES });
+    const t0 = s.clock.now();
+    const { record } = start(s);
+    await s.clock.sleep(1);
+    // The reads at 110 s, at the deadline and 1 s after it fail; alice approves 1.5 s too late.
+    await s.clock.sleep(t0 + 105_000 - s.clock.now());
+    s.fake.failNext("listComments", { status: 502 }, 3);
+    await commentAt(s, t0, TWO_MINUTES + 1_500, "alice", "approve");
+    const result = await record;
+    expect(result.status).toBe("timed-out");
+    expect(reads(s.fake, t0).at(-1)).toMatchObject({ at: TWO_MINUTES + 3_000, status: 200 });
+    expect(s.fake.issue.comments.at(-1)?.body).toContain("timed out");
+  });
+
+  it("gives up at the deadline at once when the rate limit resets much later", async () => {
+    const s = setup({ timeoutMs: TWO_MINUTES });
+    const t0 = s.clock.now();
+    const { record } = start(s);
+    await s.clock.sleep(1);
+    const reset = String(Math.floor((t0 + 3_600_000) / 1000));
+    s.fake.failNext("listComments", { status: 403, headers: { "x-ratelimit-remaining": "0", "x-ratelimit-reset": reset } }, 2);
+    const result = await record;
+    expect(result.status).toBe("timed-out");
+    expect(result.endedAt! - t0).toBe(TWO_MINUTES);
+    expect(reads(s.fake, t0).map((r) => r.at)).toEqual([0, 10_000, TWO_MINUTES]);
   });
 });

@@ -51,6 +51,18 @@ describe("buildWranglerEnv", () => {
     expect([env.CLOUDFLARE_API_TOKEN, env.CLOUDFLARE_ACCOUNT_ID]).toEqual(["new", "new"]);
   });
 
+  it("passes on none of the action's INPUT_* variables (they hold the tokens given in `with:`)", () => {
+    const env = buildWranglerEnv({
+      base: { PATH: "/bin", "INPUT_GITHUB-TOKEN": "ghs_x", "INPUT_RELEASE-TOKEN": "ghp_y", "INPUT_CLOUDFLARE-API-TOKEN": "cf", input_other: "z", MY_INPUTS: "kept" },
+      apiToken: "cf",
+      outputFile,
+    });
+    expect(Object.keys(env).filter((name) => /^input_/i.test(name))).toEqual([]);
+    expect(Object.values(env)).not.toContain("ghs_x");
+    expect(env.MY_INPUTS).toBe("kept");
+    expect(env.CLOUDFLARE_API_TOKEN).toBe("cf");
+  });
+
   it("always uses its own output file, whatever the step set", () => {
     const env = buildWranglerEnv({ base: { WRANGLER_OUTPUT_FILE_PATH: "/shared.json", CI: "false" }, outputFile });
     expect(env.WRANGLER_OUTPUT_FILE_PATH).toBe(outputFile);

@@ -2,8 +2,11 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ConfigError, DeployError } from "../../../src/core/errors.js";
-import { installDirFor, locateWrangler, npmInstallArgs, type NpmRunner } from "../../../src/providers/wrangler/locate.js";
+import { CancelledError, ConfigError, DeployError } from "../../../src/core/errors.js";
+import { DEFAULT_INSTALL_TIMEOUT_MS, defaultNpmRunner, installDirFor, locateWrangler, npmInstallArgs, type NpmRunner } from "../../../src/providers/wrangler/locate.js";
+import { VirtualClock } from "../../../src/testing/virtual-clock.js";
+import { memoryLogger } from "../../support/logger.js";
+import { groupMembers } from "../../support/processes.js";
 
 let root: string;
 beforeEach(async () => {
@@ -105,6 +108,120 @@ describe("locateWrangler", () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).key).toBe("wrangler-version");
     expect((error as ConfigError).message).toContain('"latest!"');
+  });
+});
+
+describe("installing wrangler: timeout, cancel, and what it says", () => {
+  /** An npm that never answers, whatever happens to its signal. */
+  const hangingNpm = () => {
+    const signals: AbortSignal[] = [];
+    const npm: NpmRunner = (_args, { signal }) => {
+      if (signal) signals.push(signal);
+      return new Promise(() => undefined);
+    };
+    return { npm, signals };
+  };
+
+  /** An npm that runs until its signal aborts, then ends the way a killed npm does. */
+  const stoppableNpm = () => {
+    const stopped: string[] = [];
+    const npm: NpmRunner = (_args, { signal }) =>
+      new Promise((resolve) => {
+        signal?.addEventListener("abort", () => {
+          stopped.push(String(signal.reason));
+          resolve({ exitCode: undefined, output: "npm http fetch GET https://registry.npmjs.org/wrangler" });
+        });
+      });
+    return { npm, stopped };
+  };
+
+  it("says before it starts what it installs, where and why", async () => {
+    const project = join(root, "project");
+    await fakeWranglerPackage(project, "3.114.0");
+    const logger = memoryLogger();
+    const { npm } = fakeNpm("4.90.0");
+    await locateWrangler({ workingDirectory: project, cacheDir: join(root, "c"), npm, logger });
+    const dir = installDirFor(join(root, "c"), "4");
+    expect(logger.lines[0]).toBe(
+      `info: No wrangler in ${project} satisfies "4" (its wrangler 3.114.0 at ${join(project, "node_modules", "wrangler", "bin", "wrangler.js")} does not): installing wrangler@4 into ${dir} (npm install, up to 5m)…`,
+    );
+    expect(logger.lines.at(-1)).toBe(`info: Installed wrangler 4.90.0 into ${dir}`);
+  });
+
+  it("gives up after the default five minutes on the injected clock, even when npm never answers", async () => {
+    const clock = new VirtualClock();
+    const t0 = clock.now();
+    const { npm, signals } = hangingNpm();
+    const error = await locateWrangler({ workingDirectory: join(root, "p"), cacheDir: join(root, "c"), npm, clock }).catch((e: unknown) => e);
+    expect(DEFAULT_INSTALL_TIMEOUT_MS).toBe(5 * 60_000);
+    expect(clock.now() - t0).toBe(DEFAULT_INSTALL_TIMEOUT_MS);
+    expect(error).toBeInstanceOf(DeployError);
+    expect((error as DeployError).message).toMatch(/^npm did not install wrangler@4 within 5m: it was stopped\./);
+    expect((error as DeployError).command).toMatch(/^npm install --prefix .* wrangler@4$/);
+    // The runner was told to stop its npm.
+    expect(signals[0]?.aborted).toBe(true);
+  });
+
+  it("stops an npm that honours its signal when a caller-given timeout passes", async () => {
+    const clock = new VirtualClock();
+    const t0 = clock.now();
+    const { npm, stopped } = stoppableNpm();
+    const logger = memoryLogger();
+    const error = await locateWrangler({ workingDirectory: join(root, "p"), cacheDir: join(root, "c"), npm, clock, logger, installTimeoutMs: 90_000 }).catch((e: unknown) => e);
+    expect(clock.now() - t0).toBe(90_000);
+    expect(error).toBeInstanceOf(DeployError);
+    expect((error as DeployError).message).toContain("within 1m30s");
+    expect(stopped).toEqual(["Error: timed out after 1m30s"]);
+    expect(logger.lines[0]).toContain("(npm install, up to 1m30s)…");
+  });
+
+  /** A clock whose time stands still: its sleeps end only when aborted (recorded). */
+  const frozenClock = () => {
+    const sleeps: Array<{ ms: number; ended: boolean }> = [];
+    const clock = {
+      now: () => 0,
+      sleep: (ms: number, signal?: AbortSignal) =>
+        new Promise<void>((_resolve, reject) => {
+          const sleep = { ms, ended: false };
+          sleeps.push(sleep);
+          signal?.addEventListener("abort", () => ((sleep.ended = true), reject(signal.reason)), { once: true });
+        }),
+    };
+    return { clock, sleeps };
+  };
+
+  it("stops npm at once when the run is cancelled", async () => {
+    const { npm, stopped } = stoppableNpm();
+    const { clock } = frozenClock();
+    const controller = new AbortController();
+    const pending = locateWrangler({ workingDirectory: join(root, "p"), cacheDir: join(root, "c"), npm, signal: controller.signal, clock }).catch((e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 20));
+    controller.abort(new CancelledError("cancelled by SIGINT"));
+    const error = await pending;
+    expect(error).toBeInstanceOf(CancelledError);
+    expect(stopped).toEqual(["CancelledError: cancelled by SIGINT"]);
+  });
+
+  it.runIf(process.platform === "linux")("the real runner's npm and everything it started are stopped on timeout", async () => {
+    // An `npm` on PATH that starts two children and hangs, like a stalled install script.
+    const bin = join(root, "bin");
+    await mkdir(bin, { recursive: true });
+    const pids = join(root, "npm.pid");
+    await writeFile(join(bin, "npm"), `#!/bin/sh\necho $$ > ${pids}\nsleep 30 & sleep 30 & wait\n`, { mode: 0o755 });
+    const npm = defaultNpmRunner({ PATH: `${bin}:${process.env["PATH"] ?? ""}` });
+    const error = await locateWrangler({ workingDirectory: join(root, "p"), cacheDir: join(root, "c"), npm, installTimeoutMs: 500 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DeployError);
+    const group = Number(await readFile(pids, "utf8"));
+    expect(group).toBeGreaterThan(0);
+    for (let i = 0; i < 100 && groupMembers(group).length > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(groupMembers(group)).toEqual([]);
+  });
+
+  it("a finished install clears its timeout", async () => {
+    const { clock, sleeps } = frozenClock();
+    const { npm } = fakeNpm("4.90.0");
+    await locateWrangler({ workingDirectory: join(root, "p"), cacheDir: join(root, "c"), npm, clock });
+    expect(sleeps).toEqual([{ ms: DEFAULT_INSTALL_TIMEOUT_MS, ended: true }]);
   });
 });
 

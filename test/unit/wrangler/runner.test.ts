@@ -71,6 +71,14 @@ describe("WranglerProcessRunner", () => {
     expect(seen.cwd).toBe(dir);
   });
 
+  it("gives wrangler none of the action's INPUT_* variables", async () => {
+    const record = join(dir, "record.json");
+    await runner({ FAKE_RECORD: record, "INPUT_GITHUB-TOKEN": "ghs_input_token", "INPUT_CLOUDFLARE-API-TOKEN": TOKEN }).run(["deploy"]);
+    const seen = await recorded();
+    expect(Object.keys(seen.env).filter((name) => /^input_/i.test(name))).toEqual([]);
+    expect(JSON.stringify(seen.env)).not.toContain("ghs_input_token");
+  });
+
   it("reads the ND-JSON entries from a fresh output file per command and removes it", async () => {
     const record = join(dir, "record.json");
     const entries = JSON.stringify([{ type: "deploy", version: 1, version_id: "v-1", targets: ["https://a.dev"] }]);
