@@ -66,9 +66,9 @@ function byRequest(requested: string, prefix: string, versions: readonly Version
  * one): restoring those would bring the failure back.
  */
 function previousStable(live: LiveState, deployments: readonly DeploymentInfo[]): RollbackTarget {
-  const earlier = deployments.filter((d) => d.deploymentId !== live.deploymentId);
+  // The whole history: the live deployment's own message may name the version it rolled back from.
   const current = live.allocation.map((share) => share.versionId);
-  const [found] = restoreCandidates(earlier, current);
+  const [found] = restoreCandidates(deployments, current);
   if (found) return { versionId: found.versionId, how: `previous stable deployment${found.servedFrom ? ` of ${found.servedFrom}` : ""}` };
   const skipped = rolledBackFrom(deployments).size;
   const why = skipped ? ` other than the ${skipped} version(s) shipline rolled back from` : "";

@@ -8,7 +8,7 @@ import { CleanupDeadline } from "./deadline.js";
 import { DeployError, errorMessage, isAbort } from "./errors.js";
 import { runGate } from "./gate.js";
 import type { DeployTarget } from "./ports.js";
-import { liveOf, ProductionWatch, readProduction, type ProductionReading } from "./production-watch.js";
+import { liveOf, ProductionWatch, quickRead, readAnchor, readProduction, type ProductionReading } from "./production-watch.js";
 import { describeDeployError, startRecord, updateRecord } from "./records.js";
 import { decideRecovery, oursBy, restoreCandidates, rollbackMessage, unrecognised, type RecoveryAction, type RecoveryCause } from "./recovery.js";
 import { runRestore, type RestoreResult } from "./restore.js";
@@ -17,6 +17,8 @@ import type { Allocation, GateReport, LiveState, ReleaseVersion } from "./types.
 
 /** How often the production watch re-reads production during a health gate, at least. */
 const MIN_WATCH_REFRESH_MS = 2_000;
+/** How long a failed gate's decision waits for a fresh read of production before acting on the last one. */
+const DECISION_READ_MS = 500;
 
 /** Production is not proven to serve this release healthily. */
 interface Unproven {
@@ -79,7 +81,7 @@ class ProductionRun {
     const s = this.#s;
     try {
       await s.rec.stage("anchor", `Record what ${this.#target.environment} serves`, async () => {
-        this.#anchor = await s.deps.deployer.status(this.#target, s.signal);
+        this.#anchor = await readAnchor(s.deps.deployer, this.#target, s.deps.clock, s.signal);
         this.#learn({ anchor: this.#anchor, previousVersionId: mainVersion(this.#anchor?.allocation) });
         const detail = this.#anchor ? describeAllocation(this.#anchor.allocation) : "first deploy: nothing to roll back to";
         s.deps.logger.info(`Rollback anchor: ${detail}`);
@@ -87,8 +89,8 @@ class ProductionRun {
       });
       return undefined;
     } catch (error) {
-      const why = s.signal.aborted ? "the run was cancelled" : `could not read what ${this.#target.environment} serves: ${describeDeployError(error)}`;
-      return { result: "failed", message: `${capitalise(why)}, so production was not touched.` };
+      if (s.signal.aborted) return { result: "failed", message: "The run was cancelled before production was touched." };
+      return { result: "failed", message: `Could not read what ${this.#target.environment} serves, so production was not touched: ${describeDeployError(error)}` };
     }
   }
 
@@ -231,15 +233,19 @@ class ProductionRun {
     const s = this.#s;
     s.rec.warn(`Production is not proven healthy: ${unproven.why}`);
     if (!this.#touched) return this.#stop(unproven, { kind: "unchanged", serving: this.#anchor }, this.#anchor);
-    const live = liveOf(unproven.reading);
     // After a cancel nothing is read first: the restore of the known anchor goes at once.
-    const ours = unproven.cause === "cancelled" ? oursBy(this.#uploads) : await this.#known([live, ...(unproven.reading?.history ?? [])]);
+    // After a failed gate, one quick read (an API request, milliseconds) catches a deploy
+    // made since the watch last looked; a slow one is not waited for.
+    const fresh = unproven.cause === "gate-failed" ? await quickRead(s.deps.deployer, this.#target, s.deps.clock, s.signal, DECISION_READ_MS) : undefined;
+    const reading = fresh ?? unproven.reading;
+    const live = liveOf(reading);
+    const ours = unproven.cause === "cancelled" ? oursBy(this.#uploads) : await this.#known([live, ...(reading?.history ?? [])]);
     const action = decideRecovery({
       cause: unproven.cause,
       policy: s.config.production.rollback,
       anchor: this.#anchor,
       live,
-      ...(unproven.reading?.history ? { history: unproven.reading.history } : {}),
+      ...(reading?.history ? { history: reading.history } : {}),
       ours,
     });
     if (action.kind === "restore") return this.#restore(unproven, action.to, action.verify, ours);

@@ -42,7 +42,9 @@ export async function updateRecord(
 export function describeDeployError(error: unknown): string {
   if (error instanceof DeployError) {
     const detail = error.detail ? `\n${error.detail}` : "";
-    return `${error.message} (${error.command}, exit ${error.exitCode ?? "?"})${detail}`;
+    // An API request names itself in its message; a command gets its line and exit code.
+    const ran = error.message.includes(error.command) ? "" : ` (${error.command}${error.exitCode === undefined ? "" : `, exit ${error.exitCode}`})`;
+    return `${error.message}${ran}${detail}`;
   }
   return errorMessage(error);
 }

@@ -101,8 +101,13 @@ async function applyRestore(s: Scope, job: RestoreJob, cleanup: CleanupDeadline,
       failure = describeDeployError(error);
       final = !isTransient(error);
     }
-    live = liveOf(await readProduction(deployer, job.target, clock, cleanup.signal));
-    if (matches(live)) return { restored: true, live, attempts: attempt + 1 };
+    const reading = await readProduction(deployer, job.target, clock, cleanup.signal);
+    live = liveOf(reading);
+    if (matches(live)) {
+      const clobbered = reading.history?.[1];
+      if (clobbered && foreign(clobbered)) return putTheirsBack(s, job, cleanup, clobbered, attempt + 1);
+      return { restored: true, live, attempts: attempt + 1 };
+    }
     if (foreign(live)) {
       return { restored: false, live, someoneElse: true, attempts: attempt + 1, why: `someone else's deploy is live (${describeLive(live)}): not restoring over it` };
     }
@@ -115,6 +120,31 @@ async function applyRestore(s: Scope, job: RestoreJob, cleanup: CleanupDeadline,
     live = liveOf(await readProduction(deployer, job.target, clock, cleanup.signal));
     if (matches(live)) return { restored: true, live, attempts: attempt + 1 };
   }
+}
+
+/**
+ * Someone else deployed between the decision to restore and the restore itself (a tool such
+ * as wrangler takes a second or more to start): the restore replaced their deploy. Put theirs
+ * back, and report: a human decides what production should serve.
+ */
+async function putTheirsBack(s: Scope, job: RestoreJob, cleanup: CleanupDeadline, theirs: LiveState, attempts: number): Promise<RestoreResult> {
+  const { deployer, clock, logger } = s.deps;
+  const what = describeAllocation(theirs.allocation);
+  logger.warn(`Someone else deployed ${what} right before this restore, which replaced it: putting theirs back.`);
+  try {
+    await deployer.restore(job.target, theirs.allocation, `shipline: put back ${what} after restoring over it`.slice(0, 120), cleanup.signal, { urgent: true });
+  } catch (error) {
+    logger.warn(`Could not put their deploy back: ${describeDeployError(error)}`);
+  }
+  const live = liveOf(await readProduction(deployer, job.target, clock, cleanup.signal));
+  const back = live != null && sameAllocation(live.allocation, theirs.allocation);
+  return {
+    restored: false,
+    someoneElse: true,
+    live,
+    attempts,
+    why: `someone else deployed ${what} while the restore was starting; ${back ? "their deploy was put back" : `putting their deploy back failed: production serves ${describeLive(live)}`}, and this release was not restored over it`,
+  };
 }
 
 /** The health gate on the restored version, and the Deployment record that marks it active. */
@@ -143,8 +173,10 @@ async function proveHealthy(s: Scope, job: RestoreJob, result: RestoreResult, re
   });
   const gate = verdict.report;
   const healthy = gate.outcome === "passed";
-  const restored = record?.name ?? describeAllocation(job.to);
-  const description = healthy ? `restored ${restored}` : gate.outcome === "cancelled" ? `restored ${restored}; health not proven (cancelled)` : `restored ${restored} is unhealthy`;
+  const target = soleVersion(job.to) ?? describeAllocation(job.to);
+  const restored = record && record.name !== target ? `${record.name} (${target})` : target;
+  const description =
+    gate.outcome === "passed" ? `rolled back to ${restored}` : gate.outcome === "cancelled" ? `rolled back to ${restored}; health not proven (cancelled)` : `rolled back to ${restored}; unhealthy`;
   await updateRecord(s, record?.handle, healthy ? "success" : "failure", { environmentUrl: baseUrl, description: description.slice(0, 140) });
   return { ...result, gate, ...(healthy ? {} : { why: gate.reason ?? `the health gate ${gate.outcome === "cancelled" ? "was cancelled" : "failed"}` }) };
 }

@@ -249,9 +249,11 @@ describe("approval by GitHub issue, end to end", () => {
     const issue = issueOf("v2.5.0");
     expect(commentPolls(issue)).toBe(7);
     expect(issue.state).toBe("closed");
-    // Back-off 10 s, 20 s, 40 s; then retry-after 90 s (above the 80 s back-off); then the 160 s back-off (above retry-after).
+    // Back-off 10 s, 20 s, then capped at 30 s; the secondary limits' retry-after 90 s is still honoured.
+    expect(run.stdout).toMatch(/HTTP 502: .*\); next try in 30 s/);
+    expect(run.stdout).not.toMatch(/next try in (1[0-9]{2}|[4-8][0-9]) s/);
     const seconds = waitedSeconds(run.summary);
-    expect(seconds).toBeGreaterThanOrEqual(10 + 10 + 20 + 40 + 90 + 160);
+    expect(seconds).toBeGreaterThanOrEqual(10 + 10 + 20 + 30 + 90 + 90);
     expect(seconds).toBeLessThan(15 * 60);
     // Open, first read, 5 failed reads (GitHub counts them), the changed read, comment, close.
     expect(cost()).toBe(10);

@@ -1,30 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWorld, type World } from "../support/e2e-world.js";
-import { deploySplit, uploadVersion } from "../sandbox/direct-api.js";
+import { deploySplit } from "../sandbox/direct-api.js";
+import { deployTheirs, when } from "../support/e2e-triggers.js";
 
 const SCRIPT = "sample-worker-production";
-
-/** Someone else's deploy straight through the API (as another pipeline or a person would), at 100%. */
-async function deployTheirs(world: World, status: number): Promise<string> {
-  const source = `export default { fetch() { return new Response("theirs", { status: ${status} }); } };`;
-  const versionId = await uploadVersion(world.sandbox, SCRIPT, source);
-  const { envelope } = await deploySplit(world.sandbox, SCRIPT, [[versionId, 100]]);
-  if (!envelope.success) throw new Error(`their deploy failed: ${JSON.stringify(envelope.errors)}`);
-  return versionId;
-}
-
-/** Runs `action` once, the moment `pattern` first shows in the action's log. */
-function when(pattern: RegExp, action: () => Promise<unknown>, delayMs = 0) {
-  let seen = "";
-  let fired: Promise<unknown> | undefined;
-  return {
-    done: () => fired,
-    onStdout(text: string) {
-      seen += text;
-      if (!fired && pattern.test(seen)) fired = new Promise((r) => setTimeout(r, delayMs)).then(action);
-    },
-  };
-}
 
 /**
  * Concurrent deploys end to end: someone else deploys production while a release runs.

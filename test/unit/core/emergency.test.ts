@@ -75,6 +75,12 @@ describe("chooseTarget", () => {
     expect(refusal(() => choose("v9.9.9", live, history)).message).toMatch(/`rollback-target`.*"v9\.9\.9"/);
   });
 
+  it("skips versions shipline rolled back from, even when the live deployment is the one that says so", () => {
+    const rolledBack = { ...deployment("d4", one(B)), message: `shipline: rolled back ${C}: v1.2.0 gate-failed` };
+    const history = [rolledBack, deployment("d3", one(C)), deployment("d2", one(B)), deployment("d1", one(A))];
+    expect(choose(undefined, rolledBack, history).versionId).toBe(A);
+  });
+
   it("refuses when there is no earlier stable deployment", () => {
     expect(refusal(() => choose(undefined, live, [deployment("d3", one(C))])).message).toMatch(/no earlier production deployment/);
   });
@@ -116,7 +122,7 @@ describe("runEmergencyRollback", () => {
     expect(s.deployer.live("production")?.allocation).toEqual(one(A));
     expect(s.deployer.calls.find((c) => c.method === "restore")?.args).toEqual({ allocation: [{ versionId: A, percentage: 100 }], urgent: false });
     expect(result.stages.map((st) => `${st.stage}:${st.status}`)).toEqual(["resolve:passed", "rollback:passed", "rollback-verify:passed", "health:passed"]);
-    expect(s.gh.statuses).toEqual(["production:created", "in_progress:restoring v1.0.0", "success:restored v1.0.0"]);
+    expect(s.gh.statuses).toEqual(["production:created", "in_progress:restoring v1.0.0", `success:rolled back to v1.0.0 (${A})`]);
     expect(s.gh.notes).toEqual([{ tag: "v1.1.0", note: expect.stringContaining("500s after v1.1.0") }]);
   });
 

@@ -3,6 +3,8 @@ import type { PipelineDeps } from "../../../src/core/pipeline.js";
 import { runPipeline } from "../../../src/core/pipeline.js";
 import type { DeploymentRecorder } from "../../../src/core/ports.js";
 import { ProductionWatch } from "../../../src/core/production-watch.js";
+import type { DeployTarget } from "../../../src/core/ports.js";
+import type { PipelineEvent } from "../../../src/core/run-state.js";
 import type { DeploymentInfo } from "../../../src/core/types.js";
 import { FakeDeployer } from "../../../src/testing/fake-deployer.js";
 import { VirtualClock } from "../../../src/testing/virtual-clock.js";
@@ -70,13 +72,42 @@ describe("acting on a failed health gate", () => {
     return { deployer, deps, starts };
   }
 
-  it("rolls back without reading production again: the watch already read it beside the gate", async () => {
+  it("rolls back after at most a quick read of production: no version listing, no status read", async () => {
     const s = setup();
     const result = await runPipeline(testConfig(URLS), s.deps, new AbortController().signal);
     expect(result.result).toBe("rolled-back");
     const production = s.deployer.calls.filter((c) => c.environment === "production").map((c) => c.method);
     const between = production.slice(production.indexOf("deploy") + 1, production.indexOf("restore"));
-    expect(between).toEqual(["deployments"]);
+    expect(new Set(between)).toEqual(new Set(["deployments"]));
+  });
+
+  it("does not wait for a read of production that does not answer: the restore goes after a short limit", async () => {
+    const s = setup();
+    const clock = s.deps.clock as VirtualClock;
+    let hangNext = false;
+    let decidedAt = 0;
+    let rollbackAt = 0;
+    const deployments = s.deployer.deployments.bind(s.deployer);
+    s.deployer.deployments = (target: DeployTarget, signal?: AbortSignal): Promise<DeploymentInfo[]> => {
+      if (!hangNext) return deployments(target);
+      hangNext = false;
+      return new Promise((_, reject) => signal?.addEventListener("abort", () => reject(signal.reason), { once: true }));
+    };
+    const onEvent = (event: PipelineEvent) => {
+      if (event.type === "gate-decided" && event.outcome === "failed" && !decidedAt) {
+        decidedAt = clock.now();
+        hangNext = true;
+      }
+      if (event.type === "stage-start" && event.stage === "rollback") rollbackAt = event.at;
+    };
+    const result = await runPipeline(testConfig(URLS), { ...s.deps, onEvent }, new AbortController().signal);
+    expect(result.result).toBe("rolled-back");
+    const restore = s.deployer.calls.findIndex((c) => c.method === "restore");
+    expect(restore).toBeGreaterThan(0);
+    expect(hangNext).toBe(false);
+    // The hanging read was given up on after its limit (virtual time), not waited for.
+    expect(rollbackAt - decidedAt).toBeGreaterThanOrEqual(500);
+    expect(rollbackAt - decidedAt).toBeLessThan(1_000);
   });
 
   it("records the restored version as active at the commit it was built from", async () => {
