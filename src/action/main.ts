@@ -1,6 +1,5 @@
 import * as core from "@actions/core";
-import { existsSync, readFileSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { loadConfigSource, readInputs, renderPlan, resolveConfig, type ResolvedSettings } from "../config/index.js";
@@ -14,7 +13,9 @@ import { createActionsLogger } from "../providers/actions/logger.js";
 import { readGitHubContext, type GitHubRunContext } from "../providers/github/context.js";
 import { stopAllChildren } from "../providers/system/process-tree.js";
 import { checkWorkerProject, environmentsNeeded } from "../providers/wrangler/project-check.js";
+import type { PipelineDeps } from "../core/pipeline.js";
 import { createActionDeps } from "./deps.js";
+import { RunProgress, trackingRecorder } from "./progress.js";
 import { definedEnv, type Env } from "./env.js";
 import { installSignalHandlers } from "./signals.js";
 
@@ -40,17 +41,35 @@ export async function run(env: Env = process.env): Promise<number> {
   if (settings.config.mode === "plan") return finish(plan(settings, startedAt), env, github);
 
   const controller = new AbortController();
-  const signals = installSignalHandlers(controller, logger);
+  const progress = new RunProgress();
+  let deps: PipelineDeps | undefined;
+  let records: ReturnType<typeof trackingRecorder> | undefined;
+  // The engine's result, or what is known when the cleanup after a cancel is cut off: whichever comes first.
+  let finished = false;
+  const finishOnce = (result: PipelineResult) => {
+    if (finished) return process.exitCode === undefined ? 1 : Number(process.exitCode);
+    finished = true;
+    return finish(result, env, github);
+  };
+  const onHardDeadline = async () => {
+    const anchor = progress.facts.anchor;
+    const manual = anchor && deps ? deps.deployer.manualRestoreCommand({ environment: settings.config.production.environment }, anchor.allocation, "restore after a cancelled run") : undefined;
+    finishOnce(progress.cutOff(settings.config.mode, startedAt, Date.now(), manual));
+    await records?.markOpen("cancelled; the cleanup did not finish in time");
+  };
+  const signals = installSignalHandlers(controller, logger, { onHardDeadline });
   try {
-    const deps = await createActionDeps({ settings, env, github, logger, signal: controller.signal });
+    const built = await createActionDeps({ settings, env, github, logger, signal: controller.signal });
+    records = built.recorder ? trackingRecorder(built.recorder) : undefined;
+    deps = { ...built, ...(records ? { recorder: records } : {}), onEvent: progress.observe };
     const context = { runUrl: github?.runUrl, actor: github?.actor, env: definedEnv(env) };
     const result =
       settings.config.mode === "rollback"
         ? await runEmergencyRollback(settings.config, deps, controller.signal, context)
         : await runPipeline(settings.config, deps, controller.signal, context);
-    return await finish(result, env, github);
+    return finishOnce(result);
   } catch (error) {
-    return finish(failedBeforeStart(error, startedAt), env, github);
+    return finishOnce(failedBeforeStart(error, startedAt));
   } finally {
     // Nothing started for this run outlives it (before the signal handlers go: a cancel now still waits for this).
     await stopAllChildren();
@@ -99,13 +118,15 @@ function emptyResult(mode: PipelineConfig["mode"], startedAt: number): PipelineR
   };
 }
 
-/** Writes outputs, the health report, the summary, and the final annotation; returns the exit code. */
-async function finish(result: PipelineResult, env: Env, github: GitHubRunContext | undefined): Promise<number> {
-  const reportPath = await writeHealthReport(result, env);
+/**
+ * Writes outputs, the health report, the summary, and the final annotation; returns the exit
+ * code. Synchronous, so that the hard deadline's path writes all of it before it exits.
+ */
+function finish(result: PipelineResult, env: Env, github: GitHubRunContext | undefined): number {
+  const reportPath = writeHealthReport(result, env);
   for (const [name, value] of Object.entries(toOutputs(result, reportPath))) core.setOutput(name, value);
-  if (env["GITHUB_STEP_SUMMARY"]) {
-    await core.summary.addRaw(renderSummary(result, { runUrl: github?.runUrl }), true).write();
-  }
+  const summary = env["GITHUB_STEP_SUMMARY"];
+  if (summary) appendFileSync(summary, `${renderSummary(result, { runUrl: github?.runUrl })}\n`);
   const ok = isSuccess(result);
   if (ok) core.notice(`shipline: ${result.result}. ${result.message}`);
   else {
@@ -116,11 +137,11 @@ async function finish(result: PipelineResult, env: Env, github: GitHubRunContext
   return ok ? 0 : 1;
 }
 
-async function writeHealthReport(result: PipelineResult, env: Env): Promise<string> {
+function writeHealthReport(result: PipelineResult, env: Env): string {
   const dir = env["RUNNER_TEMP"] || tmpdir();
   const file = join(dir, `shipline-health-report-${env["GITHUB_RUN_ID"] ?? process.pid}-${Date.now()}.json`);
-  await mkdir(dir, { recursive: true });
-  await writeFile(file, JSON.stringify(healthReport(result), null, 2));
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(file, JSON.stringify(healthReport(result), null, 2));
   return file;
 }
 

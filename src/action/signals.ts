@@ -6,6 +6,8 @@ import { stopAllChildren } from "../providers/system/process-tree.js";
 const HARD_DEADLINE_MS = 9_000;
 /** At the hard deadline, children get this long after SIGTERM before the exit SIGKILLs them. */
 const HARD_DEADLINE_GRACE_MS = 400;
+/** At the hard deadline, writing outputs, the summary and Deployment statuses gets this long. */
+const HARD_DEADLINE_REPORT_MS = 500;
 
 /**
  * Turns the runner's cancel (SIGINT, then SIGTERM) into an abort of the run. The first signal
@@ -14,7 +16,11 @@ const HARD_DEADLINE_GRACE_MS = 400;
 export function installSignalHandlers(
   controller: AbortController,
   logger: Logger,
-  options: { readonly hardDeadlineMs?: number } = {},
+  options: {
+    readonly hardDeadlineMs?: number;
+    /** Writes what the run knows (outputs, summary, Deployment statuses) when the cleanup is cut off. */
+    readonly onHardDeadline?: () => Promise<unknown>;
+  } = {},
 ): { dispose(): void } {
   let deadline: NodeJS.Timeout | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -26,9 +32,13 @@ export function installSignalHandlers(
     controller.abort(new CancelledError(`cancelled by ${signal}`));
     deadline = setTimeout(() => {
       logger.error("Cleanup did not finish in time; stopping every child process and exiting before the runner kills the process tree.");
-      // SIGTERM, a short grace, then exit: the exit hook SIGKILLs whatever is still running, so
-      // no wrangler or user command outlives the step (an orphaned deploy could change production).
-      void stopAllChildren({ graceMs: HARD_DEADLINE_GRACE_MS, refuseNew: true }).finally(() => process.exit(1));
+      // Report what is known, SIGTERM every child, a short grace, then exit: the exit hook
+      // SIGKILLs whatever is still running, so no wrangler or user command outlives the step
+      // (an orphaned deploy could change production).
+      const report = options.onHardDeadline?.().catch(() => undefined);
+      const bounded = Promise.race([report, new Promise((done) => setTimeout(done, HARD_DEADLINE_REPORT_MS).unref())]);
+      const stopped = stopAllChildren({ graceMs: HARD_DEADLINE_GRACE_MS, refuseNew: true });
+      void Promise.allSettled([bounded, stopped]).finally(() => process.exit(1));
     }, options.hardDeadlineMs ?? HARD_DEADLINE_MS);
     deadline.unref();
   };

@@ -46,7 +46,8 @@ export function createApiHandler(deps: ApiServerDeps) {
     deps.records.push(entry);
     if (!api) return finish(res, entry, 404, { "content-type": "application/json" }, '{"error":"Not found"}');
     const fault = deps.faults.take(method, path);
-    if (fault) {
+    if (fault?.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+    if (fault && fault.status !== 0) {
       entry.faulted = true;
       return finish(res, entry, fault.status, fault.headers, fault.body);
     }

@@ -4,11 +4,12 @@
 import { fail } from "./shapes.js";
 import type { FaultRule } from "./types.js";
 
-/** The answer a fault produces. */
+/** The answer a fault produces; `status` 0 answers as usual once `delayMs` has passed. */
 export interface FaultReply {
   readonly status: number;
   readonly headers: Record<string, string>;
   readonly body: string;
+  readonly delayMs: number;
 }
 
 interface ActiveRule {
@@ -45,9 +46,10 @@ function matches(rule: FaultRule, method: string, path: string): boolean {
 }
 
 function render(rule: FaultRule): FaultReply {
+  const delayMs = rule.delayMs ?? 0;
   if (rule.rawBody !== undefined) {
-    return { status: rule.status, headers: { "content-type": "text/html", ...rule.headers }, body: rule.rawBody };
+    return { status: rule.status, headers: { "content-type": "text/html", ...rule.headers }, body: rule.rawBody, delayMs };
   }
   const body = rule.body ?? fail(10013, `Injected fault: HTTP ${rule.status}`);
-  return { status: rule.status, headers: { "content-type": "application/json", ...rule.headers }, body: JSON.stringify(body) };
+  return { status: rule.status, headers: { "content-type": "application/json", ...rule.headers }, body: JSON.stringify(body), delayMs };
 }

@@ -64,6 +64,11 @@ export interface FaultRule {
   times?: number;
   /** Non-JSON body (e.g. a 502 HTML page); wins over `body`. */
   rawBody?: string;
+  /**
+   * Holds the request this long before answering (a slow API). With `status` 0 the request is
+   * then answered as usual: a slow success, e.g. a rollback still in flight when a cancel comes.
+   */
+  delayMs?: number;
 }
 
 export interface VersionView {

@@ -1,87 +1,8 @@
-import type { ChildProcess } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cancelWhen, CLEANUP_LIMIT_MS } from "../support/cancel.js";
 import { alive } from "../support/processes.js";
 import { createWorld, type World } from "../support/e2e-world.js";
-
-/** What the runner's cancel does to the step's `node` process, and when (github-actions.md §10). */
-const RUNNER_SIGTERM_AFTER_MS = 7_500;
-const RUNNER_KILL_AFTER_MS = 10_000;
-/** SPEC: cleanup within 7 seconds of the SIGINT. */
-const CLEANUP_LIMIT_MS = 7_000;
-
-/** Every process below `root` (Linux /proc), so a test can check they were all stopped. */
-function descendants(root: number): number[] {
-  const parents = new Map<number, number>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // pid (comm) state ppid ...: comm may hold spaces and parentheses, so split after the last ")".
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      parents.set(Number(entry), ppid);
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  const found: number[] = [];
-  const queue = [root];
-  while (queue.length > 0) {
-    const parent = queue.shift() as number;
-    for (const [pid, ppid] of parents) if (ppid === parent) (found.push(pid), queue.push(pid));
-  }
-  return found;
-}
-
-function commandLine(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8").replace(/\0/g, " ").trim();
-  } catch {
-    return "";
-  }
-}
-
-/** A cancel the way the runner does it, started when `pattern` first shows in the log. */
-interface Cancel {
-  /** Epoch ms of the SIGINT (0 until sent). */
-  sentAt: number;
-  /** The action's child processes at the moment of the SIGINT, with their command lines. */
-  children: Array<{ pid: number; command: string }>;
-  onStdout(text: string, child: ChildProcess): void;
-}
-
-/**
- * Sends SIGINT `delayMs` after `pattern` appears in stdout; like the runner, SIGTERM 7.5 s and
- * SIGKILL 10 s later if the process is still there. `again` sends a second SIGINT when that
- * pattern appears after the first (a user pressing cancel twice).
- */
-function cancelWhen(pattern: RegExp, options: { delayMs?: number; again?: RegExp } = {}): Cancel {
-  let seen = "";
-  let againSent = false;
-  const cancel: Cancel = {
-    sentAt: 0,
-    children: [],
-    onStdout(text, child) {
-      seen += text;
-      if (!cancel.sentAt && pattern.test(seen)) {
-        cancel.sentAt = -1;
-        setTimeout(() => {
-          cancel.children = descendants(child.pid ?? -1).map((pid) => ({ pid, command: commandLine(pid) }));
-          cancel.sentAt = Date.now();
-          child.kill("SIGINT");
-          setTimeout(() => child.exitCode === null && child.signalCode === null && child.kill("SIGTERM"), RUNNER_SIGTERM_AFTER_MS).unref();
-          setTimeout(() => child.exitCode === null && child.signalCode === null && child.kill("SIGKILL"), RUNNER_KILL_AFTER_MS).unref();
-        }, options.delayMs ?? 0);
-      }
-      if (options.again && !againSent && cancel.sentAt > 0 && options.again.test(seen.slice(seen.indexOf("received: cancelling")))) {
-        againSent = true;
-        child.kill("SIGINT");
-      }
-    },
-  };
-  return cancel;
-}
 
 /**
  * Cancellation end to end: the built action gets SIGINT as a runner sends it, at a chosen

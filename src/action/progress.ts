@@ -1,0 +1,91 @@
+/**
+ * What a run has done so far, kept from the engine's events, so that the action can still
+ * write its outputs, summary and Deployment statuses when the cleanup after a cancel does not
+ * finish before the hard deadline (the engine's own result never arrives then).
+ */
+import type { DeploymentRecorder } from "../core/ports.js";
+import type { RunFacts } from "../core/run-scope.js";
+import type { PipelineEvent } from "../core/run-state.js";
+import type { Mode, PipelineResult, StageRecord } from "../core/types.js";
+
+export class RunProgress {
+  #facts: Readonly<RunFacts> = { approval: { status: "skipped", approvedBy: [] } };
+  readonly #stages: StageRecord[] = [];
+  #open: { stage: StageRecord["stage"]; label: string; at: number } | undefined;
+
+  /** Feed it every pipeline event. */
+  readonly observe = (event: PipelineEvent): void => {
+    if (event.type === "facts") this.#facts = event.facts;
+    else if (event.type === "stage-start") this.#open = { stage: event.stage, label: event.label, at: event.at };
+    else if (event.type === "stage-end") {
+      this.#stages.push({ stage: event.stage, label: event.label, status: event.status, startedAt: this.#open?.at ?? event.at, endedAt: event.at, ...(event.detail ? { detail: event.detail } : {}) });
+      this.#open = undefined;
+    }
+  };
+
+  /** Whether a write to production started (a deploy, a traffic shift, a rollback). */
+  get productionTouched(): boolean {
+    const touched = (stage: StageRecord["stage"]) => stage === "production-deploy" || stage === "rollback";
+    return this.#stages.some((s) => touched(s.stage)) || (this.#open !== undefined && touched(this.#open.stage));
+  }
+
+  /**
+   * The result of a run cut off at the hard deadline: `rollback-failed` when production was
+   * touched and its restore was not read back, else `failed`.
+   */
+  cutOff(mode: Mode, startedAt: number, now: number, manualCommand?: string): PipelineResult {
+    const stages = this.#open ? [...this.#stages, { stage: this.#open.stage, label: this.#open.label, status: "cancelled" as const, startedAt: this.#open.at, endedAt: now, detail: "cut off at the hard deadline" }] : [...this.#stages];
+    const restored = this.#stages.some((s) => s.stage === "rollback-verify" && s.status === "passed");
+    const touched = this.productionTouched && !restored;
+    const facts = this.#facts;
+    const serving = facts.productionVersionId ? ` (this run's ${facts.productionVersionId})` : "";
+    const message = touched
+      ? `Cancelled, and the cleanup did not finish before the runner's deadline: production may serve an unproven version${serving}; before this run it served ${facts.previousVersionId ?? "nothing"}. Check it and restore by hand.`
+      : restored
+        ? "Cancelled: production was restored and read back, but the cleanup did not finish before the runner's deadline."
+        : "Cancelled, and the cleanup did not finish before the runner's deadline; production was not touched.";
+    return {
+      ...facts,
+      mode,
+      result: touched ? "rollback-failed" : "failed",
+      message,
+      ...(touched && manualCommand ? { manualCommand } : {}),
+      stages,
+      gates: [],
+      warnings: [],
+      startedAt,
+      endedAt: now,
+    };
+  }
+
+  get facts(): Readonly<RunFacts> {
+    return this.#facts;
+  }
+}
+
+/**
+ * A recorder that remembers which Deployment records are still `in_progress`, so the hard
+ * deadline can mark them instead of leaving them running forever on the Environments page.
+ */
+export function trackingRecorder(inner: DeploymentRecorder): DeploymentRecorder & { markOpen(description: string): Promise<void> } {
+  const open = new Map<string, string | undefined>();
+  return {
+    ...(inner.prepare ? { prepare: (signal: AbortSignal) => inner.prepare!(signal) } : {}),
+    async start(environment, info) {
+      const handle = await inner.start(environment, info);
+      if (handle) open.set(handle, undefined);
+      return handle;
+    },
+    async update(handle, state, info) {
+      if (state === "in_progress") open.set(handle, info.environmentUrl);
+      await inner.update(handle, state, info);
+      // Only once GitHub has it: a final status stuck in flight is sent again at the deadline.
+      if (state !== "in_progress") open.delete(handle);
+    },
+    async markOpen(description) {
+      const pending = [...open.entries()];
+      open.clear();
+      await Promise.allSettled(pending.map(([handle, url]) => inner.update(handle, "failure", { description, ...(url ? { environmentUrl: url } : {}) })));
+    },
+  };
+}
