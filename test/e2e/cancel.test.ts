@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cancelWhen, CLEANUP_LIMIT_MS } from "../support/cancel.js";
+import { startCpuHogs } from "../support/cpu-hogs.js";
 import { alive } from "../support/processes.js";
 import { createWorld, type World } from "../support/e2e-world.js";
 
@@ -11,13 +12,17 @@ import { createWorld, type World } from "../support/e2e-world.js";
 describe("cancellation end to end", () => {
   let world: World;
   let anchor: string;
+  let hogs: ReturnType<typeof startCpuHogs>;
   const timings: Record<string, number> = {};
 
   beforeAll(async () => {
     world = await createWorld();
     anchor = await world.releaseFirst();
+    // SHIPLINE_CPU_HOGS=2: both cores busy meanwhile, as on a loaded runner.
+    hogs = startCpuHogs();
   }, 90_000);
   afterAll(async () => {
+    hogs.stop();
     // eslint-disable-next-line no-console
     console.info(`cancellation: SIGINT to exit, ms: ${JSON.stringify(timings)}`);
     await world.stop();
