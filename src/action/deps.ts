@@ -9,28 +9,11 @@ import { createGitHubClient, type GitHubClient } from "../providers/github/clien
 import type { GitHubRunContext } from "../providers/github/context.js";
 import { GitHubDeploymentRecorder } from "../providers/github/deployments.js";
 import { GitHubPublisher } from "../providers/github/publisher.js";
-import { createFetchProbe } from "../providers/http/probe.js";
-import { systemClock } from "../providers/system/clock.js";
-import { VirtualClock } from "../testing/virtual-clock.js";
-import { createShellRunner } from "../providers/system/shell.js";
-import { WranglerDeployer } from "../providers/wrangler/deployer.js";
-import { accountIdWarning } from "../providers/wrangler/config-account.js";
-import { locateWrangler } from "../providers/wrangler/locate.js";
-import { WranglerProcessRunner, type SpawnEvent } from "../providers/wrangler/runner.js";
-import { WranglerTargets } from "../providers/wrangler/targets.js";
+import type { SpawnEvent } from "../providers/wrangler/runner.js";
+import { clockFor, wireShared } from "../wiring.js";
 import { definedEnv, type Env } from "./env.js";
 
-
-/**
- * The clock every wait uses. `SHIPLINE_SIMULATED_CLOCK=1` swaps in a simulated one whose
- * sleeps take no real time (HTTP, wrangler and timeouts stay real): end-to-end tests use
- * it to wait out an hour-long approval in a second.
- */
-export function clockFor(env: Env): Clock {
-  return env["SHIPLINE_SIMULATED_CLOCK"] === "1" ? new VirtualClock(Date.now()) : systemClock;
-}
-
-export interface WiringOptions {
+export interface ActionWiringOptions {
   readonly settings: ResolvedSettings;
   readonly env: Env;
   readonly github: GitHubRunContext | undefined;
@@ -39,50 +22,30 @@ export interface WiringOptions {
   readonly onSpawn?: (event: SpawnEvent) => void;
 }
 
-/** Builds every provider the action uses. The only place that constructs them. */
-export async function createActionDeps(options: WiringOptions): Promise<PipelineDeps> {
+/** Builds every provider the action uses: the shared wiring, plus GitHub's approval, records and tags. */
+export async function createActionDeps(options: ActionWiringOptions): Promise<PipelineDeps> {
   const { settings, env, github, logger } = options;
   const config = settings.config;
-  const clock = clockFor(env);
-  const located = await locateWrangler({
-    workingDirectory: config.workingDirectory,
-    range: settings.runtime.wranglerVersion,
-    cacheDir: env["RUNNER_TOOL_CACHE"] || join(tmpdir(), "shipline-tools"),
+  const clock = await clockFor(env);
+  const { deps } = await wireShared({
+    config,
+    wranglerVersion: settings.runtime.wranglerVersion,
+    apiToken: settings.runtime.cloudflareApiToken,
+    accountId: settings.runtime.cloudflareAccountId,
+    env: definedEnv(env),
     logger,
     signal: options.signal,
-  });
-  logger.info(`Using wrangler ${located.version} (${located.source === "project" ? "the project's own" : "installed outside the project"}).`);
-  // An account_id in the wrangler config silently beats cloudflare-account-id: say so up front.
-  const accountWarning = await accountIdWarning(config.workingDirectory, settings.runtime.cloudflareAccountId);
-  if (accountWarning) logger.warn(accountWarning);
-  const runner = new WranglerProcessRunner({
-    binJs: located.binJs,
-    cwd: config.workingDirectory,
-    env: definedEnv(env),
-    apiToken: settings.runtime.cloudflareApiToken,
-    accountId: settings.runtime.cloudflareAccountId,
-    onSpawn: options.onSpawn,
+    toolCache: env["RUNNER_TOOL_CACHE"] || join(tmpdir(), "shipline-tools"),
     tempRoot: env["RUNNER_TEMP"] || undefined,
+    ...(options.onSpawn ? { onSpawn: options.onSpawn } : {}),
   });
-  // Reads of production and an urgent restore go to the Cloudflare API directly, with the
-  // Worker, account, credentials, base URL and proxy wrangler itself would use.
-  const targets = new WranglerTargets({
-    workingDirectory: config.workingDirectory,
-    env: definedEnv(env),
-    apiToken: settings.runtime.cloudflareApiToken,
-    accountId: settings.runtime.cloudflareAccountId,
-    logger,
-  });
-  const deployer = new WranglerDeployer({ runner, targets, logger });
   const client = github && settings.runtime.githubToken ? createGitHubClient({ token: settings.runtime.githubToken, baseUrl: github.apiUrl, logger }) : undefined;
   const releaseToken = settings.runtime.releaseToken;
   const releaseClient = client && github && releaseToken ? createGitHubClient({ token: releaseToken, baseUrl: github.apiUrl, logger }) : client;
   return {
-    deployer,
-    probe: createFetchProbe(),
+    ...deps,
     clock,
     logger,
-    commands: createShellRunner(logger),
     recorder: client && github ? new GitHubDeploymentRecorder({ client, owner: github.owner, repo: github.repo, logUrl: github.runUrl, logger }) : undefined,
     approval: createApproval(settings, client, github, logger, clock),
     publisher: createPublisher(releaseClient, github, logger, config.release.promotePrerelease),

@@ -16,10 +16,9 @@ import type { Logger } from "../core/ports.js";
 import { renderSummary } from "../core/report.js";
 import type { PipelineConfig, PipelineResult, RunResult } from "../core/types.js";
 import { stopAllChildren } from "../providers/system/process-tree.js";
-import { locateWrangler, type LocatedWrangler } from "../providers/wrangler/locate.js";
 import { startSandbox, type Sandbox, type SampleWorkerOptions } from "../sandbox/index.js";
 import { CliConsole, silentSink, type LineSink } from "./console.js";
-import { createCliDeps, describeWrangler, SHIPLINE_ROOT } from "./deps.js";
+import { createCliDeps } from "./deps.js";
 import { medianServeMs, serveSamples, type ServeSample } from "./demo-measure.js";
 import { createDemoProject, type DemoProject } from "./demo-project.js";
 import { demoTimeline } from "./demo-report.js";
@@ -81,7 +80,6 @@ export interface DemoReport {
 export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   const startedAt = Date.now();
   const out = new CliConsole({ sink: options.sink ?? silentSink, startedAt, verbose: options.verbose ?? false });
-  const logger = out.logger();
   const base = await mkdtemp(join(tmpdir(), "shipline-demo-"));
   const project = await createDemoProject(join(base, "sample-worker"));
   out.line(`▸ Starting the local Workers sandbox`);
@@ -89,14 +87,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   try {
     out.addSecrets([sandbox.wranglerEnv()["CLOUDFLARE_API_TOKEN"]]);
     out.line(`✔ Sandbox: Cloudflare API at ${sandbox.apiBaseUrl}, Workers at ${sandbox.trafficBaseUrl}/<worker>`);
-    const wrangler = await demoWrangler(logger, options.signal);
-    out.line(`✔ Using ${describeWrangler(wrangler)}: ${wrangler.binJs}`);
     const runs: DemoRun[] = [];
     for (const [index, release] of RELEASES.entries()) {
       out.plain("");
       out.line(`━━ Run ${index + 1}: ${release.tag}, ${release.title} ━━`);
       const sha = await project.commit(release.worker, `Release ${release.tag}`);
-      const result = await releaseOnce({ tag: release.tag, sha, project, sandbox, wrangler, out, signal: options.signal });
+      const result = await releaseOnce({ tag: release.tag, sha, project, sandbox, out, signal: options.signal });
       out.line(`${result.result === release.expected ? "✔" : "✖"} ${release.tag}: ${result.result}. ${result.message}`);
       runs.push({ tag: release.tag, expected: release.expected, result, durationMs: result.endedAt - result.startedAt });
     }
@@ -147,17 +143,11 @@ export async function runDemoWithSignals(options: Omit<DemoOptions, "signal">, l
   }
 }
 
-/** Shipline's own wrangler (its dependency), else one installed into a cache folder. */
-function demoWrangler(logger: Logger, signal: AbortSignal | undefined): Promise<LocatedWrangler> {
-  return locateWrangler({ workingDirectory: SHIPLINE_ROOT, range: "4", cacheDir: join(tmpdir(), "shipline-tools"), logger, ...(signal ? { signal } : {}) });
-}
-
 interface ReleaseArgs {
   readonly tag: string;
   readonly sha: string;
   readonly project: DemoProject;
   readonly sandbox: Sandbox;
-  readonly wrangler: LocatedWrangler;
   readonly out: CliConsole;
   readonly signal: AbortSignal | undefined;
 }
@@ -166,18 +156,20 @@ interface ReleaseArgs {
 async function releaseOnce(args: ReleaseArgs): Promise<PipelineResult> {
   const config = demoConfig(args);
   const env = { ...definedEnv(process.env), ...args.sandbox.wranglerEnv() };
-  const deps = createCliDeps({
+  const signal = args.signal ?? new AbortController().signal;
+  const deps = await createCliDeps({
     config,
-    wrangler: args.wrangler,
+    wranglerVersion: "4",
     env,
     apiToken: env["CLOUDFLARE_API_TOKEN"],
     accountId: args.sandbox.accountId,
     logger: args.out.logger(),
+    signal,
     onEvent: progressPrinter(args.out),
     gitRepository: true,
     mode: "release",
   });
-  return runPipeline(config, deps, args.signal ?? new AbortController().signal, { env });
+  return runPipeline(config, deps, signal, { env });
 }
 
 /** The demo's configuration, built by the same resolver as the action's. */

@@ -13,7 +13,7 @@ import { resolveVersion } from "../core/version.js";
 import { stopAllChildren } from "../providers/system/process-tree.js";
 import { definedEnv } from "../action/env.js";
 import { CliConsole, type LineSink } from "./console.js";
-import { createCliDeps, describeWrangler, findWrangler } from "./deps.js";
+import { createCliDeps } from "./deps.js";
 import type { ParsedFlags } from "./flags.js";
 import { finishRun } from "./output.js";
 import { progressPrinter } from "./progress.js";
@@ -61,15 +61,14 @@ async function execute(mode: Mode, settings: CliSettings, io: CommandIo, out: Cl
   const signals = installSignalHandlers(controller, logger);
   try {
     const config = settings.config;
-    const wrangler = await findWrangler(config.workingDirectory, settings.runtime.wranglerVersion, logger, controller.signal);
-    out.line(`Using ${describeWrangler(wrangler)}`);
-    const deps = createCliDeps({
+    const deps = await createCliDeps({
       config,
-      wrangler,
+      wranglerVersion: settings.runtime.wranglerVersion,
       env: definedEnv(io.env),
       apiToken: settings.runtime.cloudflareApiToken,
       accountId: settings.runtime.cloudflareAccountId,
       logger,
+      signal: controller.signal,
       onEvent: progressPrinter(out),
       gitRepository: settings.git.isRepository,
       mode,

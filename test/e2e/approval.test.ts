@@ -1,3 +1,4 @@
+import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ActionRun } from "../support/action-harness.js";
 import { createWorld, type World } from "../support/e2e-world.js";
@@ -23,7 +24,8 @@ const IDLE_HOUR_COST = 4;
  * interval lasts between 10 s and about 20 s of simulated time. Time assertions allow for it.
  */
 const APPROVAL_INPUTS = { approval: "issue", "smoke-interval": "10s" };
-const SIMULATED = { SHIPLINE_SIMULATED_CLOCK: "1" };
+/** The simulated clock, loaded by the action from the built library (it is not in the action's bundle). */
+const SIMULATED = { SHIPLINE_TEST_CLOCK: fileURLToPath(new URL("../../lib/testing/virtual-clock.js", import.meta.url)) };
 
 describe("approval by GitHub issue, end to end", () => {
   let world: World;

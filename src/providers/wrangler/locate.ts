@@ -60,10 +60,7 @@ export const DEFAULT_INSTALL_TIMEOUT_MS: Millis = 5 * 60_000;
 export async function locateWrangler(options: LocateOptions): Promise<LocatedWrangler> {
   const range = validRange(options.range ?? DEFAULT_WRANGLER_RANGE);
   const project = await findProjectWrangler(resolve(options.workingDirectory));
-  if (project && semver.satisfies(project.version, range)) {
-    options.logger?.info(`Using the project's wrangler ${project.version} (${project.binJs})`);
-    return { ...project, source: "project" };
-  }
+  if (project && semver.satisfies(project.version, range)) return { ...project, source: "project" };
   const found = project ? ` (its wrangler ${project.version} at ${project.binJs} does not)` : "";
   const why = `no wrangler in ${resolve(options.workingDirectory)} satisfies "${range}"${found}`;
   return installWrangler({ ...options, range }, why);

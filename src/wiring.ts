@@ -1,0 +1,99 @@
+/**
+ * The wiring the action and the CLI share: the wrangler to run, the deployer over it, probes,
+ * commands and the clock. Each entry point adds only what is its own (GitHub issue approval
+ * and records for the action; a terminal prompt and local git tags for the CLI).
+ */
+import { pathToFileURL } from "node:url";
+import semver from "semver";
+import type { PipelineDeps } from "./core/pipeline.js";
+import type { Clock, Logger } from "./core/ports.js";
+import type { PipelineConfig } from "./core/types.js";
+import { createFetchProbe } from "./providers/http/probe.js";
+import { systemClock } from "./providers/system/clock.js";
+import { createShellRunner } from "./providers/system/shell.js";
+import { accountIdWarning } from "./providers/wrangler/config-account.js";
+import { WranglerDeployer } from "./providers/wrangler/deployer.js";
+import { findProjectWrangler, locateWrangler, type LocatedWrangler } from "./providers/wrangler/locate.js";
+import { WranglerProcessRunner, type SpawnEvent } from "./providers/wrangler/runner.js";
+import { WranglerTargets } from "./providers/wrangler/targets.js";
+
+export interface WiringOptions {
+  readonly config: PipelineConfig;
+  /** The `wrangler-version` range. */
+  readonly wranglerVersion: string;
+  readonly apiToken?: string | undefined;
+  readonly accountId?: string | undefined;
+  /** The step's (or shell's) environment, without unset entries. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly logger: Logger;
+  readonly signal: AbortSignal;
+  /** Where a wrangler is installed when none fits (the runner's tool cache, or a temp folder). */
+  readonly toolCache: string;
+  /**
+   * A folder whose own `node_modules/wrangler` is tried after the project's (the CLI's
+   * installation: `npx shipline` brings one).
+   */
+  readonly fallbackWranglerRoot?: string;
+  /** Where each wrangler command's output-file folder is made. */
+  readonly tempRoot?: string | undefined;
+  readonly onSpawn?: (event: SpawnEvent) => void;
+}
+
+/** What every run uses, whichever entry point started it. */
+export type SharedDeps = Pick<PipelineDeps, "deployer" | "probe" | "commands">;
+
+/** Finds wrangler, says which, warns about an overriding `account_id`, and builds the deployer, probes and commands. */
+export async function wireShared(options: WiringOptions): Promise<{ deps: SharedDeps; wrangler: LocatedWrangler }> {
+  const { config, logger } = options;
+  const wrangler = await findWrangler(options);
+  logger.info(`Using wrangler ${wrangler.version} (${describeSource(wrangler, options)}).`);
+  // An account_id in the wrangler config silently beats cloudflare-account-id: say so up front.
+  const warning = await accountIdWarning(config.workingDirectory, options.accountId);
+  if (warning) logger.warn(warning);
+  const runner = new WranglerProcessRunner({
+    binJs: wrangler.binJs,
+    cwd: config.workingDirectory,
+    env: options.env,
+    apiToken: options.apiToken,
+    accountId: options.accountId,
+    ...(options.onSpawn ? { onSpawn: options.onSpawn } : {}),
+    ...(options.tempRoot ? { tempRoot: options.tempRoot } : {}),
+  });
+  // Reads of production and an urgent restore go to the Cloudflare API directly, with the
+  // Worker, account, credentials, base URL and proxy wrangler itself would use.
+  const targets = new WranglerTargets({ workingDirectory: config.workingDirectory, env: options.env, apiToken: options.apiToken, accountId: options.accountId, logger });
+  return {
+    wrangler,
+    deps: { deployer: new WranglerDeployer({ runner, targets, logger }), probe: createFetchProbe(), commands: createShellRunner(logger) },
+  };
+}
+
+/** The project's own wrangler when it satisfies the range, else the fallback root's, else one installed outside the project. */
+async function findWrangler(options: WiringOptions): Promise<LocatedWrangler> {
+  const range = options.wranglerVersion;
+  const fits = (found: { version: string } | undefined) => found !== undefined && semver.validRange(range) !== null && semver.satisfies(found.version, range);
+  const project = await findProjectWrangler(options.config.workingDirectory);
+  if (fits(project)) return { ...project!, source: "project" };
+  const fallback = options.fallbackWranglerRoot ? await findProjectWrangler(options.fallbackWranglerRoot) : undefined;
+  if (fits(fallback)) return { ...fallback!, source: "project" };
+  return locateWrangler({ workingDirectory: options.config.workingDirectory, range, cacheDir: options.toolCache, logger: options.logger, signal: options.signal });
+}
+
+function describeSource(wrangler: LocatedWrangler, options: WiringOptions): string {
+  if (wrangler.source === "installed") return `installed outside the project, in ${wrangler.binJs}`;
+  if (options.fallbackWranglerRoot && wrangler.binJs.startsWith(options.fallbackWranglerRoot)) return "shipline's own";
+  return "the project's own";
+}
+
+/**
+ * The clock every wait uses: the system's. `SHIPLINE_TEST_CLOCK` names a module (by path)
+ * whose `VirtualClock` replaces it, so that end-to-end tests wait out an hour-long approval
+ * in a second. The module is loaded by path at run time and is not part of the action's
+ * bundle.
+ */
+export async function clockFor(env: Readonly<Record<string, string | undefined>>): Promise<Clock> {
+  const module = env["SHIPLINE_TEST_CLOCK"];
+  if (!module) return systemClock;
+  const loaded = (await import(/* webpackIgnore: true */ pathToFileURL(module).href)) as { VirtualClock: new (start: number) => Clock };
+  return new loaded.VirtualClock(Date.now());
+}
