@@ -38,7 +38,10 @@ async function stubProject(dir: string): Promise<string> {
   await mkdir(join(pkg, "bin"), { recursive: true });
   await writeFile(join(pkg, "package.json"), JSON.stringify({ name: "wrangler", version: "4.86.0", bin: { wrangler: "bin/wrangler.js" } }));
   const log = join(dir, "spawns.log");
-  await writeFile(join(pkg, "bin/wrangler.js"), `require("node:fs").appendFileSync(${JSON.stringify(log)}, Date.now() + "\\n"); process.exit(1);\n`);
+  await writeFile(
+    join(pkg, "bin/wrangler.js"),
+    `require("node:fs").appendFileSync(${JSON.stringify(log)}, Date.now() + "\\n"); process.exit(1);\n`,
+  );
   return log;
 }
 
@@ -50,14 +53,26 @@ export async function measureFirstSpawn(runs = 7): Promise<{ medianMs: number; m
     const samples: number[] = [];
     for (let i = 0; i < runs; i++) {
       await writeFile(log, "");
-      const env = { ...(await runnerEnv(dir)), ...inputEnv({ "working-directory": dir, "cloudflare-api-token": "t", "staging-url": "http://127.0.0.1:9/", "production-url": "http://127.0.0.1:9/" }) };
+      const env = {
+        ...(await runnerEnv(dir)),
+        ...inputEnv({
+          "working-directory": dir,
+          "cloudflare-api-token": "t",
+          "staging-url": "http://127.0.0.1:9/",
+          "production-url": "http://127.0.0.1:9/",
+        }),
+      };
       const started = Date.now();
       await new Promise((done) => spawn(process.execPath, [DIST], { cwd: dir, env, stdio: "ignore" }).on("close", done));
       const first = Number((await readFile(log, "utf8")).split("\n")[0]);
       samples.push(first - started);
     }
     samples.sort((a, b) => a - b);
-    return { medianMs: samples[Math.floor(samples.length / 2)] ?? Number.NaN, minMs: samples[0] ?? Number.NaN, maxMs: samples.at(-1) ?? Number.NaN };
+    return {
+      medianMs: samples[Math.floor(samples.length / 2)] ?? Number.NaN,
+      minMs: samples[0] ?? Number.NaN,
+      maxMs: samples.at(-1) ?? Number.NaN,
+    };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -70,7 +70,10 @@ function instrument(sandbox: Sandbox, dir: string, acct: Accounting) {
     onSpawn: (event) => acct.spawns.push(event),
   });
   const targets = new WranglerTargets({ workingDirectory: dir, env: stepEnv, apiToken: token, accountId: account });
-  const runner: WranglerRunner = { describe: (args) => inner.describe(args), run: (args, options) => timed(acct.child, () => inner.run(args, options)) };
+  const runner: WranglerRunner = {
+    describe: (args) => inner.describe(args),
+    run: (args, options) => timed(acct.child, () => inner.run(args, options)),
+  };
   const clock: Clock = { now: () => systemClock.now(), sleep: (ms, signal) => timed(acct.sleep, () => systemClock.sleep(ms, signal)) };
   const fetchProbe = createFetchProbe();
   const probe: HttpProbe = { probe: (request, signal) => timed(acct.probe, () => fetchProbe.probe(request, signal)) };
@@ -144,7 +147,12 @@ export async function measureReleases(): Promise<ReleaseFigures> {
 }
 
 /** A broken release: time from the event of the failed gate's decision to the rollback's spawn. */
-async function decisionToRollback(sandbox: Sandbox, dir: string, tag: string, gate: Record<string, string>): Promise<{ ms: number; result: string }> {
+async function decisionToRollback(
+  sandbox: Sandbox,
+  dir: string,
+  tag: string,
+  gate: Record<string, string>,
+): Promise<{ ms: number; result: string }> {
   const acct = newAccounting();
   let decidedAt = 0;
   const result = await release(sandbox, dir, tag, acct, gate, (event) => {
@@ -158,10 +166,21 @@ function newAccounting(): Accounting {
   return { wallMs: 0, child: [], sleep: [], probe: [], spawns: [] };
 }
 
-async function release(sandbox: Sandbox, dir: string, tag: string, acct: Accounting, gate: Record<string, string> = {}, onEvent?: PipelineDeps["onEvent"]): Promise<string> {
+async function release(
+  sandbox: Sandbox,
+  dir: string,
+  tag: string,
+  acct: Accounting,
+  gate: Record<string, string> = {},
+  onEvent?: PipelineDeps["onEvent"],
+): Promise<string> {
   const parts = instrument(sandbox, dir, acct);
   const start = performance.now();
-  const result = await runPipeline(benchConfig(sandbox, dir, tag, gate), { ...parts, logger: quiet, onEvent }, new AbortController().signal);
+  const result = await runPipeline(
+    benchConfig(sandbox, dir, tag, gate),
+    { ...parts, logger: quiet, onEvent },
+    new AbortController().signal,
+  );
   acct.wallMs = performance.now() - start;
   return result.result;
 }

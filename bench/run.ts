@@ -19,7 +19,11 @@ async function main(): Promise<void> {
 
   console.log("Action process (dist/index.js)");
   const spawn = await measureFirstSpawn();
-  line("process start → first wrangler spawn (median of 7)", ms(spawn.medianMs), `min ${ms(spawn.minMs)}, max ${ms(spawn.maxMs)}; target ≤ 300 ms`);
+  line(
+    "process start → first wrangler spawn (median of 7)",
+    ms(spawn.medianMs),
+    `min ${ms(spawn.minMs)}, max ${ms(spawn.maxMs)}; target ≤ 300 ms`,
+  );
 
   console.log("\nOne release against the sandbox with the real wrangler");
   const releases = await measureReleases();
@@ -29,17 +33,33 @@ async function main(): Promise<void> {
   line("  in deliberate waits (gate intervals)", ms(h.sleepMs));
   line("  in HTTP probes", ms(h.probeMs));
   line("  the engine's own time (wall − union of the above)", ms(h.engineMs));
-  line("failed gate's deciding measurement → rollback spawn", ms(releases.decisionAfterReadMs), "gate decides after the watch's first read; target ≤ 50 ms");
-  line("  same, gate fails at its first measurement", ms(releases.decisionAtFirstMeasurementMs), "waits for the read after the deploy (someone else's deploy?)");
+  line(
+    "failed gate's deciding measurement → rollback spawn",
+    ms(releases.decisionAfterReadMs),
+    "gate decides after the watch's first read; target ≤ 50 ms",
+  );
+  line(
+    "  same, gate fails at its first measurement",
+    ms(releases.decisionAtFirstMeasurementMs),
+    "waits for the read after the deploy (someone else's deploy?)",
+  );
   line("  results", releases.results.join(", "));
 
   console.log("\nApproval wait (simulated clock, one hour, nobody decides)");
   const cost = await simulateApprovalWaitCost(1);
-  line("GitHub requests counted against the rate limit", String(cost.conditional), `${cost.notModified} free 304s; a 10 s poll without ETags: ${cost.naive}; target ≤ 60`);
+  line(
+    "GitHub requests counted against the rate limit",
+    String(cost.conditional),
+    `${cost.notModified} free 304s; a 10 s poll without ETags: ${cost.naive}; target ≤ 60`,
+  );
 
   console.log("\nCancellation (SIGINT during the production health gate)");
   const cancel = await measureCancel();
-  line("signal → exit with production restored", ms(cancel.signalToExitMs), `restored: ${cancel.restored}, exit ${cancel.exitCode}; runner kills at 10 s`);
+  line(
+    "signal → exit with production restored",
+    ms(cancel.signalToExitMs),
+    `restored: ${cancel.restored}, exit ${cancel.exitCode}; runner kills at 10 s`,
+  );
 
   console.log("\nshipline demo (sandbox + real wrangler: a release, then a rollback)");
   const demo = await runDemoBench();

@@ -21,26 +21,74 @@ export { ShiplineError, ConfigError, DeployError, CancelledError, GitHubError, e
 
 // Pure parts.
 export { resolveVersion, nextVersion, parseReleaseTag, isStrictSemver, PRERELEASE_ID, type ResolveVersionInput } from "./core/version.js";
-export { runGate, watchGate, checkUrl, evaluate, percentile, gateStats, gateVersions, type GateOptions, type WatchOptions, type VersionRule } from "./core/gate.js";
+export {
+  runGate,
+  watchGate,
+  checkUrl,
+  evaluate,
+  percentile,
+  gateStats,
+  gateVersions,
+  type GateOptions,
+  type WatchOptions,
+  type VersionRule,
+} from "./core/gate.js";
 export { normaliseVersionId, sameVersionId } from "./core/version-id.js";
 export { parseDuration, formatDuration, parseStatusMatcher, statusMatches } from "./core/parse.js";
 export { jsonSubset, type JsonSubsetResult } from "./core/json-subset.js";
 export { parseDecision, decide, APPROVE_WORDS, DENY_WORDS, type DecisionState, type DecisionOutcome } from "./core/approval-rules.js";
-export { planRelease, involvedTags, releaseTagOf, TagConflictError, type ReleasePlan, type ReleasePlanRequest } from "./core/release-plan.js";
+export {
+  planRelease,
+  involvedTags,
+  releaseTagOf,
+  TagConflictError,
+  type ReleasePlan,
+  type ReleasePlanRequest,
+} from "./core/release-plan.js";
 export { describeAllocation, sameAllocation, soleVersion } from "./core/allocation.js";
 export { renderSummary, toOutputs, healthReport, isSuccess, timeline, formatMs, versionNote } from "./core/report.js";
 
 // Configuration: inputs and the config file.
-export { resolveConfig, readInputs, loadConfigSource, renderPlan, emitJsonSchema, INPUTS, OUTPUTS, type ResolvedSettings } from "./config/index.js";
+export {
+  resolveConfig,
+  readInputs,
+  loadConfigSource,
+  renderPlan,
+  emitJsonSchema,
+  INPUTS,
+  OUTPUTS,
+  type ResolvedSettings,
+} from "./config/index.js";
 
 // Providers.
-export { WranglerDeployer, WranglerProcessRunner, locateWrangler, type LocatedWrangler, type WranglerRunner, type SpawnEvent } from "./providers/wrangler/index.js";
-export { WranglerTargets, readWranglerProject, workerNameFor, checkWorkerProject, type WranglerProject } from "./providers/wrangler/index.js";
+export {
+  WranglerDeployer,
+  WranglerProcessRunner,
+  locateWrangler,
+  type LocatedWrangler,
+  type WranglerRunner,
+  type SpawnEvent,
+} from "./providers/wrangler/index.js";
+export {
+  WranglerTargets,
+  readWranglerProject,
+  workerNameFor,
+  checkWorkerProject,
+  type WranglerProject,
+} from "./providers/wrangler/index.js";
 export { CloudflareApi, type CloudflareApiOptions, type CloudflareAuth, type WorkerRef } from "./providers/cloudflare/index.js";
 export { createFetchProbe, type FetchProbeOptions } from "./providers/http/probe.js";
 export { systemClock } from "./providers/system/clock.js";
 export { createShellRunner } from "./providers/system/shell.js";
-export { startChild, stopAllChildren, childEnv, KILL_GRACE_MS, type StartOptions, type ChildResult, type RunningChild } from "./providers/system/process-tree.js";
+export {
+  startChild,
+  stopAllChildren,
+  childEnv,
+  KILL_GRACE_MS,
+  type StartOptions,
+  type ChildResult,
+  type RunningChild,
+} from "./providers/system/process-tree.js";
 export { createGitHubClient, type GitHubClient, type GitHubClientOptions } from "./providers/github/client.js";
 export { readGitHubContext, type GitHubRunContext } from "./providers/github/context.js";
 export { GitHubDeploymentRecorder } from "./providers/github/deployments.js";

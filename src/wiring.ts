@@ -61,7 +61,13 @@ export async function wireShared(options: WiringOptions): Promise<{ deps: Shared
   });
   // Reads of production and an urgent restore go to the Cloudflare API directly, with the
   // Worker, account, credentials, base URL and proxy wrangler itself would use.
-  const targets = new WranglerTargets({ workingDirectory: config.workingDirectory, env: options.env, apiToken: options.apiToken, accountId: options.accountId, logger });
+  const targets = new WranglerTargets({
+    workingDirectory: config.workingDirectory,
+    env: options.env,
+    apiToken: options.apiToken,
+    accountId: options.accountId,
+    logger,
+  });
   return {
     wrangler,
     deps: { deployer: new WranglerDeployer({ runner, targets, logger }), probe: createFetchProbe(), commands: createShellRunner(logger) },
@@ -71,12 +77,19 @@ export async function wireShared(options: WiringOptions): Promise<{ deps: Shared
 /** The project's own wrangler when it satisfies the range, else the fallback root's, else one installed outside the project. */
 async function findWrangler(options: WiringOptions): Promise<LocatedWrangler> {
   const range = options.wranglerVersion;
-  const fits = (found: { version: string } | undefined) => found !== undefined && semver.validRange(range) !== null && semver.satisfies(found.version, range);
+  const fits = (found: { version: string } | undefined) =>
+    found !== undefined && semver.validRange(range) !== null && semver.satisfies(found.version, range);
   const project = await findProjectWrangler(options.config.workingDirectory);
   if (fits(project)) return { ...project!, source: "project" };
   const fallback = options.fallbackWranglerRoot ? await findProjectWrangler(options.fallbackWranglerRoot) : undefined;
   if (fits(fallback)) return { ...fallback!, source: "project" };
-  return locateWrangler({ workingDirectory: options.config.workingDirectory, range, cacheDir: options.toolCache, logger: options.logger, signal: options.signal });
+  return locateWrangler({
+    workingDirectory: options.config.workingDirectory,
+    range,
+    cacheDir: options.toolCache,
+    logger: options.logger,
+    signal: options.signal,
+  });
 }
 
 function describeSource(wrangler: LocatedWrangler, options: WiringOptions): string {

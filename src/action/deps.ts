@@ -39,14 +39,21 @@ export async function createActionDeps(options: ActionWiringOptions): Promise<Pi
     tempRoot: env["RUNNER_TEMP"] || undefined,
     ...(options.onSpawn ? { onSpawn: options.onSpawn } : {}),
   });
-  const client = github && settings.runtime.githubToken ? createGitHubClient({ token: settings.runtime.githubToken, baseUrl: github.apiUrl, logger }) : undefined;
+  const client =
+    github && settings.runtime.githubToken
+      ? createGitHubClient({ token: settings.runtime.githubToken, baseUrl: github.apiUrl, logger })
+      : undefined;
   const releaseToken = settings.runtime.releaseToken;
-  const releaseClient = client && github && releaseToken ? createGitHubClient({ token: releaseToken, baseUrl: github.apiUrl, logger }) : client;
+  const releaseClient =
+    client && github && releaseToken ? createGitHubClient({ token: releaseToken, baseUrl: github.apiUrl, logger }) : client;
   return {
     ...deps,
     clock,
     logger,
-    recorder: client && github ? new GitHubDeploymentRecorder({ client, owner: github.owner, repo: github.repo, logUrl: github.runUrl, logger }) : undefined,
+    recorder:
+      client && github
+        ? new GitHubDeploymentRecorder({ client, owner: github.owner, repo: github.repo, logUrl: github.runUrl, logger })
+        : undefined,
     approval: createApproval(settings, client, github, logger, clock),
     publisher: createPublisher(releaseClient, github, logger, config.release.promotePrerelease),
   };
@@ -62,7 +69,10 @@ function createApproval(
   const approval = settings.config.approval;
   if (approval.mode !== "issue" || settings.config.stages !== "all") return undefined;
   if (!client || !github) {
-    throw new ConfigError("approval", "approval: issue needs `github-token` and a GitHub repository (GITHUB_REPOSITORY) to open the approval issue.");
+    throw new ConfigError(
+      "approval",
+      "approval: issue needs `github-token` and a GitHub repository (GITHUB_REPOSITORY) to open the approval issue.",
+    );
   }
   return new IssueApproval({
     client,
@@ -78,7 +88,12 @@ function createApproval(
   });
 }
 
-function createPublisher(client: GitHubClient | undefined, github: GitHubRunContext | undefined, logger: Logger, promotePrerelease: boolean): Publisher | undefined {
+function createPublisher(
+  client: GitHubClient | undefined,
+  github: GitHubRunContext | undefined,
+  logger: Logger,
+  promotePrerelease: boolean,
+): Publisher | undefined {
   if (!client || !github) return undefined;
   return new GitHubPublisher({ client, owner: github.owner, repo: github.repo, logger, runUrl: github.runUrl, promotePrerelease });
 }

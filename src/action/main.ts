@@ -19,7 +19,6 @@ import { RunProgress, trackingRecorder } from "./progress.js";
 import { definedEnv, type Env } from "./env.js";
 import { installSignalHandlers } from "./signals.js";
 
-
 /** The action: parse inputs once, run the pipeline, write outputs and the summary. Returns the exit code. */
 export async function run(env: Env = process.env): Promise<number> {
   const logger = createActionsLogger();
@@ -53,7 +52,14 @@ export async function run(env: Env = process.env): Promise<number> {
   };
   const onHardDeadline = async () => {
     const anchor = progress.facts.anchor;
-    const manual = anchor && deps ? deps.deployer.manualRestoreCommand({ environment: settings.config.production.environment }, anchor.allocation, "restore after a cancelled run") : undefined;
+    const manual =
+      anchor && deps
+        ? deps.deployer.manualRestoreCommand(
+            { environment: settings.config.production.environment },
+            anchor.allocation,
+            "restore after a cancelled run",
+          )
+        : undefined;
     finishOnce(progress.cutOff(settings.config.mode, startedAt, Date.now(), manual));
     await records?.markOpen("cancelled; the cleanup did not finish in time");
   };
@@ -87,7 +93,11 @@ function loadSettings(inputs: Record<string, string>, env: Env): ResolvedSetting
   const workingDirectory = resolve(workspace, settings.config.workingDirectory);
   const config = { ...settings.config, workingDirectory };
   // Before wrangler is located or installed: a missing folder or environment fails here, fast.
-  const { warnings } = checkWorkerProject({ given: settings.config.workingDirectory, directory: workingDirectory, environments: environmentsNeeded(config) });
+  const { warnings } = checkWorkerProject({
+    given: settings.config.workingDirectory,
+    directory: workingDirectory,
+    environments: environmentsNeeded(config),
+  });
   return { ...settings, config, warnings: [...settings.warnings, ...warnings] };
 }
 
@@ -96,7 +106,13 @@ function plan(settings: ResolvedSettings, startedAt: number): PipelineResult {
   const release = resolveVersion({ ...config.version });
   const text = renderPlan(config, { version: release.version, tag: release.tag });
   core.info(text);
-  return { ...emptyResult(config.mode, startedAt), result: "planned", release, plan: text, message: `Plan for ${release.tag}: nothing was changed.` };
+  return {
+    ...emptyResult(config.mode, startedAt),
+    result: "planned",
+    release,
+    plan: text,
+    message: `Plan for ${release.tag}: nothing was changed.`,
+  };
 }
 
 function failedBeforeStart(error: unknown, startedAt: number): PipelineResult {

@@ -18,7 +18,14 @@ export class RunProgress {
     if (event.type === "facts") this.#facts = event.facts;
     else if (event.type === "stage-start") this.#open = { stage: event.stage, label: event.label, at: event.at };
     else if (event.type === "stage-end") {
-      this.#stages.push({ stage: event.stage, label: event.label, status: event.status, startedAt: this.#open?.at ?? event.at, endedAt: event.at, ...(event.detail ? { detail: event.detail } : {}) });
+      this.#stages.push({
+        stage: event.stage,
+        label: event.label,
+        status: event.status,
+        startedAt: this.#open?.at ?? event.at,
+        endedAt: event.at,
+        ...(event.detail ? { detail: event.detail } : {}),
+      });
       this.#open = undefined;
     }
   };
@@ -34,7 +41,19 @@ export class RunProgress {
    * touched and its restore was not read back, else `failed`.
    */
   cutOff(mode: Mode, startedAt: number, now: number, manualCommand?: string): PipelineResult {
-    const stages = this.#open ? [...this.#stages, { stage: this.#open.stage, label: this.#open.label, status: "cancelled" as const, startedAt: this.#open.at, endedAt: now, detail: "cut off at the hard deadline" }] : [...this.#stages];
+    const stages = this.#open
+      ? [
+          ...this.#stages,
+          {
+            stage: this.#open.stage,
+            label: this.#open.label,
+            status: "cancelled" as const,
+            startedAt: this.#open.at,
+            endedAt: now,
+            detail: "cut off at the hard deadline",
+          },
+        ]
+      : [...this.#stages];
     const restored = this.#stages.some((s) => s.stage === "rollback-verify" && s.status === "passed");
     const touched = this.productionTouched && !restored;
     const facts = this.#facts;
@@ -85,7 +104,9 @@ export function trackingRecorder(inner: DeploymentRecorder): DeploymentRecorder 
     async markOpen(description) {
       const pending = [...open.entries()];
       open.clear();
-      await Promise.allSettled(pending.map(([handle, url]) => inner.update(handle, "failure", { description, ...(url ? { environmentUrl: url } : {}) })));
+      await Promise.allSettled(
+        pending.map(([handle, url]) => inner.update(handle, "failure", { description, ...(url ? { environmentUrl: url } : {}) })),
+      );
     },
   };
 }

@@ -6,13 +6,29 @@ import type { InputSpec } from "../config/index.js";
 import { inputsWhere, type CommandSpec, type ExtraFlag } from "./flags.js";
 
 const HELP: ExtraFlag = { name: "help", short: "h", type: "boolean", description: "Show this help." };
-const JSON_FLAG: ExtraFlag = { name: "json", type: "boolean", description: "Print machine-readable JSON on stdout (progress stays on stderr)." };
+const JSON_FLAG: ExtraFlag = {
+  name: "json",
+  type: "boolean",
+  description: "Print machine-readable JSON on stdout (progress stays on stderr).",
+};
 const VERBOSE: ExtraFlag = { name: "verbose", type: "boolean", description: "Also print the engine's and wrangler's log lines." };
-const SUMMARY: ExtraFlag = { name: "summary", type: "string", value: "<file>", description: "Write the Markdown summary the action writes on GitHub to this file." };
+const SUMMARY: ExtraFlag = {
+  name: "summary",
+  type: "string",
+  value: "<file>",
+  description: "Write the Markdown summary the action writes on GitHub to this file.",
+};
 
 const ROLLBACK_ONLY = new Set(["rollback-target", "rollback-reason"]);
 /** Settings every run against Cloudflare needs. */
-const RUN_BASICS = new Set(["config", "working-directory", "cloudflare-api-token", "cloudflare-account-id", "wrangler-version", "tag-prefix"]);
+const RUN_BASICS = new Set([
+  "config",
+  "working-directory",
+  "cloudflare-api-token",
+  "cloudflare-account-id",
+  "wrangler-version",
+  "tag-prefix",
+]);
 
 const releaseInputs = (spec: InputSpec) => !ROLLBACK_ONLY.has(spec.name);
 /** The rules of a gate: the health-* settings and the header naming the version that answered. */
@@ -24,7 +40,8 @@ const rollbackInputs = (spec: InputSpec) =>
 export const COMMANDS: readonly CommandSpec[] = [
   {
     name: "release",
-    summary: "Run the release pipeline: staging, smoke gate, approval (terminal prompt), production, health gate, rollback or local git tags.",
+    summary:
+      "Run the release pipeline: staging, smoke gate, approval (terminal prompt), production, health gate, rollback or local git tags.",
     usage: "shipline release [flags]",
     inputs: inputsWhere(releaseInputs),
     extra: [JSON_FLAG, SUMMARY, VERBOSE, HELP],
@@ -56,7 +73,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "sandbox",
-    summary: "Start the local Workers sandbox (the Cloudflare API wrangler uses, Workers run in workerd) until Ctrl-C; print how to point wrangler at it.",
+    summary:
+      "Start the local Workers sandbox (the Cloudflare API wrangler uses, Workers run in workerd) until Ctrl-C; print how to point wrangler at it.",
     usage: "shipline sandbox [flags]",
     inputs: [],
     extra: [
@@ -70,11 +88,17 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: "demo",
-    summary: "With nothing configured: start the sandbox, create a sample Worker in a git repository, and release it twice with the real wrangler (a healthy v1.0.0, then a broken v1.1.0 that is rolled back).",
+    summary:
+      "With nothing configured: start the sandbox, create a sample Worker in a git repository, and release it twice with the real wrangler (a healthy v1.0.0, then a broken v1.1.0 that is rolled back).",
     usage: "shipline demo [flags]",
     inputs: [],
     extra: [
-      { name: "dir", type: "string", value: "<folder>", description: "Folder for the sample Worker's git repository (default: a new temporary folder, kept)." },
+      {
+        name: "dir",
+        type: "string",
+        value: "<folder>",
+        description: "Folder for the sample Worker's git repository (default: a new temporary folder, kept).",
+      },
       SUMMARY,
       JSON_FLAG,
       VERBOSE,

@@ -30,15 +30,32 @@ export function serveSamples(
   environments: { staging: string; production: string },
 ): ServeSample[] {
   const deploys: DeployFact[] = [
-    { stage: "staging-deploy", environment: environments.staging, script: scriptOf(environments.staging), versionId: result.stagingVersionId },
-    { stage: "production-deploy", environment: environments.production, script: scriptOf(environments.production), versionId: result.productionVersionId },
+    {
+      stage: "staging-deploy",
+      environment: environments.staging,
+      script: scriptOf(environments.staging),
+      versionId: result.stagingVersionId,
+    },
+    {
+      stage: "production-deploy",
+      environment: environments.production,
+      script: scriptOf(environments.production),
+      versionId: result.productionVersionId,
+    },
   ];
   return deploys.flatMap((deploy) => {
     const stage = result.stages.find((s) => s.stage === deploy.stage && s.status === "passed");
     if (!stage || !deploy.versionId) return [];
     const first = traffic.find((r) => r.script === deploy.script && sameId(r.versionId, deploy.versionId) && r.at + r.ms >= stage.endedAt);
     if (!first) return [];
-    return [{ environment: deploy.environment, versionId: deploy.versionId, deployEndedAt: stage.endedAt, serveMs: Math.max(0, first.at + first.ms - stage.endedAt) }];
+    return [
+      {
+        environment: deploy.environment,
+        versionId: deploy.versionId,
+        deployEndedAt: stage.endedAt,
+        serveMs: Math.max(0, first.at + first.ms - stage.endedAt),
+      },
+    ];
   });
 }
 

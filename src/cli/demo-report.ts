@@ -25,7 +25,9 @@ export function demoTimeline(report: DemoReport): string[] {
   if (report.projectDir) lines.push(`Sample Worker repository: ${report.projectDir} (tags: ${report.tags.join(", ") || "none"})`);
   if (report.summaryPath) lines.push(`Summary (the Markdown written on GitHub): ${report.summaryPath}`);
   if (report.serveNewVersionMs !== undefined) {
-    lines.push(`Sandbox served each new version ${formatMs(report.serveNewVersionMs)} after its deploy ended (median of ${report.serveSamples.length} deploys).`);
+    lines.push(
+      `Sandbox served each new version ${formatMs(report.serveNewVersionMs)} after its deploy ended (median of ${report.serveSamples.length} deploys).`,
+    );
   }
   const outcome = report.ok ? "✔ Demo passed" : "✖ Demo did not go as expected";
   lines.push(`${outcome}: ${report.runs.map((run) => `${run.tag} ${run.result.result}`).join(", ")}; total ${formatMs(report.totalMs)}.`);

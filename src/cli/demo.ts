@@ -28,7 +28,12 @@ import { progressPrinter } from "./progress.js";
 /** The two releases the demo makes, and what each must end in. */
 const RELEASES: ReadonlyArray<{ tag: string; worker: SampleWorkerOptions; expected: RunResult; title: string }> = [
   { tag: "v1.0.0", worker: { label: "v1.0.0" }, expected: "released", title: "a healthy release" },
-  { tag: "v1.1.0", worker: { label: "v1.1.0", health: { production: "unhealthy" } }, expected: "rolled-back", title: "production health broken" },
+  {
+    tag: "v1.1.0",
+    worker: { label: "v1.1.0", health: { production: "unhealthy" } },
+    expected: "rolled-back",
+    title: "production health broken",
+  },
 ];
 
 /** Demo gates: short intervals, so both releases finish in seconds. */
@@ -96,7 +101,9 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
       out.line(`${result.result === release.expected ? "✔" : "✖"} ${release.tag}: ${result.result}. ${result.message}`);
       runs.push({ tag: release.tag, expected: release.expected, result, durationMs: result.endedAt - result.startedAt });
     }
-    const samples = runs.flatMap((run) => serveSamples(run.result, sandbox.traffic, (env) => project.worker.workerName(env), { staging: "staging", production: "production" }));
+    const samples = runs.flatMap((run) =>
+      serveSamples(run.result, sandbox.traffic, (env) => project.worker.workerName(env), { staging: "staging", production: "production" }),
+    );
     const keep = options.keep ?? true;
     const summaryPath = keep || options.summaryPath ? (options.summaryPath ?? join(base, "summary.md")) : undefined;
     if (summaryPath) await writeText(summaryPath, out.mask(runs.map((run) => renderSummary(run.result)).join("\n---\n\n")));
@@ -121,7 +128,12 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
 }
 
 /** The bench's measurement: the demo, silently, and its timings. */
-export async function runDemoBench(): Promise<{ totalMs: number; runs: Array<{ result: RunResult; durationMs: number }>; serveNewVersionMs: number | undefined; ok: boolean }> {
+export async function runDemoBench(): Promise<{
+  totalMs: number;
+  runs: Array<{ result: RunResult; durationMs: number }>;
+  serveNewVersionMs: number | undefined;
+  ok: boolean;
+}> {
   const report = await runDemo({ keep: false });
   return {
     totalMs: report.totalMs,

@@ -113,7 +113,10 @@ function validate(spec: InputSpec, raw: string, command: string): void {
 function checkPositionals(command: CommandSpec, given: readonly string[]): void {
   const wanted = command.positionals;
   if (given.length > wanted.length) {
-    const extra = given.slice(wanted.length).map((p) => JSON.stringify(p)).join(", ");
+    const extra = given
+      .slice(wanted.length)
+      .map((p) => JSON.stringify(p))
+      .join(", ");
     const expected = wanted.length === 0 ? "no arguments" : `only ${wanted.map((w) => `<${w}>`).join(" ")}`;
     throw new UsageError(`Unexpected argument ${extra}: \`shipline ${command.name}\` takes ${expected}.`, command.name);
   }
@@ -141,7 +144,9 @@ function translateParseError(command: CommandSpec, error: unknown): Error {
     const spec = command.inputs.find((s) => flag === `--${s.name}` || flag === `--no-${s.name}`);
     const extra = command.extra.find((f) => flag === `--${f.name}`);
     const takesValue = spec ? spec.kind.type !== "boolean" : extra?.type === "string";
-    const what = takesValue ? `needs a value: ${spec ? acceptedText(spec) : (extra?.value ?? "<value>")}` : "takes no value (it is a switch)";
+    const what = takesValue
+      ? `needs a value: ${spec ? acceptedText(spec) : (extra?.value ?? "<value>")}`
+      : "takes no value (it is a switch)";
     return new UsageError(`Flag ${flag} ${what}.`, command.name);
   }
   return new UsageError(message, command.name);

@@ -29,7 +29,13 @@ export async function readGitFacts(dir: string, tagPrefix: string): Promise<GitF
   const sha = await repo.commitOf("HEAD");
   if (!sha) return { isRepository };
   const listed = await repo.run(["tag", "--points-at", "HEAD"]);
-  const tags = listed.exitCode === 0 ? listed.stdout.split("\n").map((t) => t.trim()).filter(Boolean) : [];
+  const tags =
+    listed.exitCode === 0
+      ? listed.stdout
+          .split("\n")
+          .map((t) => t.trim())
+          .filter(Boolean)
+      : [];
   const tag = highestReleaseTag(tags, tagPrefix);
   return { isRepository, sha, ...(tag ? { ref: `refs/tags/${tag}` } : {}) };
 }

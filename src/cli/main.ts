@@ -73,7 +73,10 @@ async function runDemoCommand(flags: ParsedFlags, io: CommandIo): Promise<number
   const summaryPath = flags.options["summary"] as string | undefined;
   const { runDemoWithSignals } = await import("./demo.js");
   const { demoJson } = await import("./demo-report.js");
-  const report = await runDemoWithSignals({ sink: io.stderr, verbose, ...(summaryPath ? { summaryPath: join(io.cwd, summaryPath) } : {}) }, logger);
+  const report = await runDemoWithSignals(
+    { sink: io.stderr, verbose, ...(summaryPath ? { summaryPath: join(io.cwd, summaryPath) } : {}) },
+    logger,
+  );
   if (flags.options["json"] === true) io.stdout(JSON.stringify(demoJson(report), null, 2));
   else io.stdout(report.ok ? `✔ shipline demo passed in ${(report.totalMs / 1000).toFixed(1)}s` : "✖ shipline demo failed");
   return report.ok ? EXIT.ok : EXIT.failed;

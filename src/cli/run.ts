@@ -104,5 +104,15 @@ function tryResolve(settings: CliSettings): ReleaseVersion | undefined {
 }
 
 function failedBeforeStart(mode: Mode, message: string, startedAt: number): PipelineResult {
-  return { result: "failed", mode, approval: { status: "skipped", approvedBy: [] }, stages: [], gates: [], message, startedAt, endedAt: Date.now(), warnings: [] };
+  return {
+    result: "failed",
+    mode,
+    approval: { status: "skipped", approvedBy: [] },
+    stages: [],
+    gates: [],
+    message,
+    startedAt,
+    endedAt: Date.now(),
+    warnings: [],
+  };
 }

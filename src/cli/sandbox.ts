@@ -56,14 +56,19 @@ function sandboxOptions(flags: ParsedFlags): SandboxOptions {
   }
   const port = portFlag(flags, "port");
   const trafficPort = portFlag(flags, "traffic-port");
-  return { ...(accountId ? { accountId } : {}), ...(port !== undefined ? { port } : {}), ...(trafficPort !== undefined ? { trafficPort } : {}) };
+  return {
+    ...(accountId ? { accountId } : {}),
+    ...(port !== undefined ? { port } : {}),
+    ...(trafficPort !== undefined ? { trafficPort } : {}),
+  };
 }
 
 function portFlag(flags: ParsedFlags, name: string): number | undefined {
   const raw = flags.options[name] as string | undefined;
   if (raw === undefined) return undefined;
   const port = /^\d+$/.test(raw) ? Number(raw) : NaN;
-  if (!(port >= 0 && port <= 65535)) throw new UsageError(`Flag --${name} has the value ${JSON.stringify(raw)}: expected a port number from 0 to 65535.`, "sandbox");
+  if (!(port >= 0 && port <= 65535))
+    throw new UsageError(`Flag --${name} has the value ${JSON.stringify(raw)}: expected a port number from 0 to 65535.`, "sandbox");
   return port;
 }
 

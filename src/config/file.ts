@@ -65,7 +65,6 @@ function unknownKey(parent: readonly PropertyKey[], key: string, accepted: strin
   );
 }
 
-
 const EXPRESSION = /\$\{\{(.*?)\}\}/g;
 const ENV_REF = /^\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*$/;
 
@@ -74,20 +73,22 @@ const ENV_REF = /^\s*env\.([A-Za-z_][A-Za-z0-9_]*)\s*$/;
  * to mask (each substituted value and the whole result). A missing or empty variable is an
  * error: a probe sent with an empty token would fail for a reason that is hard to see.
  */
-export function expandEnv(
-  value: string,
-  key: string,
-  env: Record<string, string | undefined>,
-): { value: string; secrets: string[] } {
+export function expandEnv(value: string, key: string, env: Record<string, string | undefined>): { value: string; secrets: string[] } {
   const secrets: string[] = [];
   const expanded = value.replace(EXPRESSION, (_whole, inner: string) => {
     const name = ENV_REF.exec(inner)?.[1];
     if (name === undefined) {
-      throw new ConfigError(key, `Config key \`${key}\` has the expression "\${{${inner}}}": only \${{ env.NAME }} is expanded in the config file (set the variable in the step's \`env:\`).`);
+      throw new ConfigError(
+        key,
+        `Config key \`${key}\` has the expression "\${{${inner}}}": only \${{ env.NAME }} is expanded in the config file (set the variable in the step's \`env:\`).`,
+      );
     }
     const replacement = env[name];
     if (replacement === undefined || replacement === "") {
-      throw new ConfigError(key, `Config key \`${key}\` references the environment variable ${name}, which is not set or empty: set ${name} in the step's \`env:\`.`);
+      throw new ConfigError(
+        key,
+        `Config key \`${key}\` references the environment variable ${name}, which is not set or empty: set ${name} in the step's \`env:\`.`,
+      );
     }
     secrets.push(replacement);
     return replacement;

@@ -137,7 +137,10 @@ function checksFromFile(
 function checkFromEntry(entry: CheckEntry, key: string, env: Record<string, string | undefined>, secrets: string[]): CheckSpec {
   if ((entry.path === undefined) === (entry.url === undefined)) {
     const has = entry.path === undefined ? "neither `path` nor `url`" : "both `path` and `url`";
-    throw new ConfigError(key, `Config key \`${key}\` has ${has}: expected exactly one of them (a path such as /api/health, or a full URL).`);
+    throw new ConfigError(
+      key,
+      `Config key \`${key}\` has ${has}: expected exactly one of them (a path such as /api/health, or a full URL).`,
+    );
   }
   const target: { path: string } | { url: string } =
     entry.path !== undefined
@@ -147,7 +150,10 @@ function checkFromEntry(entry: CheckEntry, key: string, env: Record<string, stri
   for (const [name, raw] of Object.entries(entry.headers ?? {})) {
     const headerKey = `${key}.headers.${name}`;
     if (!HEADER_NAME.test(name)) {
-      throw new ConfigError(headerKey, `Config key \`${key}.headers\` has the header name ${JSON.stringify(name)}: expected letters, digits and -_.!#$%&'*+^\`|~ only.`);
+      throw new ConfigError(
+        headerKey,
+        `Config key \`${key}.headers\` has the header name ${JSON.stringify(name)}: expected letters, digits and -_.!#$%&'*+^\`|~ only.`,
+      );
     }
     const expanded = expandEnv(raw, headerKey, env);
     headers[name] = expanded.value;

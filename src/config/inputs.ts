@@ -98,8 +98,7 @@ export const INPUTS: readonly InputSpec[] = [
   },
   {
     name: "release-token",
-    description:
-      "Token used to create tags and releases (a PAT or App token makes the new tag trigger workflows).",
+    description: "Token used to create tags and releases (a PAT or App token makes the new tag trigger workflows).",
     defaultText: "`github-token`",
     kind: SECRET,
   },
@@ -302,8 +301,7 @@ export const INPUTS: readonly InputSpec[] = [
   },
   {
     name: "promote-prerelease",
-    description:
-      "After a prerelease tag (`v1.4.0-rc.1`) reaches healthy production, create the final tag (`v1.4.0`) on the same commit.",
+    description: "After a prerelease tag (`v1.4.0-rc.1`) reaches healthy production, create the final tag (`v1.4.0`) on the same commit.",
     default: "true",
     kind: BOOL,
     configKey: "release.promote-prerelease",

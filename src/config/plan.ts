@@ -97,7 +97,10 @@ function productionSteps(config: PipelineConfig): string[][] {
   const gate = describeGate(production.health);
   const deploy =
     production.strategy === "direct"
-      ? [[`Production deploy: wrangler deploy --env ${production.environment} → ${target}`], [`Health gate on production (${production.environment})`, ...gate]]
+      ? [
+          [`Production deploy: wrangler deploy --env ${production.environment} → ${target}`],
+          [`Health gate on production (${production.environment})`, ...gate],
+        ]
       : [
           [
             `Production deploy, gradual: wrangler versions upload, then ${production.steps.map((p) => `${p}%`).join(" → ")} of traffic → ${target}`,
@@ -167,12 +170,19 @@ function describeTags(config: PipelineConfig, extra: PlanExtra): string[] {
   const release = releaseOf(config, extra);
   const { promotePrerelease, floatingTags, createRelease } = config.release;
   if (!release) {
-    return [`Tags (after a healthy production): the release tag with prefix "${config.version.tagPrefix}"${floatingTags ? ", and floating major/minor tags" : ""}.`];
+    return [
+      `Tags (after a healthy production): the release tag with prefix "${config.version.tagPrefix}"${floatingTags ? ", and floating major/minor tags" : ""}.`,
+    ];
   }
   const names = involvedTags({ release, promotePrerelease, floatingTags });
   const releaseTag = releaseTagOf(release, promotePrerelease);
   const lines = [`Tags (after a healthy production): ${names.join(", ")}`];
-  if (release.prerelease) lines.push(promotePrerelease ? `${release.tag} is promoted to ${release.finalTag}` : `${release.tag} stays a prerelease (promote-prerelease: false)`);
+  if (release.prerelease)
+    lines.push(
+      promotePrerelease
+        ? `${release.tag} is promoted to ${release.finalTag}`
+        : `${release.tag} stays a prerelease (promote-prerelease: false)`,
+    );
   lines.push(createRelease ? `GitHub Release for ${releaseTag}` : "no GitHub Release (create-release: false)");
   return lines;
 }

@@ -152,7 +152,10 @@ function resolveApproval(settings: Settings): PipelineConfig["approval"] {
   if (mode === "issue" && list.length === 0 && !settings.givenInput("approvers")) {
     const origin = explicit.origin ?? fromInput("approval");
     settings.errors.push(
-      new ConfigError(origin.key, `${origin.label} has the value "issue" but no approvers are set: expected \`approvers\` (input, or \`approval.approvers\` in the config file) such as alice,my-org/ops.`),
+      new ConfigError(
+        origin.key,
+        `${origin.label} has the value "issue" but no approvers are set: expected \`approvers\` (input, or \`approval.approvers\` in the config file) such as alice,my-org/ops.`,
+      ),
     );
   }
   // Users only (no org/team slug) cap how many distinct people can approve.
@@ -160,7 +163,10 @@ function resolveApproval(settings: Settings): PipelineConfig["approval"] {
   if (mode === "issue" && list.length > 0 && !teams && minimum.value > list.length) {
     const origin = minimum.origin ?? fromInput("minimum-approvals");
     settings.errors.push(
-      new ConfigError(origin.key, `${origin.label} has the value ${minimum.value}: expected at most ${list.length}, the number of approvers (${list.join(", ")}); the approval could never pass.`),
+      new ConfigError(
+        origin.key,
+        `${origin.label} has the value ${minimum.value}: expected at most ${list.length}, the number of approvers (${list.join(", ")}); the approval could never pass.`,
+      ),
     );
   }
   if ((mode === "none" || mode === "environment") && list.length > 0) {
@@ -186,7 +192,10 @@ function resolveEmergency(settings: Settings, mode: Mode): Pick<PipelineConfig, 
   }
   if (reason === undefined) {
     settings.errors.push(
-      new ConfigError("rollback-reason", "Input `rollback-reason` is not set: expected a reason for the emergency rollback (required with `mode: rollback`; it becomes the wrangler rollback message)."),
+      new ConfigError(
+        "rollback-reason",
+        "Input `rollback-reason` is not set: expected a reason for the emergency rollback (required with `mode: rollback`; it becomes the wrangler rollback message).",
+      ),
     );
     return { emergency: { reason: "", ...(target !== undefined ? { target } : {}) } };
   }

@@ -28,14 +28,19 @@ function describe(key: string, fallback?: string): string {
 
 const err = (accepted: string) => ({ error: `expected ${accepted}` });
 
-const text = (key: string, description?: string) =>
-  z.string(err("a text")).meta({ description: describe(key, description) });
+const text = (key: string, description?: string) => z.string(err("a text")).meta({ description: describe(key, description) });
 const duration = (key: string, description?: string) =>
   z.string(err(ACCEPTED.duration)).meta({ description: describe(key, description), pattern: DURATION_PATTERN });
 const count = (key: string, description?: string) =>
-  z.int(err(ACCEPTED.count)).min(1, err(ACCEPTED.count)).meta({ description: describe(key, description) });
+  z
+    .int(err(ACCEPTED.count))
+    .min(1, err(ACCEPTED.count))
+    .meta({ description: describe(key, description) });
 const nonNegative = (key: string, description?: string) =>
-  z.int(err(ACCEPTED.nonNegativeInt)).min(0, err(ACCEPTED.nonNegativeInt)).meta({ description: describe(key, description) });
+  z
+    .int(err(ACCEPTED.nonNegativeInt))
+    .min(0, err(ACCEPTED.nonNegativeInt))
+    .meta({ description: describe(key, description) });
 const bool = (key: string) => z.boolean(err(ACCEPTED.boolean)).meta({ description: describe(key) });
 const url = (key: string) => z.string(err(ACCEPTED.url)).meta({ description: describe(key), format: "uri" });
 const oneOf = <T extends string>(key: string, values: readonly [T, ...T[]], description?: string) =>
@@ -45,7 +50,7 @@ const mapping = <S extends z.ZodRawShape>(shape: S, description: string) =>
 
 const status = z
   .union([z.int(), z.string()], err(ACCEPTED.status))
-  .meta({ description: "Accepted status codes: 200, \"200-299\" or \"200,204\". Default: 200-299." });
+  .meta({ description: 'Accepted status codes: 200, "200-299" or "200,204". Default: 200-299.' });
 
 /** One HTTP check: exactly one of `path` and `url`. */
 const checkSchema = z
@@ -79,8 +84,14 @@ function gateShape(base: string) {
   return {
     interval: duration(`${base}.interval`, "Time between measurements.").optional(),
     count: count(`${base}.count`, "Measurements that make a passing gate.").optional(),
-    "failure-limit": nonNegative(`${base}.failure-limit`, `Failed measurements tolerated (must be below count).${smoke ? " Default: 0." : ""}`).optional(),
-    "consecutive-error-limit": nonNegative(`${base}.consecutive-error-limit`, `Consecutive errors tolerated.${smoke ? " Default: 4." : ""}`).optional(),
+    "failure-limit": nonNegative(
+      `${base}.failure-limit`,
+      `Failed measurements tolerated (must be below count).${smoke ? " Default: 0." : ""}`,
+    ).optional(),
+    "consecutive-error-limit": nonNegative(
+      `${base}.consecutive-error-limit`,
+      `Consecutive errors tolerated.${smoke ? " Default: 4." : ""}`,
+    ).optional(),
     timeout: duration(`${base}.timeout`, `Timeout per request.${smoke ? " Default: the health gate's timeout." : ""}`).optional(),
     "max-latency": duration(`${base}.max-latency`, "p95 latency ceiling over the gate, e.g. 500ms.").optional(),
     checks: checks(
@@ -140,7 +151,10 @@ export const configFileSchema = z
       ).optional(),
       release: mapping(
         {
-          "tag-prefix": z.string(err("a text")).meta({ description: describe("release.tag-prefix") }).optional(),
+          "tag-prefix": z
+            .string(err("a text"))
+            .meta({ description: describe("release.tag-prefix") })
+            .optional(),
           "promote-prerelease": bool("release.promote-prerelease").optional(),
           "floating-tags": bool("release.floating-tags").optional(),
           "create-release": bool("release.create-release").optional(),

@@ -65,8 +65,9 @@ export const ACCEPTED = {
   steps: "increasing percentages between 1 and 100 ending at 100, such as 10,50,100",
   semverRange: "a semver range such as 4, ^4.20.0 or >=3.88 <5",
   approver: "GitHub logins and org/team slugs, comma-separated, such as alice,my-org/ops",
-  json: "JSON text such as {\"status\":\"ok\"}",
-  headerName: "an HTTP header name such as x-worker-version-id (letters, digits and -_.!#$%&'*+^`|~ only), or nothing to turn the check off",
+  json: 'JSON text such as {"status":"ok"}',
+  headerName:
+    "an HTTP header name such as x-worker-version-id (letters, digits and -_.!#$%&'*+^`|~ only), or nothing to turn the check off",
 } as const;
 
 /** One of `values`. */
@@ -163,7 +164,10 @@ export function parseJson(origin: Origin, raw: unknown): unknown {
       return JSON.parse(raw) as unknown;
     } catch (error) {
       const detail = error instanceof Error ? ` (${error.message})` : "";
-      throw new ConfigError(origin.key, `${origin.label} has the value ${show(raw)}, which is not valid JSON${detail}: expected ${ACCEPTED.json}.`);
+      throw new ConfigError(
+        origin.key,
+        `${origin.label} has the value ${show(raw)}, which is not valid JSON${detail}: expected ${ACCEPTED.json}.`,
+      );
     }
   }
   throw invalid(origin, raw, ACCEPTED.json);
@@ -181,7 +185,10 @@ export function parseApprovers(origin: Origin, raw: unknown): string[] {
   for (const item of items) {
     const name = typeof item === "string" ? item.trim().replace(/^@/, "") : "";
     if (!isApprover(name)) {
-      throw new ConfigError(origin.key, `${origin.label} has the value ${show(raw)}, whose entry ${show(item)} is not a GitHub login or org/team slug: expected ${ACCEPTED.approver}.`);
+      throw new ConfigError(
+        origin.key,
+        `${origin.label} has the value ${show(raw)}, whose entry ${show(item)} is not a GitHub login or org/team slug: expected ${ACCEPTED.approver}.`,
+      );
     }
     if (!result.some((known) => known.toLowerCase() === name.toLowerCase())) result.push(name);
   }

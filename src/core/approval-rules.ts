@@ -19,7 +19,10 @@ const MAX_IGNORED_BODY = 200;
 
 /** The decision a whole comment expresses, or `null` when it is not a decision. */
 export function parseDecision(body: string): Decision | null {
-  const word = body.trim().replace(/[.!]+$/, "").toLowerCase();
+  const word = body
+    .trim()
+    .replace(/[.!]+$/, "")
+    .toLowerCase();
   if (APPROVE.has(word)) return "approve";
   if (DENY.has(word)) return "deny";
   return null;
@@ -92,12 +95,7 @@ export function decide(state: DecisionState): DecisionOutcome {
 }
 
 /** Why a comment does not count, or `undefined` when it is a decision that counts. */
-function whyIgnored(
-  decision: Decision | null,
-  login: string,
-  actor: string | undefined,
-  state: DecisionState,
-): string | undefined {
+function whyIgnored(decision: Decision | null, login: string, actor: string | undefined, state: DecisionState): string | undefined {
   if (decision === null) {
     return `not a decision: the whole comment must be one of ${APPROVE_WORDS.join(", ")} (approve) or ${DENY_WORDS.join(", ")} (deny)`;
   }

@@ -35,7 +35,10 @@ export function chooseTarget(args: {
   const tag = chosen.tag ?? args.versions.find((v) => sameVersionId(v.versionId, chosen.versionId))?.tag;
   const target = tag ? { ...chosen, tag } : chosen;
   if (sameVersionId(current, target.versionId)) {
-    throw new ConfigError("rollback-target", `Production already serves ${target.versionId}${target.tag ? ` (${target.tag})` : ""} at 100%: nothing to roll back.`);
+    throw new ConfigError(
+      "rollback-target",
+      `Production already serves ${target.versionId}${target.tag ? ` (${target.tag})` : ""} at 100%: nothing to roll back.`,
+    );
   }
   return target;
 }
@@ -44,7 +47,10 @@ function byRequest(requested: string, prefix: string, versions: readonly Version
   if (UUID.test(requested)) {
     const found = versions.find((v) => sameVersionId(v.versionId, requested));
     if (!found) {
-      throw new ConfigError("rollback-target", `Input \`rollback-target\` has the value "${requested}": no such Worker version among the ${versions.length} most recent versions of production.`);
+      throw new ConfigError(
+        "rollback-target",
+        `Input \`rollback-target\` has the value "${requested}": no such Worker version among the ${versions.length} most recent versions of production.`,
+      );
     }
     return { versionId: found.versionId, tag: found.tag, how: "version id" };
   }
@@ -54,7 +60,8 @@ function byRequest(requested: string, prefix: string, versions: readonly Version
   if (!found) {
     throw new ConfigError(
       "rollback-target",
-      `Input \`rollback-target\` has the value "${requested}": it is neither a Worker version id nor a release tag any production version was uploaded with (expected a version id such as 4b8b2f8a-… or a tag such as ${prefix}1.2.3).`,
+      `Input \`rollback-target\` has the value "${requested}": it is neither a Worker version id nor a release tag ` +
+        `any production version was uploaded with (expected a version id such as 4b8b2f8a-… or a tag such as ${prefix}1.2.3).`,
     );
   }
   return { versionId: found.versionId, tag: found.tag, how: `release tag ${found.tag}` };
@@ -72,7 +79,10 @@ function previousStable(live: LiveState, deployments: readonly DeploymentInfo[])
   if (found) return { versionId: found.versionId, how: `previous stable deployment${found.servedFrom ? ` of ${found.servedFrom}` : ""}` };
   const skipped = rolledBackFrom(deployments).size;
   const why = skipped ? ` other than the ${skipped} version(s) shipline rolled back from` : "";
-  throw new ConfigError("rollback-target", `There is no earlier production deployment that served one version at 100%${why}: give \`rollback-target\` (a version id or a release tag).`);
+  throw new ConfigError(
+    "rollback-target",
+    `There is no earlier production deployment that served one version at 100%${why}: give \`rollback-target\` (a version id or a release tag).`,
+  );
 }
 
 function byCreatedDesc(a: VersionInfo, b: VersionInfo): number {
@@ -80,7 +90,12 @@ function byCreatedDesc(a: VersionInfo, b: VersionInfo): number {
 }
 
 /** `mode: rollback`: put an earlier version back on production, read it back, prove it healthy. */
-export function runEmergencyRollback(config: PipelineConfig, deps: PipelineDeps, signal: AbortSignal, context: RunContext = {}): Promise<PipelineResult> {
+export function runEmergencyRollback(
+  config: PipelineConfig,
+  deps: PipelineDeps,
+  signal: AbortSignal,
+  context: RunContext = {},
+): Promise<PipelineResult> {
   return runScoped(config, deps, signal, context, emergencyFlow);
 }
 
@@ -102,7 +117,11 @@ async function emergencyFlow(s: RunScope): Promise<Outcome> {
   const baseUrl = config.production.url;
   if (!reason) return { result: "failed", message: "Input `rollback-reason` is required for mode: rollback." };
   if (!baseUrl) {
-    return { result: "failed", message: "Input `production-url` is required for mode: rollback: the restored version must pass the health gate, and wrangler rollback reports no URL." };
+    return {
+      result: "failed",
+      message:
+        "Input `production-url` is required for mode: rollback: the restored version must pass the health gate, and wrangler rollback reports no URL.",
+    };
   }
   s.learn({ productionUrl: baseUrl });
   const target: DeployTarget = { environment: config.production.environment };
@@ -131,7 +150,8 @@ async function emergencyFlow(s: RunScope): Promise<Outcome> {
         verify: "health",
         baseUrl,
         health: config.production.health,
-        known: (id) => rollback.live.allocation.some((share) => sameVersionId(share.versionId, id)) || sameVersionId(id, rollback.chosen.versionId),
+        known: (id) =>
+          rollback.live.allocation.some((share) => sameVersionId(share.versionId, id)) || sameVersionId(id, rollback.chosen.versionId),
         record: async () => ({ sha: config.version.sha, tag: name, description: `emergency rollback to ${name}` }),
       },
       cleanup,
@@ -147,7 +167,10 @@ async function emergencyFlow(s: RunScope): Promise<Outcome> {
 }
 
 /** Reads production and picks the target; throws (nothing changed) when it is unknown or already live. */
-async function chooseStage(s: RunScope, target: DeployTarget): Promise<{ chosen: RollbackTarget; live: LiveState; history: readonly DeploymentInfo[]; fromTag?: string }> {
+async function chooseStage(
+  s: RunScope,
+  target: DeployTarget,
+): Promise<{ chosen: RollbackTarget; live: LiveState; history: readonly DeploymentInfo[]; fromTag?: string }> {
   const { deps, config } = s;
   return s.rec.stage("resolve", "Choose the rollback target", async () => {
     const [history, versions] = await Promise.all([deps.deployer.deployments(target, s.signal), deps.deployer.versions(target, s.signal)]);
@@ -155,10 +178,25 @@ async function chooseStage(s: RunScope, target: DeployTarget): Promise<{ chosen:
     if (!live) throw new ConfigError("rollback-target", `${target.environment} has no deployment: there is nothing to roll back.`);
     const previousVersionId = soleVersion(live.allocation) ?? live.allocation[0]?.versionId;
     s.learn({ anchor: live, previousVersionId });
-    const chosen = chooseTarget({ requested: config.emergency?.target, tagPrefix: config.version.tagPrefix, live, deployments: history, versions });
+    const chosen = chooseTarget({
+      requested: config.emergency?.target,
+      tagPrefix: config.version.tagPrefix,
+      live,
+      deployments: history,
+      versions,
+    });
     const fromTag = versions.find((v) => sameVersionId(v.versionId, previousVersionId))?.tag;
-    deps.logger.info(`Rolling ${target.environment} back from ${describeAllocation(live.allocation)} to ${chosen.versionId} (${chosen.how}).`);
-    return { status: "passed" as const, detail: `${chosen.versionId} (${chosen.how})`, chosen, live, history, ...(fromTag ? { fromTag } : {}) };
+    deps.logger.info(
+      `Rolling ${target.environment} back from ${describeAllocation(live.allocation)} to ${chosen.versionId} (${chosen.how}).`,
+    );
+    return {
+      status: "passed" as const,
+      detail: `${chosen.versionId} (${chosen.how})`,
+      chosen,
+      live,
+      history,
+      ...(fromTag ? { fromTag } : {}),
+    };
   });
 }
 
@@ -182,17 +220,30 @@ function emergencyOutcome(s: RunScope, r: Rollback, result: RestoreResult): Outc
     };
   }
   if (!result.gate || result.gate.outcome === "cancelled") {
-    return { result: "failed", message: `Cancelled: production was rolled back to ${name} and read back, but the health gate was cancelled before it passed.` };
+    return {
+      result: "failed",
+      message: `Cancelled: production was rolled back to ${name} and read back, but the health gate was cancelled before it passed.`,
+    };
   }
   if (result.gate.outcome === "failed") {
     const exclude = [...r.live.allocation.map((share) => share.versionId), id];
     const [next, ...more] = restoreCandidates(r.history, exclude);
-    const listed = next ? ` Earlier versions not known to be bad, newest first: ${[next, ...more].slice(0, 5).map((c) => c.versionId).join(", ")}.` : " No earlier version is left that shipline has not seen fail.";
+    const listed = next
+      ? ` Earlier versions not known to be bad, newest first: ${[next, ...more]
+          .slice(0, 5)
+          .map((c) => c.versionId)
+          .join(", ")}.`
+      : " No earlier version is left that shipline has not seen fail.";
     return {
       result: "rollback-failed",
       message: `Production now serves ${name}, but it failed the health gate: ${result.why ?? "unhealthy"}.${listed}`,
-      ...(next ? { manualCommand: s.deps.deployer.manualRestoreCommand(r.target, [{ versionId: next.versionId, percentage: 100 }], r.reason) } : {}),
+      ...(next
+        ? { manualCommand: s.deps.deployer.manualRestoreCommand(r.target, [{ versionId: next.versionId, percentage: 100 }], r.reason) }
+        : {}),
     };
   }
-  return { result: "rolled-back", message: `Production was rolled back to ${name} (${r.chosen.how}), read back, and passed the health gate. Reason: ${r.reason}` };
+  return {
+    result: "rolled-back",
+    message: `Production was rolled back to ${name} (${r.chosen.how}), read back, and passed the health gate. Reason: ${r.reason}`,
+  };
 }

@@ -75,8 +75,5 @@ export function errorMessage(error: unknown): string {
 
 /** Whether `error` is an abort (a cancelled run), however it was raised. */
 export function isAbort(error: unknown): boolean {
-  return (
-    error instanceof CancelledError ||
-    (error instanceof Error && (error.name === "AbortError" || error.name === "ApprovalInterrupt"))
-  );
+  return error instanceof CancelledError || (error instanceof Error && (error.name === "AbortError" || error.name === "ApprovalInterrupt"));
 }

@@ -12,7 +12,6 @@ import { normaliseVersionId } from "./version-id.js";
 /** Longest excerpt of a body or JSON value quoted in a reason. */
 const EXCERPT_CHARS = 200;
 
-
 /**
  * The URL a check probes: a full `url` wins; else `path` is appended to the base URL keeping the
  * base's own path and query (`https://x.dev/app?k=1` + `/api?v=2` → `https://x.dev/app/api?k=1&v=2`).

@@ -222,8 +222,7 @@ async function loop(options: GateOptions, watching: boolean): Promise<GateReport
   const { clock, signal, settings } = options;
   const startedAt = clock.now();
   const measurements: Measurement[] = [];
-  const finish = (outcome: GateReport["outcome"], reason?: string) =>
-    finishReport(options, startedAt, measurements, outcome, reason);
+  const finish = (outcome: GateReport["outcome"], reason?: string) => finishReport(options, startedAt, measurements, outcome, reason);
   if (settings.checks.length === 0) return finish("failed", "the gate has no checks: nothing to measure");
   let targets: Target[];
   try {
@@ -249,11 +248,7 @@ async function loop(options: GateOptions, watching: boolean): Promise<GateReport
 }
 
 /** One measurement, or `undefined` when the run was aborted while probing. */
-async function measure(
-  options: GateOptions,
-  targets: readonly Target[],
-  index: number,
-): Promise<Measurement | undefined> {
+async function measure(options: GateOptions, targets: readonly Target[], index: number): Promise<Measurement | undefined> {
   const at = options.clock.now();
   try {
     const checks = await Promise.all(targets.map((target) => probeOne(options, target)));

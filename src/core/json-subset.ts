@@ -67,7 +67,12 @@ function arrayContains(expected: readonly unknown[], actual: readonly unknown[])
     }
     return false;
   };
-  return expected.every((_, e) => assign(e, actual.map(() => false)));
+  return expected.every((_, e) =>
+    assign(
+      e,
+      actual.map(() => false),
+    ),
+  );
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

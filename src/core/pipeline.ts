@@ -12,7 +12,12 @@ export type { Outcome, PipelineDeps, RunContext, RunFacts, RunScope } from "./ru
  * anchor → production → health → tags, or rollback when production gets worse.
  * Never throws for an expected failure: the result says what happened.
  */
-export function runPipeline(config: PipelineConfig, deps: PipelineDeps, signal: AbortSignal, context: RunContext = {}): Promise<PipelineResult> {
+export function runPipeline(
+  config: PipelineConfig,
+  deps: PipelineDeps,
+  signal: AbortSignal,
+  context: RunContext = {},
+): Promise<PipelineResult> {
   return runScoped(config, deps, signal, context, releaseFlow);
 }
 

@@ -2,16 +2,7 @@
  * Ports: every side effect the engine needs, as an interface. Providers implement them
  * (wrangler, HTTP, GitHub, system); tests pass fakes. The engine imports nothing else.
  */
-import type {
-  Allocation,
-  ApprovalRecord,
-  DeploymentInfo,
-  GateReport,
-  LiveState,
-  Millis,
-  ReleaseVersion,
-  VersionInfo,
-} from "./types.js";
+import type { Allocation, ApprovalRecord, DeploymentInfo, GateReport, LiveState, Millis, ReleaseVersion, VersionInfo } from "./types.js";
 
 /** Time, injected so that tests that wait take milliseconds. */
 export interface Clock {

@@ -30,7 +30,12 @@ export const RETRY_DELAYS_MS: readonly number[] = [250, 1_000, 2_000];
  * Reads production's deployments, retrying transient failures (within `signal`). A failed
  * read is a reading with `error`, never a throw: callers decide what an unknown means.
  */
-export async function readProduction(deployer: Deployer, target: DeployTarget, clock: Clock, signal: AbortSignal): Promise<ProductionReading> {
+export async function readProduction(
+  deployer: Deployer,
+  target: DeployTarget,
+  clock: Clock,
+  signal: AbortSignal,
+): Promise<ProductionReading> {
   for (let attempt = 0; ; attempt++) {
     try {
       return { at: clock.now(), history: await deployer.deployments(target, signal) };
@@ -46,7 +51,13 @@ export async function readProduction(deployer: Deployer, target: DeployTarget, c
  * One quick read of production, given up after `limitMs` (injected clock): right before a
  * restore, a read that answers fast is worth having, and one that does not is not worth waiting for.
  */
-export async function quickRead(deployer: Deployer, target: DeployTarget, clock: Clock, signal: AbortSignal, limitMs: number): Promise<ProductionReading | undefined> {
+export async function quickRead(
+  deployer: Deployer,
+  target: DeployTarget,
+  clock: Clock,
+  signal: AbortSignal,
+  limitMs: number,
+): Promise<ProductionReading | undefined> {
   const stop = new AbortController();
   const timer = new AbortController();
   const onAbort = () => stop.abort(signal.reason);

@@ -10,7 +10,15 @@ import { runGate } from "./gate.js";
 import type { DeployTarget } from "./ports.js";
 import { liveOf, ProductionWatch, quickRead, readAnchor, readProduction, type ProductionReading } from "./production-watch.js";
 import { describeDeployError, startRecord, updateRecord } from "./records.js";
-import { decideRecovery, oursBy, restoreCandidates, rollbackMessage, unrecognised, type RecoveryAction, type RecoveryCause } from "./recovery.js";
+import {
+  decideRecovery,
+  oursBy,
+  restoreCandidates,
+  rollbackMessage,
+  unrecognised,
+  type RecoveryAction,
+  type RecoveryCause,
+} from "./recovery.js";
 import { runRestore, type RestoreResult } from "./restore.js";
 import { cleanupBudget, type Outcome, type RunFacts, type RunScope } from "./run-scope.js";
 import type { Allocation, GateReport, LiveState, ReleaseVersion } from "./types.js";
@@ -90,7 +98,10 @@ class ProductionRun {
       return undefined;
     } catch (error) {
       if (s.signal.aborted) return { result: "failed", message: "The run was cancelled before production was touched." };
-      return { result: "failed", message: `Could not read what ${this.#target.environment} serves, so production was not touched: ${describeDeployError(error)}` };
+      return {
+        result: "failed",
+        message: `Could not read what ${this.#target.environment} serves, so production was not touched: ${describeDeployError(error)}`,
+      };
     }
   }
 
@@ -118,7 +129,9 @@ class ProductionRun {
     const serving = soleVersion(live?.allocation);
     if (!serving || !ours(serving)) return false;
     this.#ours(serving);
-    this.#s.rec.warn(`The production deploy reported a failure, but ${serving} of this release is live at 100%: the health gate decides. (${failed.why})`);
+    this.#s.rec.warn(
+      `The production deploy reported a failure, but ${serving} of this release is live at 100%: the health gate decides. (${failed.why})`,
+    );
     return true;
   }
 
@@ -135,7 +148,12 @@ class ProductionRun {
     const old = soleVersion(this.#anchor?.allocation) ?? mainVersion(this.#anchor?.allocation);
     for (const step of s.config.production.steps) {
       const split = step < 100 && old !== undefined;
-      const allocation: Allocation = split ? [{ versionId: uploaded, percentage: step }, { versionId: old, percentage: 100 - step }] : [{ versionId: uploaded, percentage: 100 }];
+      const allocation: Allocation = split
+        ? [
+            { versionId: uploaded, percentage: step },
+            { versionId: old, percentage: 100 - step },
+          ]
+        : [{ versionId: uploaded, percentage: 100 }];
       const shifted = await this.#write(`Route ${describeAllocation(allocation)}`, true, async () => {
         await s.deps.deployer.shift(this.#target, allocation, `shipline ${this.#release.tag} at ${step}%`, s.signal);
         this.#learn({ productionVersionId: uploaded });
@@ -173,7 +191,11 @@ class ProductionRun {
     const s = this.#s;
     const baseUrl = this.#url;
     this.#learn({ productionUrl: baseUrl });
-    if (!baseUrl) return { cause: "gate-failed", why: "no production URL: wrangler reported none; set production-url so the health gate knows what to probe" };
+    if (!baseUrl)
+      return {
+        cause: "gate-failed",
+        why: "no production URL: wrangler reported none; set production-url so the health gate knows what to probe",
+      };
     const refresh = Math.max(s.config.production.health.intervalMs, MIN_WATCH_REFRESH_MS);
     const watch = new ProductionWatch((signal) => s.deps.deployer.deployments(this.#target, signal), s.deps.clock, refresh).start();
     let report: GateReport;
@@ -187,8 +209,10 @@ class ProductionRun {
       // A read still in flight is abandoned: the decision below never waits for it.
       watch.stop();
     }
-    if (report.outcome === "cancelled") return { cause: "cancelled", why: "the run was cancelled during the health gate", reading: watch.current() };
-    if (report.outcome === "failed") return { cause: "gate-failed", why: `health gate failed: ${report.reason ?? "unhealthy"}`, reading: watch.current() };
+    if (report.outcome === "cancelled")
+      return { cause: "cancelled", why: "the run was cancelled during the health gate", reading: watch.current() };
+    if (report.outcome === "failed")
+      return { cause: "gate-failed", why: `health gate failed: ${report.reason ?? "unhealthy"}`, reading: watch.current() };
     return this.#stillOurs();
   }
 
@@ -220,12 +244,20 @@ class ProductionRun {
     if (s.signal.aborted) return { cause: "cancelled", why: "the run was cancelled after the health gate", reading };
     const live = liveOf(reading);
     if (live === undefined) {
-      return { cause: "not-judged", why: `production could not be read after the health gate (${reading.error ?? "unknown"}), so it is not proven to serve ${this.#release.tag}`, reading };
+      return {
+        cause: "not-judged",
+        why: `production could not be read after the health gate (${reading.error ?? "unknown"}), so it is not proven to serve ${this.#release.tag}`,
+        reading,
+      };
     }
     const known = await this.#known([live]);
     const other = live?.allocation.filter((share) => share.percentage > 0 && !known(share.versionId) && !this.#inAnchor(share.versionId));
     if (!other?.length) return undefined;
-    return { cause: "not-judged", why: `someone else's deploy went live during the health gate (${describeAllocation(live?.allocation)}), so the gate did not judge ${this.#release.tag}`, reading };
+    return {
+      cause: "not-judged",
+      why: `someone else's deploy went live during the health gate (${describeAllocation(live?.allocation)}), so the gate did not judge ${this.#release.tag}`,
+      reading,
+    };
   }
 
   /** Production is not proven healthy: decide by the recovery rule, and act. */
@@ -236,7 +268,10 @@ class ProductionRun {
     // After a cancel nothing is read first: the restore of the known anchor goes at once.
     // After a failed gate, one quick read (an API request, milliseconds) catches a deploy
     // made since the watch last looked; a slow one is not waited for.
-    const fresh = unproven.cause === "gate-failed" ? await quickRead(s.deps.deployer, this.#target, s.deps.clock, s.signal, DECISION_READ_MS) : undefined;
+    const fresh =
+      unproven.cause === "gate-failed"
+        ? await quickRead(s.deps.deployer, this.#target, s.deps.clock, s.signal, DECISION_READ_MS)
+        : undefined;
     const reading = fresh ?? unproven.reading;
     const live = liveOf(reading);
     const ours = unproven.cause === "cancelled" ? oursBy(this.#uploads) : await this.#known([live, ...(reading?.history ?? [])]);
@@ -253,16 +288,27 @@ class ProductionRun {
   }
 
   /** Every recovery action but a restore: production is left as it is, and the outcome says why. */
-  async #stop(unproven: Unproven, action: Exclude<RecoveryAction, { kind: "restore" }>, live: LiveState | null | undefined): Promise<Outcome> {
+  async #stop(
+    unproven: Unproven,
+    action: Exclude<RecoveryAction, { kind: "restore" }>,
+    live: LiveState | null | undefined,
+  ): Promise<Outcome> {
     const why = capitalise(unproven.why);
     const serving = live === undefined ? "unknown" : describeAllocation(live?.allocation);
     switch (action.kind) {
       case "unchanged":
         await this.#mark("failure", "deploy failed; production unchanged");
-        return { result: "failed", message: `${why}. Production was not changed: it still serves ${describeAllocation(action.serving?.allocation)}.` };
+        return {
+          result: "failed",
+          message: `${why}. Production was not changed: it still serves ${describeAllocation(action.serving?.allocation)}.`,
+        };
       case "leave":
         await this.#mark("failure", "unhealthy; rollback: off");
-        return { result: "failed", message: `${why}. rollback: off, so production was left as it is: ${serving}.`, ...this.#manualAnchor() };
+        return {
+          result: "failed",
+          message: `${why}. rollback: off, so production was left as it is: ${serving}.`,
+          ...this.#manualAnchor(),
+        };
       case "first-deploy":
         await this.#mark("failure", "unhealthy first deploy");
         return {
@@ -274,13 +320,19 @@ class ProductionRun {
         await this.#mark("failure", "someone else deployed; not rolled back");
         const theirs = describeAllocation(action.theirs.allocation);
         const id = action.theirs.deploymentId ? ` (deployment ${action.theirs.deploymentId})` : "";
-        const when = action.when === "live" ? "while this run was deploying" : "between the rollback anchor and this run's deploy, which replaced it";
+        const when =
+          action.when === "live" ? "while this run was deploying" : "between the rollback anchor and this run's deploy, which replaced it";
         return {
           result: "rollback-failed",
-          message: `${why}. Someone else deployed ${theirs}${id} ${when}; production now serves ${serving}, and the anchor was ${describeAllocation(this.#anchor?.allocation)}. shipline did not roll back over their work: decide by hand what production should serve.`,
+          message:
+            `${why}. Someone else deployed ${theirs}${id} ${when}; production now serves ${serving}, ` +
+            `and the anchor was ${describeAllocation(this.#anchor?.allocation)}. ` +
+            "shipline did not roll back over their work: decide by hand what production should serve.",
           // What production served right before this run's deploy: theirs, not the anchor.
           manualCommand:
-            action.when === "live" ? this.#manualAnchor().manualCommand : this.#s.deps.deployer.manualRestoreCommand(this.#target, action.theirs.allocation, `restore after ${this.#release.tag}`),
+            action.when === "live"
+              ? this.#manualAnchor().manualCommand
+              : this.#s.deps.deployer.manualRestoreCommand(this.#target, action.theirs.allocation, `restore after ${this.#release.tag}`),
         };
       }
     }
@@ -315,15 +367,32 @@ class ProductionRun {
     const restored = describeAllocation(to);
     if (!result.restored) {
       await this.#mark("failure", "rollback failed");
-      return { result: "rollback-failed", message: `${why}. Rollback did not restore production: ${result.why ?? "unknown"}`, ...this.#manualAnchor() };
+      return {
+        result: "rollback-failed",
+        message: `${why}. Rollback did not restore production: ${result.why ?? "unknown"}`,
+        ...this.#manualAnchor(),
+      };
     }
     this.#learn({ rollbackVersionId: mainVersion(to) });
     await this.#mark("failure", `rolled back: ${unproven.why}`);
     if (!result.gate) {
-      return { result: "rolled-back", message: `${why}. Production was restored to ${restored} and read back${this.#cleanup.cancelled ? " (no health gate: a cancelled run must exit within seconds)" : ""}.` };
+      return {
+        result: "rolled-back",
+        message:
+          `${why}. Production was restored to ${restored} and read back` +
+          `${this.#cleanup.cancelled ? " (no health gate: a cancelled run must exit within seconds)" : ""}.`,
+      };
     }
-    if (result.gate.outcome === "passed") return { result: "rolled-back", message: `${why}. Production was rolled back to ${restored}, read back, and passed the health gate.` };
-    if (result.gate.outcome === "cancelled") return { result: "rolled-back", message: `${why}. Production was rolled back to ${restored} and read back; its health gate was cancelled before it passed.` };
+    if (result.gate.outcome === "passed")
+      return {
+        result: "rolled-back",
+        message: `${why}. Production was rolled back to ${restored}, read back, and passed the health gate.`,
+      };
+    if (result.gate.outcome === "cancelled")
+      return {
+        result: "rolled-back",
+        message: `${why}. Production was rolled back to ${restored} and read back; its health gate was cancelled before it passed.`,
+      };
     return this.#restoredUnhealthy(why, to, result);
   }
 
@@ -335,12 +404,25 @@ class ProductionRun {
     const candidates = restoreCandidates(history, exclude);
     const first = candidates[0];
     const listed = candidates.length
-      ? ` Earlier versions not known to be bad, newest first: ${candidates.slice(0, 5).map((c) => `${c.versionId}${c.servedFrom ? ` (served from ${c.servedFrom})` : ""}`).join(", ")}.`
+      ? ` Earlier versions not known to be bad, newest first: ${candidates
+          .slice(0, 5)
+          .map((c) => `${c.versionId}${c.servedFrom ? ` (served from ${c.servedFrom})` : ""}`)
+          .join(", ")}.`
       : " No earlier version that served production alone is left that shipline has not seen fail: fix forward.";
     return {
       result: "rollback-failed",
-      message: `${why}. Production was rolled back to ${describeAllocation(to)}, but the restored version failed the health gate too: ${result.why ?? "unhealthy"}.${listed}`,
-      ...(first ? { manualCommand: s.deps.deployer.manualRestoreCommand(this.#target, [{ versionId: first.versionId, percentage: 100 }], `restore after ${this.#release.tag}`) } : {}),
+      message:
+        `${why}. Production was rolled back to ${describeAllocation(to)}, ` +
+        `but the restored version failed the health gate too: ${result.why ?? "unhealthy"}.${listed}`,
+      ...(first
+        ? {
+            manualCommand: s.deps.deployer.manualRestoreCommand(
+              this.#target,
+              [{ versionId: first.versionId, percentage: 100 }],
+              `restore after ${this.#release.tag}`,
+            ),
+          }
+        : {}),
     };
   }
 
@@ -421,16 +503,24 @@ class ProductionRun {
 
   #manualAnchor(): { manualCommand?: string } {
     if (!this.#anchor) return {};
-    return { manualCommand: this.#s.deps.deployer.manualRestoreCommand(this.#target, this.#anchor.allocation, `restore after ${this.#release.tag}`) };
+    return {
+      manualCommand: this.#s.deps.deployer.manualRestoreCommand(
+        this.#target,
+        this.#anchor.allocation,
+        `restore after ${this.#release.tag}`,
+      ),
+    };
   }
 
   /** Updates this release's production Deployment record, always with the environment URL. */
   async #mark(state: "success" | "failure", description: string): Promise<void> {
-    await updateRecord(this.#s, this.#record, state, { ...(this.#url ? { environmentUrl: this.#url } : {}), description: description.slice(0, 140) });
+    await updateRecord(this.#s, this.#record, state, {
+      ...(this.#url ? { environmentUrl: this.#url } : {}),
+      description: description.slice(0, 140),
+    });
   }
 }
 
 export function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
-

@@ -14,7 +14,11 @@ export async function startRecord(
 ): Promise<string | undefined> {
   if (!s.deps.recorder) return undefined;
   try {
-    const handle = await s.deps.recorder.start(environment, { ref: release.sha, description: texts.description ?? `shipline ${release.tag}`, production });
+    const handle = await s.deps.recorder.start(environment, {
+      ref: release.sha,
+      description: texts.description ?? `shipline ${release.tag}`,
+      production,
+    });
     if (handle) await s.deps.recorder.update(handle, "in_progress", { description: texts.progress ?? `deploying ${release.tag}` });
     return handle;
   } catch (error) {
@@ -43,7 +47,9 @@ export function describeDeployError(error: unknown): string {
   if (error instanceof DeployError) {
     const detail = error.detail ? `\n${error.detail}` : "";
     // An API request names itself in its message; a command gets its line and exit code.
-    const ran = error.message.includes(error.command) ? "" : ` (${error.command}${error.exitCode === undefined ? "" : `, exit ${error.exitCode}`})`;
+    const ran = error.message.includes(error.command)
+      ? ""
+      : ` (${error.command}${error.exitCode === undefined ? "" : `, exit ${error.exitCode}`})`;
     return `${error.message}${ran}${detail}`;
   }
   return errorMessage(error);

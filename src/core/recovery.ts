@@ -69,7 +69,11 @@ function servesOther(state: LiveState, known: (id: string) => boolean): boolean 
  * The newest deployment after the anchor's that serves a version neither in the anchor nor
  * ours. `undefined` when there is none, or when the anchor's deployment is not in `history`.
  */
-export function foreignSince(history: readonly DeploymentInfo[], anchor: LiveState, known: (id: string) => boolean): DeploymentInfo | undefined {
+export function foreignSince(
+  history: readonly DeploymentInfo[],
+  anchor: LiveState,
+  known: (id: string) => boolean,
+): DeploymentInfo | undefined {
   if (!anchor.deploymentId) return undefined;
   const index = history.findIndex((d) => d.deploymentId === anchor.deploymentId);
   if (index < 0) return undefined;

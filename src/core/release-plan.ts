@@ -187,13 +187,7 @@ function highestFinal(tags: readonly string[], prefix: string, line: (v: string)
   return highestVersion(tags, prefix, (v) => semver.prerelease(v) === null && line(v));
 }
 
-function floatingStep(
-  tag: string,
-  version: string,
-  highest: string | undefined,
-  sha: string,
-  observed: ReleaseObservation,
-): TagStep {
+function floatingStep(tag: string, version: string, highest: string | undefined, sha: string, observed: ReleaseObservation): TagStep {
   if (highest !== undefined && semver.gt(highest, version)) {
     return { kind: "hold", tag, reason: `${highest} is higher than ${version}` };
   }
@@ -222,7 +216,9 @@ function releaseStep(request: ReleasePlanRequest, releaseTag: string, observed: 
 }
 
 /** shipline's part of a release body: the Worker version id and where production is. */
-export function releaseSection(info: Pick<ReleasePlanRequest, "release" | "versionId" | "productionUrl" | "environmentUrl" | "runUrl">): string {
+export function releaseSection(
+  info: Pick<ReleasePlanRequest, "release" | "versionId" | "productionUrl" | "environmentUrl" | "runUrl">,
+): string {
   const lines = [
     SECTION_START,
     `Deployed to production by shipline from commit ${info.release.sha}.`,

@@ -76,7 +76,10 @@ function rollbackFailedSection(result: PipelineResult): string {
 
 function stageTable(stages: readonly StageRecord[]): string {
   if (stages.length === 0) return "";
-  const rows = stages.map((s) => `| ${escapeCell(s.label)} | ${STATUS_ICON[s.status]} ${s.status} | ${formatMs(s.endedAt - s.startedAt)} | ${escapeCell(s.detail ?? "")} |`);
+  const rows = stages.map(
+    (s) =>
+      `| ${escapeCell(s.label)} | ${STATUS_ICON[s.status]} ${s.status} | ${formatMs(s.endedAt - s.startedAt)} | ${escapeCell(s.detail ?? "")} |`,
+  );
   return ["### Stages", "", "| Stage | Result | Duration | Detail |", "|---|---|---|---|", ...rows].join("\n");
 }
 
@@ -86,7 +89,17 @@ function gateTable(gates: readonly GateReport[]): string {
   if (gates.length === 0) return "";
   const rows = gates.map((g) => {
     const s = g.stats;
-    const cells = [g.gate, g.environment, g.outcome, s.count, s.failed, s.errors, formatOptionalMs(s.p50Ms), formatOptionalMs(s.p95Ms), g.reason ?? ""];
+    const cells = [
+      g.gate,
+      g.environment,
+      g.outcome,
+      s.count,
+      s.failed,
+      s.errors,
+      formatOptionalMs(s.p50Ms),
+      formatOptionalMs(s.p95Ms),
+      g.reason ?? "",
+    ];
     return `| ${cells.map((c) => escapeCell(String(c))).join(" | ")} |`;
   });
   const notes = gates.flatMap((g) => {
@@ -134,7 +147,8 @@ function approvalSection(result: PipelineResult): string {
   if (a.link) lines.push(`- Request: ${a.link}`);
   if (a.startedAt !== undefined && a.endedAt !== undefined) lines.push(`- Waited: ${formatMs(a.endedAt - a.startedAt)}`);
   if (a.reason) lines.push(`- Reason: ${a.reason}`);
-  for (const ignored of a.ignored ?? []) lines.push(`- Ignored comment by @${ignored.author} (${ignored.why}): ${escapeCell(ignored.body.slice(0, 80))}`);
+  for (const ignored of a.ignored ?? [])
+    lines.push(`- Ignored comment by @${ignored.author} (${ignored.why}): ${escapeCell(ignored.body.slice(0, 80))}`);
   return lines.join("\n");
 }
 
@@ -147,7 +161,14 @@ function versionsSection(result: PipelineResult, links: { runUrl?: string }): st
     ["Staging URL", result.stagingUrl],
     ["Production version", result.productionVersionId],
     ["Production URL", result.productionUrl],
-    ["Previous production", result.anchor === undefined ? undefined : result.anchor === null ? "none (first deploy)" : describeAllocation(result.anchor.allocation)],
+    [
+      "Previous production",
+      result.anchor === undefined
+        ? undefined
+        : result.anchor === null
+          ? "none (first deploy)"
+          : describeAllocation(result.anchor.allocation),
+    ],
     ["Rolled back to", result.rollbackVersionId],
     ["Run", links.runUrl],
   ];
@@ -165,7 +186,15 @@ function warningsSection(warnings: readonly string[]): string {
 export function timeline(result: PipelineResult): string {
   const stages = result.stages.filter((s) => s.status !== "skipped");
   if (stages.length === 0) return "";
-  const lines = ["### Timeline", "", "```mermaid", "gantt", `  title shipline ${mermaidText(result.release?.tag ?? result.mode)}`, "  dateFormat x", "  axisFormat %M:%S"];
+  const lines = [
+    "### Timeline",
+    "",
+    "```mermaid",
+    "gantt",
+    `  title shipline ${mermaidText(result.release?.tag ?? result.mode)}`,
+    "  dateFormat x",
+    "  axisFormat %M:%S",
+  ];
   stages.forEach((s, i) => {
     const tag = s.status === "failed" || s.status === "cancelled" ? "crit, " : "done, ";
     // Zero-length bars disappear; give instant stages one millisecond.

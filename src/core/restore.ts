@@ -57,21 +57,40 @@ export async function runRestore(s: Scope, job: RestoreJob, cleanup: CleanupDead
   let record: Promise<OpenRecord | undefined> = Promise.resolve(undefined);
   const openRecord = () => {
     if (!describe) return;
-    record = describe().then(async (r) => ({ handle: await startRecord(s, job.target.environment, r, true, { description: r.description, progress: `restoring ${r.tag}` }), name: r.tag }));
+    record = describe().then(async (r) => ({
+      handle: await startRecord(s, job.target.environment, r, true, { description: r.description, progress: `restoring ${r.tag}` }),
+      name: r.tag,
+    }));
   };
   const applied = await s.rec.stage("rollback", `Roll back ${job.target.environment} to ${describeAllocation(job.to)}`, async () => {
     const result = await applyRestore(s, job, cleanup, openRecord);
-    return { status: result.restored ? ("passed" as const) : ("failed" as const), detail: result.why ?? `serves ${describeAllocation(job.to)}`, result };
+    return {
+      status: result.restored ? ("passed" as const) : ("failed" as const),
+      detail: result.why ?? `serves ${describeAllocation(job.to)}`,
+      result,
+    };
   });
   const result = applied.result;
-  s.rec.record("rollback-verify", "Read production back", result.restored ? "passed" : "failed", s.deps.clock.now(), `serves ${describeLive(result.live)}`);
+  s.rec.record(
+    "rollback-verify",
+    "Read production back",
+    result.restored ? "passed" : "failed",
+    s.deps.clock.now(),
+    `serves ${describeLive(result.live)}`,
+  );
   const opened = await record;
   if (!result.restored) {
-    await updateRecord(s, opened?.handle, "failure", { ...(job.baseUrl ? { environmentUrl: job.baseUrl } : {}), description: "the restore did not take effect" });
+    await updateRecord(s, opened?.handle, "failure", {
+      ...(job.baseUrl ? { environmentUrl: job.baseUrl } : {}),
+      description: "the restore did not take effect",
+    });
     return result;
   }
   if (job.verify === "read-back" || cleanup.cancelled) {
-    await updateRecord(s, opened?.handle, "failure", { ...(job.baseUrl ? { environmentUrl: job.baseUrl } : {}), description: `restored ${describeAllocation(job.to)}; health not proven (cancelled)` });
+    await updateRecord(s, opened?.handle, "failure", {
+      ...(job.baseUrl ? { environmentUrl: job.baseUrl } : {}),
+      description: `restored ${describeAllocation(job.to)}; health not proven (cancelled)`,
+    });
     return result;
   }
   return proveHealthy(s, job, result, opened);
@@ -86,7 +105,8 @@ interface OpenRecord {
 async function applyRestore(s: Scope, job: RestoreJob, cleanup: CleanupDeadline, issued: () => void): Promise<RestoreResult> {
   const { deployer, clock, logger } = s.deps;
   const matches = (live: LiveState | null | undefined) => live != null && sameAllocation(live.allocation, job.to);
-  const foreign = (live: LiveState | null | undefined) => live?.allocation.some((share) => share.percentage > 0 && !job.known(share.versionId)) ?? false;
+  const foreign = (live: LiveState | null | undefined) =>
+    live?.allocation.some((share) => share.percentage > 0 && !job.known(share.versionId)) ?? false;
   let live: LiveState | null | undefined;
   let failure: string | undefined;
   let final = false;
@@ -109,13 +129,20 @@ async function applyRestore(s: Scope, job: RestoreJob, cleanup: CleanupDeadline,
       return { restored: true, live, attempts: attempt + 1 };
     }
     if (foreign(live)) {
-      return { restored: false, live, someoneElse: true, attempts: attempt + 1, why: `someone else's deploy is live (${describeLive(live)}): not restoring over it` };
+      return {
+        restored: false,
+        live,
+        someoneElse: true,
+        attempts: attempt + 1,
+        why: `someone else's deploy is live (${describeLive(live)}): not restoring over it`,
+      };
     }
     const delay = final ? undefined : RETRY_DELAYS_MS[attempt];
     const why = failure ?? `production serves ${describeLive(live)}, expected ${describeAllocation(job.to)}`;
     if (delay === undefined || cleanup.passed) return { restored: false, live, attempts: attempt + 1, why };
     logger.warn(`Restore try ${attempt + 1} did not take effect (${why.split("\n")[0]}); trying again in ${delay} ms.`);
-    if (!(await pause(clock, Math.min(delay, cleanup.remaining()), cleanup.signal))) return { restored: false, live, attempts: attempt + 1, why: `${why}; the cleanup budget ran out` };
+    if (!(await pause(clock, Math.min(delay, cleanup.remaining()), cleanup.signal)))
+      return { restored: false, live, attempts: attempt + 1, why: `${why}; the cleanup budget ran out` };
     // Re-read before trying again: the failed try may have taken effect after all.
     live = liveOf(await readProduction(deployer, job.target, clock, cleanup.signal));
     if (matches(live)) return { restored: true, live, attempts: attempt + 1 };
@@ -127,12 +154,24 @@ async function applyRestore(s: Scope, job: RestoreJob, cleanup: CleanupDeadline,
  * as wrangler takes a second or more to start): the restore replaced their deploy. Put theirs
  * back, and report: a human decides what production should serve.
  */
-async function putTheirsBack(s: Scope, job: RestoreJob, cleanup: CleanupDeadline, theirs: LiveState, attempts: number): Promise<RestoreResult> {
+async function putTheirsBack(
+  s: Scope,
+  job: RestoreJob,
+  cleanup: CleanupDeadline,
+  theirs: LiveState,
+  attempts: number,
+): Promise<RestoreResult> {
   const { deployer, clock, logger } = s.deps;
   const what = describeAllocation(theirs.allocation);
   logger.warn(`Someone else deployed ${what} right before this restore, which replaced it: putting theirs back.`);
   try {
-    await deployer.restore(job.target, theirs.allocation, `shipline: put back ${what} after restoring over it`.slice(0, 120), cleanup.signal, { urgent: true });
+    await deployer.restore(
+      job.target,
+      theirs.allocation,
+      `shipline: put back ${what} after restoring over it`.slice(0, 120),
+      cleanup.signal,
+      { urgent: true },
+    );
   } catch (error) {
     logger.warn(`Could not put their deploy back: ${describeDeployError(error)}`);
   }
@@ -143,7 +182,10 @@ async function putTheirsBack(s: Scope, job: RestoreJob, cleanup: CleanupDeadline
     someoneElse: true,
     live,
     attempts,
-    why: `someone else deployed ${what} while the restore was starting; ${back ? "their deploy was put back" : `putting their deploy back failed: production serves ${describeLive(live)}`}, and this release was not restored over it`,
+    why:
+      `someone else deployed ${what} while the restore was starting; ` +
+      `${back ? "their deploy was put back" : `putting their deploy back failed: production serves ${describeLive(live)}`}, ` +
+      "and this release was not restored over it",
   };
 }
 
@@ -176,9 +218,20 @@ async function proveHealthy(s: Scope, job: RestoreJob, result: RestoreResult, re
   const target = soleVersion(job.to) ?? describeAllocation(job.to);
   const restored = record && record.name !== target ? `${record.name} (${target})` : target;
   const description =
-    gate.outcome === "passed" ? `rolled back to ${restored}` : gate.outcome === "cancelled" ? `rolled back to ${restored}; health not proven (cancelled)` : `rolled back to ${restored}; unhealthy`;
-  await updateRecord(s, record?.handle, healthy ? "success" : "failure", { environmentUrl: baseUrl, description: description.slice(0, 140) });
-  return { ...result, gate, ...(healthy ? {} : { why: gate.reason ?? `the health gate ${gate.outcome === "cancelled" ? "was cancelled" : "failed"}` }) };
+    gate.outcome === "passed"
+      ? `rolled back to ${restored}`
+      : gate.outcome === "cancelled"
+        ? `rolled back to ${restored}; health not proven (cancelled)`
+        : `rolled back to ${restored}; unhealthy`;
+  await updateRecord(s, record?.handle, healthy ? "success" : "failure", {
+    environmentUrl: baseUrl,
+    description: description.slice(0, 140),
+  });
+  return {
+    ...result,
+    gate,
+    ...(healthy ? {} : { why: gate.reason ?? `the health gate ${gate.outcome === "cancelled" ? "was cancelled" : "failed"}` }),
+  };
 }
 
 function describeLive(live: LiveState | null | undefined): string {

@@ -83,7 +83,9 @@ export async function approvalFlow(s: RunScope, release: ReleaseVersion): Promis
   const mode = s.config.approval.mode;
   if (mode === "none" || mode === "environment") {
     if (mode === "environment") {
-      s.rec.warn("approval: environment with stages: all does not wait: split the workflow into a staging job and a production job gated by the Environment (stages: staging / stages: production).");
+      s.rec.warn(
+        "approval: environment with stages: all does not wait: split the workflow into a staging job and a production job gated by the Environment (stages: staging / stages: production).",
+      );
     }
     s.rec.skip("approval", "Approval", mode === "environment" ? "gated by the GitHub Environment of the production job" : "approval: none");
     return undefined;
@@ -114,7 +116,9 @@ async function waitWithStagingWatch(s: RunScope, release: ReleaseVersion, approv
   s.signal.addEventListener("abort", onCancel, { once: true });
   const watch = watchStaging(s, stopWatch.signal).then((report) => {
     if (report.outcome === "failed") {
-      interrupt.abort(new ApprovalInterrupt("staging-failed", `staging failed during the approval wait: ${report.reason ?? "gate failed"}`));
+      interrupt.abort(
+        new ApprovalInterrupt("staging-failed", `staging failed during the approval wait: ${report.reason ?? "gate failed"}`),
+      );
     }
     return report;
   });
@@ -122,7 +126,14 @@ async function waitWithStagingWatch(s: RunScope, release: ReleaseVersion, approv
     const smoke = s.rec.gates.find((g) => g.gate === "smoke");
     const { facts, context } = s;
     return await approval.request(
-      { release, stagingUrl: facts.stagingUrl, stagingVersionId: facts.stagingVersionId, smoke, runUrl: context.runUrl, actor: context.actor },
+      {
+        release,
+        stagingUrl: facts.stagingUrl,
+        stagingVersionId: facts.stagingVersionId,
+        smoke,
+        runUrl: context.runUrl,
+        actor: context.actor,
+      },
       interrupt.signal,
     );
   } finally {

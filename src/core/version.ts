@@ -24,9 +24,7 @@ export const PRERELEASE_ID = "rc";
 const NUM = "(?:0|[1-9]\\d*)";
 const PRE_ID = "(?:0|[1-9]\\d*|\\d*[a-zA-Z-][0-9a-zA-Z-]*)";
 const BUILD_ID = "[0-9a-zA-Z-]+";
-const STRICT_SEMVER = new RegExp(
-  `^${NUM}\\.${NUM}\\.${NUM}(?:-${PRE_ID}(?:\\.${PRE_ID})*)?(?:\\+${BUILD_ID}(?:\\.${BUILD_ID})*)?$`,
-);
+const STRICT_SEMVER = new RegExp(`^${NUM}\\.${NUM}\\.${NUM}(?:-${PRE_ID}(?:\\.${PRE_ID})*)?(?:\\+${BUILD_ID}(?:\\.${BUILD_ID})*)?$`);
 
 const ACCEPTED = "strict semver such as 1.2.3 or 1.4.0-rc.1";
 const BUMPS: readonly BumpKind[] = ["major", "minor", "patch", "prerelease"];
@@ -78,8 +76,7 @@ export function highestVersion(
 /** The version after the highest release tag with `prefix` (from `0.0.0` when there is none). */
 export function nextVersion(existingTags: readonly string[], prefix: string, bump: BumpKind): string {
   const base = highestVersion(existingTags, prefix) ?? "0.0.0";
-  const next =
-    bump === "prerelease" ? semver.inc(base, "prerelease", PRERELEASE_ID) : semver.inc(base, bump);
+  const next = bump === "prerelease" ? semver.inc(base, "prerelease", PRERELEASE_ID) : semver.inc(base, bump);
   // inc only fails on an invalid base, which highestVersion never returns.
   if (next === null) throw new ConfigError("bump", `bump: cannot apply "${bump}" to ${base}.`);
   return next;
@@ -124,7 +121,7 @@ function fromExplicit(value: string, prefix: string): string {
     const version = parseReleaseTag(value, candidate);
     if (version !== undefined) return version;
   }
-  const prefixNote = prefix && prefix !== "v" ? `, optionally prefixed with "${prefix}" or "v"` : ", optionally prefixed with \"v\"";
+  const prefixNote = prefix && prefix !== "v" ? `, optionally prefixed with "${prefix}" or "v"` : ', optionally prefixed with "v"';
   throw new ConfigError("version", `Input version: "${value}" is not a version; expected ${ACCEPTED}${prefixNote}.`);
 }
 
@@ -133,8 +130,7 @@ function fromRefTag(tag: string, prefix: string): string {
   if (version !== undefined) return version;
   throw new ConfigError(
     "GITHUB_REF",
-    `GITHUB_REF: tag "${tag}" is not a release tag; expected tag-prefix "${prefix}" followed by ${ACCEPTED} ` +
-      `(e.g. ${prefix}1.2.3).`,
+    `GITHUB_REF: tag "${tag}" is not a release tag; expected tag-prefix "${prefix}" followed by ${ACCEPTED} ` + `(e.g. ${prefix}1.2.3).`,
   );
 }
 

@@ -86,13 +86,7 @@ async function dispatch(
   });
 }
 
-function finish(
-  res: ServerResponse,
-  entry: Mutable<RecordedRequest>,
-  status: number,
-  headers: Record<string, string>,
-  body: string,
-): void {
+function finish(res: ServerResponse, entry: Mutable<RecordedRequest>, status: number, headers: Record<string, string>, body: string): void {
   entry.status = status;
   res.writeHead(status, headers);
   res.end(body);

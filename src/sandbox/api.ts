@@ -4,16 +4,7 @@
  */
 import type { ApiCall, ApiReply } from "./router.js";
 import { Router } from "./router.js";
-import {
-  SANDBOX_USER,
-  deploymentJson,
-  fail,
-  ok,
-  scriptJson,
-  serviceJson,
-  settingsJson,
-  versionJson,
-} from "./shapes.js";
+import { SANDBOX_USER, deploymentJson, fail, ok, scriptJson, serviceJson, settingsJson, versionJson } from "./shapes.js";
 import { DeploymentRefused, findVersion, type SandboxStore, type ScriptRecord } from "./store.js";
 import { UploadRejected, parseUpload } from "./upload.js";
 
@@ -113,11 +104,31 @@ function addScriptRoutes(router: Router, deps: ApiDeps): void {
         return reply(null);
       }),
     )
-    .on("GET", `${SCRIPT}/deployments`, withScript(deps, (s) => reply({ deployments: s.deployments.map(deploymentJson) })))
-    .on("POST", `${SCRIPT}/deployments`, withScript(deps, (s, call) => createDeployment(deps, s, call.json)))
-    .on("GET", `${SCRIPT}/settings`, withScript(deps, (s) => reply(settingsJson(s, currentMainVersion(s)))))
-    .on("GET", `${SCRIPT}/script-settings`, withScript(deps, (s) => reply(scriptSettings(s))))
-    .on("GET", WORKER, withScript(deps, (s) => reply(workerJson(s))))
+    .on(
+      "GET",
+      `${SCRIPT}/deployments`,
+      withScript(deps, (s) => reply({ deployments: s.deployments.map(deploymentJson) })),
+    )
+    .on(
+      "POST",
+      `${SCRIPT}/deployments`,
+      withScript(deps, (s, call) => createDeployment(deps, s, call.json)),
+    )
+    .on(
+      "GET",
+      `${SCRIPT}/settings`,
+      withScript(deps, (s) => reply(settingsJson(s, currentMainVersion(s)))),
+    )
+    .on(
+      "GET",
+      `${SCRIPT}/script-settings`,
+      withScript(deps, (s) => reply(scriptSettings(s))),
+    )
+    .on(
+      "GET",
+      WORKER,
+      withScript(deps, (s) => reply(workerJson(s))),
+    )
     .on(
       "PATCH",
       WORKER,
@@ -128,7 +139,11 @@ function addScriptRoutes(router: Router, deps: ApiDeps): void {
       }),
     )
     // Newer wrangler lists a Worker's secrets before a deploy (a var must not shadow one).
-    .on("GET", `${SCRIPT}/secrets`, withScript(deps, (s) => reply(secretsJson(currentMainVersion(s)))))
+    .on(
+      "GET",
+      `${SCRIPT}/secrets`,
+      withScript(deps, (s) => reply(secretsJson(currentMainVersion(s)))),
+    )
     .on(
       "PATCH",
       `${SCRIPT}/script-settings`,
@@ -138,7 +153,11 @@ function addScriptRoutes(router: Router, deps: ApiDeps): void {
         return reply(scriptSettings(s));
       }),
     )
-    .on("GET", `${SCRIPT}/subdomain`, withScript(deps, (s) => reply(subdomainJson(s))))
+    .on(
+      "GET",
+      `${SCRIPT}/subdomain`,
+      withScript(deps, (s) => reply(subdomainJson(s))),
+    )
     .on(
       "POST",
       `${SCRIPT}/subdomain`,
@@ -222,7 +241,9 @@ function currentMainVersion(script: ScriptRecord) {
 }
 
 /** The secret bindings of a version, by name and type only: the API never returns secret values. */
-function secretsJson(version: { readonly bindings: ReadonlyArray<{ readonly name?: unknown; readonly type?: unknown }> } | undefined): Array<Record<string, unknown>> {
+function secretsJson(
+  version: { readonly bindings: ReadonlyArray<{ readonly name?: unknown; readonly type?: unknown }> } | undefined,
+): Array<Record<string, unknown>> {
   const secret = new Set(["secret_text", "secret_key"]);
   return (version?.bindings ?? []).filter((b) => secret.has(String(b.type))).map((b) => ({ name: b.name, type: b.type }));
 }

@@ -214,9 +214,7 @@ function inheritBindings(upload: UploadedWorker, previous: VersionRecord | undef
   if (!previous) return own;
   const names = new Set(own.map((b) => b.name));
   const inheritedNames = new Set(upload.bindings.filter((b) => b.type === "inherit").map((b) => b.name));
-  const kept = previous.bindings.filter(
-    (b) => !names.has(b.name) && (upload.keepBindings.includes(b.type) || inheritedNames.has(b.name)),
-  );
+  const kept = previous.bindings.filter((b) => !names.has(b.name) && (upload.keepBindings.includes(b.type) || inheritedNames.has(b.name)));
   return [...own, ...kept];
 }
 

@@ -40,13 +40,7 @@ export function createTrafficHandler(deps: TrafficDeps) {
   };
 }
 
-async function runVersion(
-  deps: TrafficDeps,
-  req: IncomingMessage,
-  res: ServerResponse,
-  versionId: string,
-  path: string,
-): Promise<number> {
+async function runVersion(deps: TrafficDeps, req: IncomingMessage, res: ServerResponse, versionId: string, path: string): Promise<number> {
   const method = req.method ?? "GET";
   const body = method === "GET" || method === "HEAD" ? undefined : await readBody(req);
   const status = await deps.runtime.withVersion(versionId, async (mf, selector) => {

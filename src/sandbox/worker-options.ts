@@ -7,12 +7,7 @@ import type { BindingRecord, ModuleRecord, VersionRecord } from "./store.js";
 import type { SandboxLogger } from "./types.js";
 
 /** One module as the host worker receives it; `b64` marks base64 contents. */
-export type LoaderModule =
-  | { js: string }
-  | { cjs: string }
-  | { text: string }
-  | { data: string; b64: true }
-  | { wasm: string; b64: true };
+export type LoaderModule = { js: string } | { cjs: string } | { text: string } | { data: string; b64: true } | { wasm: string; b64: true };
 
 export interface LoaderSpec {
   compatibilityDate: string;

@@ -95,7 +95,13 @@ export class FakeDeployer implements Deployer {
     this.#change("shift", target, allocation, message);
   }
 
-  async restore(target: DeployTarget, allocation: Allocation, message: string, signal?: AbortSignal, options: RestoreOptions = {}): Promise<void> {
+  async restore(
+    target: DeployTarget,
+    allocation: Allocation,
+    message: string,
+    signal?: AbortSignal,
+    options: RestoreOptions = {},
+  ): Promise<void> {
     this.#record("restore", target, { allocation, urgent: options.urgent === true });
     this.signals.push({ method: "restore", signal });
     await this.#holds.get("restore");
@@ -170,7 +176,12 @@ export class FakeDeployer implements Deployer {
   #newVersion(target: DeployTarget, request: DeployRequest): string {
     const versionId = `${target.environment}-v${++this.#seq}`;
     this.healthy.set(versionId, this.nextHealthy.get(target.environment) ?? true);
-    this.#env(target.environment).versions.push({ versionId, tag: request.release.tag, message: request.message, createdOn: this.#stamp() });
+    this.#env(target.environment).versions.push({
+      versionId,
+      tag: request.release.tag,
+      message: request.message,
+      createdOn: this.#stamp(),
+    });
     return versionId;
   }
 
@@ -195,12 +206,20 @@ export class FakeDeployer implements Deployer {
   }
 
   #fault(method: Method, target: DeployTarget): FakeFault | undefined {
-    const fault = this.faults.find((f) => f.method === method && (!f.environment || f.environment === target.environment) && (f.times ?? 1) > 0);
+    const fault = this.faults.find(
+      (f) => f.method === method && (!f.environment || f.environment === target.environment) && (f.times ?? 1) > 0,
+    );
     if (fault) fault.times = (fault.times ?? 1) - 1;
     return fault;
   }
 
   #error(method: Method, target: DeployTarget, versionId?: string, transient = false): DeployError {
-    return new DeployError(`fake ${method} failed`, { command: `fake ${method} --env ${target.environment}`, exitCode: 1, detail: transient ? "502 Bad Gateway" : "injected fault", versionId, transient });
+    return new DeployError(`fake ${method} failed`, {
+      command: `fake ${method} --env ${target.environment}`,
+      exitCode: 1,
+      detail: transient ? "502 Bad Gateway" : "injected fault",
+      versionId,
+      transient,
+    });
   }
 }

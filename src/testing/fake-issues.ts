@@ -105,7 +105,9 @@ export class FakeIssues implements ApprovalClient {
       create: (params: Params & { owner: string; repo: string; title: string; body: string; assignees?: string[] }) =>
         this.#answer("create", params, () => this.#create(params)),
       createComment: (params: Params & { issue_number: number; body: string }) =>
-        this.#answer("createComment", params, () => this.#ok({ id: this.addComment(this.login, params.body, this.#find(params.issue_number)).id })),
+        this.#answer("createComment", params, () =>
+          this.#ok({ id: this.addComment(this.login, params.body, this.#find(params.issue_number)).id }),
+        ),
       update: (params: Params & { issue_number: number; state: "closed"; state_reason: "completed" | "not_planned" }) =>
         this.#answer("update", params, () => {
           const issue = this.#find(params.issue_number);
@@ -121,7 +123,10 @@ export class FakeIssues implements ApprovalClient {
         this.#answer("listMembersInOrg", params, () => {
           const team = this.#options.teams?.[`${params.org}/${params.team_slug}`] ?? 404;
           if (typeof team === "number") throw new FakeHttpError(team, team === 404 ? "Not Found" : "Forbidden");
-          return this.#page(team.map((login) => ({ login })), params);
+          return this.#page(
+            team.map((login) => ({ login })),
+            params,
+          );
         }),
     },
   };
@@ -162,7 +167,16 @@ export class FakeIssues implements ApprovalClient {
     if (refused.length > 0) throw new FakeHttpError(422, `Validation Failed: {"field":"assignees","value":"${refused[0]}"}`);
     const number = this.issues.length + 1;
     const htmlUrl = `https://github.com/${params.owner}/${params.repo}/issues/${number}`;
-    const issue: FakeIssue = { number, title: params.title, body: params.body, assignees, author: this.login, htmlUrl, state: "open", comments: [] };
+    const issue: FakeIssue = {
+      number,
+      title: params.title,
+      body: params.body,
+      assignees,
+      author: this.login,
+      htmlUrl,
+      state: "open",
+      comments: [],
+    };
     this.issues.push(issue);
     return this.#ok({ number, html_url: htmlUrl, user: { login: this.login } }, 201);
   }
@@ -182,7 +196,8 @@ export class FakeIssues implements ApprovalClient {
     if (this.#options.etags === false) return { status: 200, headers, data };
     // Like GitHub's, the ETag covers the body only: page 1 keeps its ETag when a page 2 appears.
     const etag = `W/"${createHash("sha256").update(JSON.stringify(data)).digest("hex").slice(0, 32)}"`;
-    if (params.headers?.["if-none-match"] === etag) throw new FakeHttpError(304, "Not modified", { headers: { ...headers, etag }, data: "" });
+    if (params.headers?.["if-none-match"] === etag)
+      throw new FakeHttpError(304, "Not modified", { headers: { ...headers, etag }, data: "" });
     return { status: 200, headers: { ...headers, etag }, data };
   }
 

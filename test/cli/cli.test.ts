@@ -24,9 +24,33 @@ describe("shipline release / rollback / check / plan end to end", () => {
     staging: sandbox.workerUrl("sample-worker-staging"),
     production: sandbox.workerUrl("sample-worker-production"),
   });
-  const gates = ["--health-path", "/api/health", "--health-interval", "150ms", "--health-count", "2", "--smoke-interval", "150ms", "--smoke-count", "2"];
+  const gates = [
+    "--health-path",
+    "/api/health",
+    "--health-interval",
+    "150ms",
+    "--health-count",
+    "2",
+    "--smoke-interval",
+    "150ms",
+    "--smoke-count",
+    "2",
+  ];
   const release = (...args: string[]) =>
-    shipline(["release", "--staging-url", urls().staging, "--production-url", urls().production, "--cloudflare-api-token", TOKEN, ...gates, ...args], { cwd: dir, env });
+    shipline(
+      [
+        "release",
+        "--staging-url",
+        urls().staging,
+        "--production-url",
+        urls().production,
+        "--cloudflare-api-token",
+        TOKEN,
+        ...gates,
+        ...args,
+      ],
+      { cwd: dir, env },
+    );
   const live = () => sandbox.script("sample-worker-production")?.deployments[0]?.versions.map((v) => v.versionId) ?? [];
   const commit = async (label: string, health: "healthy" | "unhealthy") => {
     await writeSampleWorker(dir, { label, health: { production: health } });
@@ -86,7 +110,22 @@ describe("shipline release / rollback / check / plan end to end", () => {
 
   it("rolls production back to a release tag and proves it healthy (exit 0, as the action's rollback mode)", async () => {
     const run = await shipline(
-      ["rollback", "--rollback-reason", "v1.1.0 breaks checkout", "--rollback-target", "v1.0.0", "--production-url", urls().production, "--health-path", "/api/health", "--health-interval", "150ms", "--health-count", "2", "--json"],
+      [
+        "rollback",
+        "--rollback-reason",
+        "v1.1.0 breaks checkout",
+        "--rollback-target",
+        "v1.0.0",
+        "--production-url",
+        urls().production,
+        "--health-path",
+        "/api/health",
+        "--health-interval",
+        "150ms",
+        "--health-count",
+        "2",
+        "--json",
+      ],
       { cwd: dir, env: { ...env, CLOUDFLARE_API_TOKEN: TOKEN } },
     );
     expect(run.exitCode, run.stderr).toBe(0);
@@ -121,7 +160,16 @@ describe("shipline release / rollback / check / plan end to end", () => {
   });
 
   it("check <url>: passes against the healthy Worker, fails against a broken path, printing each measurement", async () => {
-    const ok = await shipline(["check", `${urls().production}/api/health`, "--health-interval", "100ms", "--health-count", "3", "--health-expect-json", '{"data":{"status":"healthy"}}']);
+    const ok = await shipline([
+      "check",
+      `${urls().production}/api/health`,
+      "--health-interval",
+      "100ms",
+      "--health-count",
+      "3",
+      "--health-expect-json",
+      '{"data":{"status":"healthy"}}',
+    ]);
     expect(ok.exitCode, ok.stderr).toBe(0);
     expect(ok.stdout).toMatch(/^✔ passed: 3 measurements \(3 successful, 0 failed, 0 errors\), p50 \d+ms, p95 \d+ms/);
     expect(ok.stderr.match(/check #\d ✔ GET \/sample-worker-production\/api\/health 200/g)).toHaveLength(3);

@@ -20,7 +20,10 @@ describe("shipline demo", () => {
     const report = JSON.parse(run.stdout);
     leftovers.push(dirname(report.projectDir));
     expect(report.ok).toBe(true);
-    expect(report.runs.map((r: { tag: string; result: string }) => `${r.tag}:${r.result}`)).toEqual(["v1.0.0:released", "v1.1.0:rolled-back"]);
+    expect(report.runs.map((r: { tag: string; result: string }) => `${r.tag}:${r.result}`)).toEqual([
+      "v1.0.0:released",
+      "v1.1.0:rolled-back",
+    ]);
     expect(report.totalMs).toBeLessThan(60_000);
     // Production ends on v1.0.0's version: the rollback put back exactly what served before.
     const [first, second] = report.runs;
@@ -44,7 +47,10 @@ describe("shipline demo", () => {
   }, 120_000);
 
   it("runDemoBench: the same demo, silent, with its timings, leaving nothing behind", async () => {
-    const demoDirs = () => readdirSync(tmpdir()).filter((name) => name.startsWith("shipline-demo-")).sort();
+    const demoDirs = () =>
+      readdirSync(tmpdir())
+        .filter((name) => name.startsWith("shipline-demo-"))
+        .sort();
     const before = demoDirs();
     const bench = await runDemoBench();
     expect(demoDirs()).toEqual(before);

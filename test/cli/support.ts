@@ -32,7 +32,10 @@ export interface CliOptions {
 export function ensureBuilt(): void {
   const built = existsSync(BIN) ? statSync(BIN).mtimeMs : 0;
   if (newestSource(join(ROOT, "src")) <= built) return;
-  execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", join(ROOT, "tsconfig.build.json")], { cwd: ROOT, stdio: "inherit" });
+  execFileSync(process.execPath, [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", join(ROOT, "tsconfig.build.json")], {
+    cwd: ROOT,
+    stdio: "inherit",
+  });
 }
 
 function newestSource(dir: string): number {
@@ -66,8 +69,12 @@ export async function shipline(args: readonly string[], options: CliOptions = {}
 
 /** Runs git in `cwd` with a fixed identity; returns its output. */
 export function git(cwd: string, ...args: string[]): string {
-  return execFileSync("git", ["-c", "user.name=test", "-c", "user.email=test@example.invalid", "-c", "tag.gpgSign=false", "-c", "commit.gpgSign=false", ...args], {
-    cwd,
-    encoding: "utf8",
-  }).trim();
+  return execFileSync(
+    "git",
+    ["-c", "user.name=test", "-c", "user.email=test@example.invalid", "-c", "tag.gpgSign=false", "-c", "commit.gpgSign=false", ...args],
+    {
+      cwd,
+      encoding: "utf8",
+    },
+  ).trim();
 }

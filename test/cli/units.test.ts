@@ -27,7 +27,9 @@ describe("flags", () => {
 
   it("throws a UsageError naming the flag", () => {
     expect(() => parseFlags(release, ["--smoke-count", "0"])).toThrow(UsageError);
-    expect(() => parseFlags(release, ["--smoke-count", "0"])).toThrow("Flag `--smoke-count` has the value \"0\": expected a whole number of at least 1.");
+    expect(() => parseFlags(release, ["--smoke-count", "0"])).toThrow(
+      'Flag `--smoke-count` has the value "0": expected a whole number of at least 1.',
+    );
   });
 });
 
@@ -36,7 +38,16 @@ describe("console and progress", () => {
     index,
     at: 1_000 + index * 100,
     outcome: status === 200 ? "successful" : "failed",
-    checks: [{ check: "GET /api/health", url: "http://x/api/health", outcome: status === 200 ? "successful" : "failed", status, latencyMs, ...(status === 200 ? {} : { reason: `expected status 200-299, got ${status}` }) }],
+    checks: [
+      {
+        check: "GET /api/health",
+        url: "http://x/api/health",
+        outcome: status === 200 ? "successful" : "failed",
+        status,
+        latencyMs,
+        ...(status === 200 ? {} : { reason: `expected status 200-299, got ${status}` }),
+      },
+    ],
   });
 
   it("prints stamped stage lines with the gate's measurements and p95", () => {

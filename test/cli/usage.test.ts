@@ -38,18 +38,33 @@ describe("shipline usage", () => {
   });
 
   it.each([
-    [["release", "--health-intervall", "2s"], ["Unknown flag --health-intervall", "Did you mean --health-interval?"]],
-    [["release", "--health-interval", "soon"], ["Flag `--health-interval` has the value \"soon\"", "a duration such as 250ms, 10s, 2m or 1h"]],
-    [["release", "--strategy", "fast"], ["Flag `--strategy` has the value \"fast\"", "one of direct, gradual"]],
-    [["release", "--approval", "maybe"], ["Flag `--approval`", "one of prompt, none, issue, environment"]],
+    [
+      ["release", "--health-intervall", "2s"],
+      ["Unknown flag --health-intervall", "Did you mean --health-interval?"],
+    ],
+    [
+      ["release", "--health-interval", "soon"],
+      ['Flag `--health-interval` has the value "soon"', "a duration such as 250ms, 10s, 2m or 1h"],
+    ],
+    [
+      ["release", "--strategy", "fast"],
+      ['Flag `--strategy` has the value "fast"', "one of direct, gradual"],
+    ],
+    [
+      ["release", "--approval", "maybe"],
+      ["Flag `--approval`", "one of prompt, none, issue, environment"],
+    ],
     [["release", "--health-count"], ["Flag --health-count needs a value: a whole number of at least 1"]],
     [["release", "--floating-tags", "--no-floating-tags"], ["contradict"]],
     [["release", "--health-count", "2", "--health-failure-limit", "2", "--version", "v1.0.0"], ["Flag `--health-failure-limit`"]],
     [["check"], ["Missing <url>"]],
-    [["check", "not a url"], ["Argument <url> has the value \"not a url\"", "an absolute http:// or https:// URL"]],
-    [["plan", "extra"], ["Unexpected argument \"extra\""]],
-    [["sandbox", "--port", "99999"], ["Flag --port has the value \"99999\""]],
-    [["relase"], ["Unknown command \"relase\" (did you mean release?)"]],
+    [
+      ["check", "not a url"],
+      ['Argument <url> has the value "not a url"', "an absolute http:// or https:// URL"],
+    ],
+    [["plan", "extra"], ['Unexpected argument "extra"']],
+    [["sandbox", "--port", "99999"], ['Flag --port has the value "99999"']],
+    [["relase"], ['Unknown command "relase" (did you mean release?)']],
   ])("shipline %j is a usage error (exit 2) naming the problem", async (args, messages) => {
     const run = await shipline(args);
     expect(run.exitCode, run.stderr).toBe(2);
@@ -65,7 +80,7 @@ describe("shipline usage", () => {
       const run = await shipline(["plan", "--version", "v1.0.0", "--json"], { cwd: dir });
       expect(run.exitCode).toBe(1);
       expect(JSON.parse(run.stdout)).toMatchObject({ result: "failed", exitCode: 1 });
-      expect(run.stderr).toContain("Config key `production.strategy` has the value \"fast\"");
+      expect(run.stderr).toContain('Config key `production.strategy` has the value "fast"');
       const missing = await shipline(["plan", "--config", "no/such/file.yml", "--version", "v1.0.0"], { cwd: dir });
       expect(missing.exitCode).toBe(2);
       expect(missing.stderr).toContain("no such file exists");

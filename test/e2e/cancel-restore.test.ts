@@ -38,7 +38,11 @@ describe("cancellation restores production, end to end", () => {
   });
 
   /** Runs the next release (broken in production when asked), cancelled by `cancel`, and checks what every cancel must leave. */
-  async function cancelled(name: string, cancel: Cancel, options: { inputs?: Record<string, string>; broken?: boolean; onStdout?: (text: string) => void } = {}) {
+  async function cancelled(
+    name: string,
+    cancel: Cancel,
+    options: { inputs?: Record<string, string>; broken?: boolean; onStdout?: (text: string) => void } = {},
+  ) {
     const tag = `v1.${++release}.0`;
     await world.writeWorker({ label: tag, ...(options.broken ? { health: { production: "unhealthy" } } : {}) });
     const records = world.github.state.deployments.length;
@@ -118,7 +122,9 @@ describe("cancellation restores production, end to end", () => {
 
   it("during the automatic rollback: the rollback in flight is awaited, never killed, then read back", async () => {
     // The rollback's own POST is held for 2 s by the API (a slow Cloudflare), and the cancel lands meanwhile.
-    const arm = when(/::group::Health gate on production/, () => world.sandbox.faults.add({ method: "POST", path: DEPLOYMENTS, status: 0, delayMs: 2_000, times: 1 }));
+    const arm = when(/::group::Health gate on production/, () =>
+      world.sandbox.faults.add({ method: "POST", path: DEPLOYMENTS, status: 0, delayMs: 2_000, times: 1 }),
+    );
     const cancel = cancelWhen(/\$ wrangler rollback/, { delayMs: 1_000 });
     const { run } = await cancelled("automatic rollback", cancel, { broken: true, onStdout: arm.onStdout });
     expect(run.outputs["result"], run.stdout).toBe("rolled-back");
@@ -154,7 +160,12 @@ describe("cancellation restores production, end to end", () => {
       let tree: ReturnType<typeof watchTree> | undefined;
       const run = await world.run(
         { "health-interval": "1s", "health-count": "6" },
-        { ref: `refs/tags/${tag}`, sha: "9".repeat(40), onStart: (child) => (tree = watchTree(child.pid ?? -1, 20)), onStdout: (text, child) => cancel.onStdout(text, child as ChildProcess) },
+        {
+          ref: `refs/tags/${tag}`,
+          sha: "9".repeat(40),
+          onStart: (child) => (tree = watchTree(child.pid ?? -1, 20)),
+          onStdout: (text, child) => cancel.onStdout(text, child as ChildProcess),
+        },
       );
       const exitMs = Date.now() - cancel.sentAt;
       tree?.stop();

@@ -34,7 +34,10 @@ describe("cancellation end to end", () => {
     const cancel = cancelWhen(/\$ wrangler deploy --env staging/, { delayMs: 400 });
     const run = await world.run({}, { ref: "refs/tags/v1.1.0", sha: "2".repeat(40), onStdout: cancel.onStdout });
     timings["staging-deploy"] = Date.now() - cancel.sentAt;
-    expect(cancel.children.some((c) => /wrangler/.test(c.command)), JSON.stringify(cancel.children)).toBe(true);
+    expect(
+      cancel.children.some((c) => /wrangler/.test(c.command)),
+      JSON.stringify(cancel.children),
+    ).toBe(true);
     expect(run.exitCode).toBe(1);
     expect(run.outputs["result"], run.stdout).toBe("failed");
     expect(run.stdout).toContain("SIGINT received: cancelling");
@@ -52,7 +55,10 @@ describe("cancellation end to end", () => {
     const cancel = cancelWhen(marker, { delayMs: 300 });
     const run = await world.run({ "smoke-command": command }, { ref: "refs/tags/v1.1.0", sha: "2".repeat(40), onStdout: cancel.onStdout });
     const ms = Date.now() - cancel.sentAt;
-    expect(cancel.children.some((c) => /sleep 30/.test(c.command)), JSON.stringify(cancel.children)).toBe(true);
+    expect(
+      cancel.children.some((c) => /sleep 30/.test(c.command)),
+      JSON.stringify(cancel.children),
+    ).toBe(true);
     expect(run.exitCode).toBe(1);
     expect(run.outputs["result"], run.stdout).toBe("failed");
     // The command line itself is logged (`$ … && echo smoke-finished`): look for the output line.
@@ -126,7 +132,10 @@ describe("cancellation end to end", () => {
   it("finishes the cleanup whole when a second SIGINT arrives in the middle of it", async () => {
     await world.writeWorker({ label: "v1.3.0" });
     const records = world.github.state.deployments.length;
-    const cancel = cancelWhen(/::group::Health gate on production/, { delayMs: 500, again: /\$ wrangler rollback|POST \/accounts\/\S+\/deployments/ });
+    const cancel = cancelWhen(/::group::Health gate on production/, {
+      delayMs: 500,
+      again: /\$ wrangler rollback|POST \/accounts\/\S+\/deployments/,
+    });
     const run = await world.run(
       { "health-interval": "2s", "health-count": "5" },
       { ref: "refs/tags/v1.3.0", sha: "4".repeat(40), onStdout: cancel.onStdout },

@@ -78,9 +78,14 @@ describe.runIf(process.platform === "linux")("child processes end to end", () =>
     expect(run.outputs["result"], run.stdout).toBe("failed");
     const seen = tree?.seen() ?? [];
     // The tree held wrangler (and whatever it started) when the SIGINT went out.
-    expect(seenAtSignal.some((p) => /wrangler/.test(p.command)), JSON.stringify(seenAtSignal)).toBe(true);
+    expect(
+      seenAtSignal.some((p) => /wrangler/.test(p.command)),
+      JSON.stringify(seenAtSignal),
+    ).toBe(true);
     // eslint-disable-next-line no-console
-    console.info(`children: processes seen below the action: ${[...new Set(seen.map((p) => p.command.split(" ").slice(0, 2).join(" ")))].join(" | ")}`);
+    console.info(
+      `children: processes seen below the action: ${[...new Set(seen.map((p) => p.command.split(" ").slice(0, 2).join(" ")))].join(" | ")}`,
+    );
     expect(await survivorsOf(tree!), JSON.stringify(seen)).toEqual([]);
   });
 
@@ -95,7 +100,10 @@ describe.runIf(process.platform === "linux")("child processes end to end", () =>
     expect(run.stdout).toContain("background-started");
     expect(run.outputs["result"], run.stdout).toBe("released");
     const seen = tree?.seen() ?? [];
-    expect(seen.some((p) => /^sleep 300/.test(p.command)), JSON.stringify(seen)).toBe(true);
+    expect(
+      seen.some((p) => /^sleep 300/.test(p.command)),
+      JSON.stringify(seen),
+    ).toBe(true);
     expect(await survivorsOf(tree!), JSON.stringify(seen)).toEqual([]);
   });
 
@@ -109,7 +117,10 @@ describe.runIf(process.platform === "linux")("child processes end to end", () =>
     expect(run.stdout).toMatch(/^SHIPLINE_VERSION=1\.2\.0$/m);
     expect(run.stdout).not.toMatch(/^INPUT_/im);
     // `::add-mask::<token>` is how a token is masked: the runner reads that line and never shows it.
-    const shown = run.stdout.split("\n").filter((line) => !line.startsWith("::add-mask::")).join("\n");
+    const shown = run.stdout
+      .split("\n")
+      .filter((line) => !line.startsWith("::add-mask::"))
+      .join("\n");
     for (const token of [API_TOKEN, GITHUB_TOKEN, "ghp_releaseTokenE2e0123456789"]) expect(shown).not.toContain(token);
   });
 });

@@ -35,7 +35,9 @@ describe("someone else deploys during a release, end to end", () => {
     const history = world.sandbox.script(SCRIPT)?.deployments.map((d) => d.versions.map((v) => v.versionId).join("+")) ?? [];
     // Newest first: ours replaced theirs, which came after the anchor; no rollback after ours.
     expect(history.slice(0, 3)).toEqual([ours, theirs, anchor]);
-    expect(run.stdout).toMatch(new RegExp(`::error::shipline: rollback-failed\\..*Someone else deployed ${theirs}@100%.*did not roll back over their work`));
+    expect(run.stdout).toMatch(
+      new RegExp(`::error::shipline: rollback-failed\\..*Someone else deployed ${theirs}@100%.*did not roll back over their work`),
+    );
     // The manual command restores what production served right before our deploy: theirs.
     expect(run.summary).toContain(`npx wrangler rollback ${theirs}`);
     expect(world.github.deploymentState(world.github.state.deployments.at(-1)?.id ?? 0)).toBe("failure");

@@ -50,7 +50,12 @@ describe("wrangler failing at each stage", () => {
   it("production deployment refused after the upload: reads production back, finds it unchanged, no rollback", async () => {
     const tag = next();
     await world.writeWorker({ label: tag });
-    world.sandbox.faults.add({ method: "POST", path: `${PRODUCTION}/deployments`, status: 200, body: { success: false, errors: [{ code: 10021, message: "deployment refused" }], messages: [], result: null } });
+    world.sandbox.faults.add({
+      method: "POST",
+      path: `${PRODUCTION}/deployments`,
+      status: 200,
+      body: { success: false, errors: [{ code: 10021, message: "deployment refused" }], messages: [], result: null },
+    });
     const run = await world.run({}, { ref: `refs/tags/${tag}` });
     expect(run.outputs["result"], run.stdout).toBe("failed");
     expect(run.stdout).toMatch(/Production was not changed: it still serves/);

@@ -35,7 +35,9 @@ describe("gradual rollout, pinned and proven, end to end", () => {
     expect(await world.live("production")).toEqual([anchor]);
     // Never beyond 10%: no deployment of the new version at 50% or 100%.
     const ours = run.outputs["production-version-id"];
-    const splits = world.sandbox.script(SCRIPT)?.deployments.flatMap((d) => d.versions.filter((v) => v.versionId === ours).map((v) => v.percentage)) ?? [];
+    const splits =
+      world.sandbox.script(SCRIPT)?.deployments.flatMap((d) => d.versions.filter((v) => v.versionId === ours).map((v) => v.percentage)) ??
+      [];
     expect(splits).toEqual([10]);
   });
 
@@ -46,7 +48,9 @@ describe("gradual rollout, pinned and proven, end to end", () => {
     expect(run.outputs["result"], run.stdout).toBe("rolled-back");
     expect(await world.live("production")).toEqual([anchor]);
     const ours = run.outputs["production-version-id"];
-    const splits = world.sandbox.script(SCRIPT)?.deployments.flatMap((d) => d.versions.filter((v) => v.versionId === ours).map((v) => v.percentage)) ?? [];
+    const splits =
+      world.sandbox.script(SCRIPT)?.deployments.flatMap((d) => d.versions.filter((v) => v.versionId === ours).map((v) => v.percentage)) ??
+      [];
     expect(splits).toEqual([10]);
     // The pin was sent, and dropped on the way.
     expect(proxy.requests.some((r) => String(r.headers[PIN] ?? "").includes(ours ?? "?"))).toBe(true);

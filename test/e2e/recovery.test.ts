@@ -32,7 +32,10 @@ describe("production is never left unproven, end to end", () => {
     await world.writeWorker({ label: "v1.1.0" });
     let theirs = "";
     const trigger = when(/::group::Health gate on production/, async () => (theirs = await deployTheirs(world, 200)), 200);
-    const run = await world.run({ "health-interval": "1s", "health-count": "4" }, { ref: "refs/tags/v1.1.0", sha: "2".repeat(40), onStdout: trigger.onStdout });
+    const run = await world.run(
+      { "health-interval": "1s", "health-count": "4" },
+      { ref: "refs/tags/v1.1.0", sha: "2".repeat(40), onStdout: trigger.onStdout },
+    );
     await trigger.done();
     expect(run.outputs["result"], run.stdout).toBe("rollback-failed");
     expect(run.outputs["release-tag"]).toBe("");
@@ -47,7 +50,10 @@ describe("production is never left unproven, end to end", () => {
     await world.writeWorker({ label: "v1.2.0", health: { production: "unhealthy" } });
     let theirs = "";
     const trigger = when(/::group::Health gate on production/, async () => (theirs = await deployTheirs(world, 200)));
-    const run = await world.run({ "health-interval": "1s", "health-count": "4" }, { ref: "refs/tags/v1.2.0", sha: "3".repeat(40), onStdout: trigger.onStdout });
+    const run = await world.run(
+      { "health-interval": "1s", "health-count": "4" },
+      { ref: "refs/tags/v1.2.0", sha: "3".repeat(40), onStdout: trigger.onStdout },
+    );
     await trigger.done();
     expect(run.outputs["result"], run.stdout).toBe("rollback-failed");
     expect(await world.live("production")).toEqual([theirs]);
@@ -59,7 +65,13 @@ describe("production is never left unproven, end to end", () => {
     await world.writeWorker({ label: "v1.3.0", health: { production: "unhealthy" } });
     // Armed once the deploy is done, so that the 502 hits the rollback's own POST.
     const trigger = when(/::group::Health gate on production/, () =>
-      world.sandbox.faults.add({ method: "POST", path: /\/workers\/scripts\/sample-worker-production\/deployments$/, status: 502, rawBody: "<html><body>502 Bad Gateway</body></html>", times: 1 }),
+      world.sandbox.faults.add({
+        method: "POST",
+        path: /\/workers\/scripts\/sample-worker-production\/deployments$/,
+        status: 502,
+        rawBody: "<html><body>502 Bad Gateway</body></html>",
+        times: 1,
+      }),
     );
     const records = world.github.state.deployments.length;
     const run = await world.run({}, { ref: "refs/tags/v1.3.0", sha: "4".repeat(40), onStdout: trigger.onStdout });
@@ -68,7 +80,9 @@ describe("production is never left unproven, end to end", () => {
     expect(await world.live("production")).toEqual([anchor]);
     expect(world.sandbox.requests.some((r) => r.faulted && r.method === "POST")).toBe(true);
     // The failed release's record says so, with the production URL on every status.
-    const failed = world.github.state.deployments.slice(records).find((d) => d.environment === "production" && world.github.deploymentState(d.id) === "failure");
+    const failed = world.github.state.deployments
+      .slice(records)
+      .find((d) => d.environment === "production" && world.github.deploymentState(d.id) === "failure");
     expect(failed?.statuses.at(-1)?.environment_url).toBe(run.outputs["production-url"]);
   });
 

@@ -36,7 +36,10 @@ describe("release end to end", () => {
 
     // The health report holds every measurement of both gates.
     const report = JSON.parse(await readFile(run.outputs["health-report"] ?? "", "utf8"));
-    expect(report.gates.map((g: { gate: string; measurements: unknown[] }) => `${g.gate}:${g.measurements.length}`)).toEqual(["smoke:2", "health:3"]);
+    expect(report.gates.map((g: { gate: string; measurements: unknown[] }) => `${g.gate}:${g.measurements.length}`)).toEqual([
+      "smoke:2",
+      "health:3",
+    ]);
 
     // Summary: stage table, gate statistics, timeline.
     expect(run.summary).toContain("| Stage | Result | Duration | Detail |");
@@ -46,7 +49,10 @@ describe("release end to end", () => {
     // Log groups per stage, and no secret anywhere.
     expect(run.stdout).toContain("::group::Deploy v1.0.0 to staging");
     // `::add-mask::` lines are how the runner learns what to mask; nothing else may show a secret.
-    const logged = run.stdout.split("\n").filter((line) => !line.startsWith("::add-mask::")).join("\n");
+    const logged = run.stdout
+      .split("\n")
+      .filter((line) => !line.startsWith("::add-mask::"))
+      .join("\n");
     for (const text of [logged, run.summary, JSON.stringify(report), JSON.stringify(run.outputs)]) {
       expect(text).not.toContain(API_TOKEN);
       expect(text).not.toContain(GITHUB_TOKEN);

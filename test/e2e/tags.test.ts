@@ -121,7 +121,9 @@ describe("tags and releases end to end", () => {
     const after = snapshot();
     expect(after.refs).toEqual(before.refs);
     expect(after.tagObjects).toEqual(before.tagObjects);
-    const expected = before.releases.map((r) => (r.tag_name === "v1.4.0" ? { ...r, body: r.body?.replace(rcVersionId, newVersionId) ?? null } : r));
+    const expected = before.releases.map((r) =>
+      r.tag_name === "v1.4.0" ? { ...r, body: r.body?.replace(rcVersionId, newVersionId) ?? null } : r,
+    );
     expect(after.releases).toEqual(expected);
   });
 
@@ -182,7 +184,9 @@ describe("tags and releases end to end", () => {
     expect(production[0]?.statuses.map((s) => s.state)).toEqual(["in_progress", "failure"]);
     expect(production[1]?.statuses.at(-1)?.description).toContain(run.outputs["rollback-version-id"]);
     // The release before (v1.4.0-rc.1) is no longer the active record: the restored one is.
-    const active = world.github.state.deployments.filter((d) => d.environment === "production" && world.github.deploymentState(d.id) === "success");
+    const active = world.github.state.deployments.filter(
+      (d) => d.environment === "production" && world.github.deploymentState(d.id) === "success",
+    );
     expect(active.map((d) => d.id)).toEqual([production[1]?.id]);
   });
 });

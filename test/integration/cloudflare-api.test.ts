@@ -32,10 +32,15 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "cloudflare-api-"));
   api = new CloudflareApi({ baseUrl: sandbox.apiBaseUrl, auth: { kind: "token", token: TOKEN } });
   worker = { accountId: sandbox.accountId, script: "reader" };
-  v1 = await uploadVersion(sandbox, "reader", constantWorker("one"), { annotations: { "workers/tag": "v1.0.0", "workers/message": "git:aaa" } });
+  v1 = await uploadVersion(sandbox, "reader", constantWorker("one"), {
+    annotations: { "workers/tag": "v1.0.0", "workers/message": "git:aaa" },
+  });
   v2 = await uploadVersion(sandbox, "reader", constantWorker("two"), { annotations: { "workers/tag": "v1.1.0" } });
   await deploySplit(sandbox, "reader", [[v1, 100]]);
-  await deploySplit(sandbox, "reader", [[v2, 10], [v1, 90]]);
+  await deploySplit(sandbox, "reader", [
+    [v2, 10],
+    [v1, 90],
+  ]);
 });
 
 afterAll(async () => {
@@ -84,7 +89,13 @@ describe("failures", () => {
   const read = () => caught(api.deployments(worker, signal)) as Promise<DeployError>;
 
   it("handles an HTML 502 from a proxy: malformed, transient, with a snippet of the page", async () => {
-    sandbox.faults.add({ method: "GET", path: /\/deployments$/, status: 502, rawBody: "<html><body>502 Bad Gateway</body></html>", times: 1 });
+    sandbox.faults.add({
+      method: "GET",
+      path: /\/deployments$/,
+      status: 502,
+      rawBody: "<html><body>502 Bad Gateway</body></html>",
+      times: 1,
+    });
     const error = await read();
     expect(error).toBeInstanceOf(DeployError);
     expect(error.transient).toBe(true);
@@ -97,16 +108,34 @@ describe("failures", () => {
     sandbox.faults.add({ method: "GET", path: /\/deployments$/, status: 500, times: 1 });
     const server = await read();
     expect([server.transient, server.detail]).toEqual([true, "Injected fault: HTTP 500 [code: 10013]"]);
-    sandbox.faults.add({ method: "GET", path: /\/deployments$/, status: 429, body: { success: false, errors: [{ code: 971, message: "Please wait" }] }, times: 1 });
+    sandbox.faults.add({
+      method: "GET",
+      path: /\/deployments$/,
+      status: 429,
+      body: { success: false, errors: [{ code: 971, message: "Please wait" }] },
+      times: 1,
+    });
     expect((await read()).transient).toBe(true);
-    sandbox.faults.add({ method: "GET", path: /\/deployments$/, status: 400, body: { success: false, errors: [{ code: 10021, message: "Bad request" }], messages: [] }, times: 1 });
+    sandbox.faults.add({
+      method: "GET",
+      path: /\/deployments$/,
+      status: 400,
+      body: { success: false, errors: [{ code: 10021, message: "Bad request" }], messages: [] },
+      times: 1,
+    });
     const client = await read();
     expect(client.transient).toBe(false);
     expect(client.message).toBe("GET /accounts/…/workers/scripts/reader/deployments failed (HTTP 400): Bad request [code: 10021]");
   });
 
   it("follows the envelope, not the status, as wrangler does", async () => {
-    sandbox.faults.add({ method: "GET", path: /\/deployments$/, status: 500, body: { success: true, result: { deployments: [] } }, times: 1 });
+    sandbox.faults.add({
+      method: "GET",
+      path: /\/deployments$/,
+      status: 500,
+      body: { success: true, result: { deployments: [] } },
+      times: 1,
+    });
     expect(await api.deployments(worker, signal)).toEqual([]);
   });
 
@@ -185,11 +214,23 @@ describe("the restore POST", () => {
     expect(sent.annotations["workers/message"]).toMatch(/^cancelled during the health gate: x+…$/);
     expect(sent.annotations["workers/message"]).toHaveLength(120);
     const live = sandbox.script("reader")?.deployments[0];
-    expect(live).toMatchObject({ id: deploymentId, versions: [{ versionId: v1, percentage: 100 }], annotations: { "workers/message": sent.annotations["workers/message"] } });
+    expect(live).toMatchObject({
+      id: deploymentId,
+      versions: [{ versionId: v1, percentage: 100 }],
+      annotations: { "workers/message": sent.annotations["workers/message"] },
+    });
   });
 
   it("sends a split as versions deploy does", async () => {
-    await api.deploy(worker, [{ versionId: v2, percentage: 30 }, { versionId: v1, percentage: 70 }], "restore split", signal);
+    await api.deploy(
+      worker,
+      [
+        { versionId: v2, percentage: 30 },
+        { versionId: v1, percentage: 70 },
+      ],
+      "restore split",
+      signal,
+    );
     expect(sandbox.script("reader")?.deployments[0]?.versions).toEqual([
       { versionId: v2, percentage: 30 },
       { versionId: v1, percentage: 70 },
@@ -197,7 +238,12 @@ describe("the restore POST", () => {
   });
 
   it("posts again with ?force=true when a rollback is refused because secrets changed (10220)", async () => {
-    const refusal = { success: false, errors: [{ code: 10220, message: "The following secrets have changed: API_KEY" }], messages: [], result: null };
+    const refusal = {
+      success: false,
+      errors: [{ code: 10220, message: "The following secrets have changed: API_KEY" }],
+      messages: [],
+      result: null,
+    };
     sandbox.faults.add({ method: "POST", path: /\/reader\/deployments$/, status: 400, body: refusal, times: 1 });
     const before = sandbox.requests.length;
     await api.deploy(worker, [{ versionId: v2, percentage: 100 }], "rollback", signal);
@@ -209,12 +255,29 @@ describe("the restore POST", () => {
   });
 
   it("does not force a split (versions deploy does not), and a refused POST is not transient", async () => {
-    const refusal = { success: false, errors: [{ code: 10220, message: "The following secrets have changed: API_KEY" }], messages: [], result: null };
+    const refusal = {
+      success: false,
+      errors: [{ code: 10220, message: "The following secrets have changed: API_KEY" }],
+      messages: [],
+      result: null,
+    };
     sandbox.faults.add({ method: "POST", path: /\/reader\/deployments$/, status: 400, body: refusal, times: 1 });
-    const error = (await caught(api.deploy(worker, [{ versionId: v1, percentage: 50 }, { versionId: v2, percentage: 50 }], "m", signal))) as DeployError;
+    const error = (await caught(
+      api.deploy(
+        worker,
+        [
+          { versionId: v1, percentage: 50 },
+          { versionId: v2, percentage: 50 },
+        ],
+        "m",
+        signal,
+      ),
+    )) as DeployError;
     expect(error.detail).toContain("[code: 10220]");
     expect(error.transient).toBe(false);
-    const unknown = (await caught(api.deploy(worker, [{ versionId: "00000000-0000-0000-0000-000000000000", percentage: 100 }], "m", signal))) as DeployError;
+    const unknown = (await caught(
+      api.deploy(worker, [{ versionId: "00000000-0000-0000-0000-000000000000", percentage: 100 }], "m", signal),
+    )) as DeployError;
     expect(unknown.detail).toContain("[code: 10025]");
   });
 });
@@ -229,7 +292,11 @@ describe("connection: base URL, credentials and proxies as wrangler", () => {
   });
 
   it("prefers a global key with its email over a token, and reads the CF_ aliases only when the new name is absent", () => {
-    expect(credentialsFrom({ CLOUDFLARE_API_KEY: "k", CLOUDFLARE_EMAIL: "e@x", CLOUDFLARE_API_TOKEN: "t" }).auth).toEqual({ kind: "key", key: "k", email: "e@x" });
+    expect(credentialsFrom({ CLOUDFLARE_API_KEY: "k", CLOUDFLARE_EMAIL: "e@x", CLOUDFLARE_API_TOKEN: "t" }).auth).toEqual({
+      kind: "key",
+      key: "k",
+      email: "e@x",
+    });
     expect(credentialsFrom({ CLOUDFLARE_API_KEY: "k", CLOUDFLARE_API_TOKEN: "t" }).auth).toEqual({ kind: "token", token: "t" });
     expect(credentialsFrom({ CF_API_TOKEN: "old" }).auth).toEqual({ kind: "token", token: "old" });
     expect(credentialsFrom({ CLOUDFLARE_API_TOKEN: "", CF_API_TOKEN: "old" }).auth).toBeUndefined();
@@ -257,10 +324,18 @@ describe("connection: base URL, credentials and proxies as wrangler", () => {
     const fromFiles = connectionFor({ env: {}, workingDirectory: project, environment: "production" });
     expect(fromFiles.auth).toEqual({ kind: "token", token: "from-dotenv" });
     expect(fromFiles.env["CLOUDFLARE_ACCOUNT_ID"]).toBe("production-account");
-    expect(connectionFor({ env: {}, workingDirectory: project, environment: "staging" }).env["CLOUDFLARE_ACCOUNT_ID"]).toBe("dotenv-account");
+    expect(connectionFor({ env: {}, workingDirectory: project, environment: "staging" }).env["CLOUDFLARE_ACCOUNT_ID"]).toBe(
+      "dotenv-account",
+    );
     const stepWins = connectionFor({ env: { CLOUDFLARE_API_TOKEN: "step" }, workingDirectory: project, environment: "production" });
     expect(stepWins.auth).toEqual({ kind: "token", token: "step" });
-    const inputWins = connectionFor({ env: { CLOUDFLARE_API_TOKEN: "step" }, apiToken: "input", accountId: "input-account", workingDirectory: project, environment: "production" });
+    const inputWins = connectionFor({
+      env: { CLOUDFLARE_API_TOKEN: "step" },
+      apiToken: "input",
+      accountId: "input-account",
+      workingDirectory: project,
+      environment: "production",
+    });
     expect(inputWins.auth).toEqual({ kind: "token", token: "input" });
     expect(inputWins.env["CLOUDFLARE_ACCOUNT_ID"]).toBe("input-account");
   });
@@ -312,8 +387,15 @@ describe("connection: base URL, credentials and proxies as wrangler", () => {
     });
 
     const client = (env: Record<string, string>) => {
-      const connection = connectionFor({ env: { CLOUDFLARE_API_BASE_URL: sandbox.apiBaseUrl, CLOUDFLARE_API_TOKEN: TOKEN, ...env }, workingDirectory: dir, environment: "production" });
-      return { connection, api: new CloudflareApi({ baseUrl: connection.baseUrl, auth: connection.auth, fetch: connection.fetch, timeoutMs: 5_000 }) };
+      const connection = connectionFor({
+        env: { CLOUDFLARE_API_BASE_URL: sandbox.apiBaseUrl, CLOUDFLARE_API_TOKEN: TOKEN, ...env },
+        workingDirectory: dir,
+        environment: "production",
+      });
+      return {
+        connection,
+        api: new CloudflareApi({ baseUrl: connection.baseUrl, auth: connection.auth, fetch: connection.fetch, timeoutMs: 5_000 }),
+      };
     };
 
     it("goes through HTTP_PROXY when NO_PROXY does not cover the API host", async () => {
@@ -329,7 +411,9 @@ describe("connection: base URL, credentials and proxies as wrangler", () => {
       seen.length = 0;
       expect((await client({ http_proxy: proxyUrl }).api.deployments(worker, signal)).length).toBeGreaterThan(0);
       expect(seen).toEqual([]);
-      expect((await client({ http_proxy: proxyUrl, no_proxy: "example.invalid" }).api.deployments(worker, signal)).length).toBeGreaterThan(0);
+      expect((await client({ http_proxy: proxyUrl, no_proxy: "example.invalid" }).api.deployments(worker, signal)).length).toBeGreaterThan(
+        0,
+      );
       expect(seen.length).toBeGreaterThan(0);
     });
 
@@ -350,12 +434,24 @@ describe("account, in wrangler's order", () => {
     const project = join(dir, "accounts");
     await mkdir(join(project, "node_modules", ".cache", "wrangler"), { recursive: true });
     const lookup = { env: { CLOUDFLARE_ACCOUNT_ID: "env-account" }, workingDirectory: project, memberships: memberships(["member"]) };
-    expect(await resolveAccountId({ ...lookup, configAccountId: "config-account" }, signal)).toEqual({ accountId: "config-account", source: "config" });
+    expect(await resolveAccountId({ ...lookup, configAccountId: "config-account" }, signal)).toEqual({
+      accountId: "config-account",
+      source: "config",
+    });
     expect(await resolveAccountId(lookup, signal)).toEqual({ accountId: "env-account", source: "environment" });
-    expect(await resolveAccountId({ ...lookup, env: { CF_ACCOUNT_ID: "old-env" } }, signal)).toEqual({ accountId: "old-env", source: "environment" });
+    expect(await resolveAccountId({ ...lookup, env: { CF_ACCOUNT_ID: "old-env" } }, signal)).toEqual({
+      accountId: "old-env",
+      source: "environment",
+    });
     expect(await resolveAccountId({ ...lookup, env: {} }, signal)).toEqual({ accountId: "member", source: "memberships" });
-    await writeFile(join(project, "node_modules", ".cache", "wrangler", "wrangler-account.json"), JSON.stringify({ account: { id: "cached", name: "x" } }));
-    expect(await resolveAccountId({ ...lookup, env: { CLOUDFLARE_ACCOUNT_ID: "" } }, signal)).toEqual({ accountId: "cached", source: "cache" });
+    await writeFile(
+      join(project, "node_modules", ".cache", "wrangler", "wrangler-account.json"),
+      JSON.stringify({ account: { id: "cached", name: "x" } }),
+    );
+    expect(await resolveAccountId({ ...lookup, env: { CLOUDFLARE_ACCOUNT_ID: "" } }, signal)).toEqual({
+      accountId: "cached",
+      source: "cache",
+    });
     expect(await resolveAccountId(lookup, signal)).toEqual({ accountId: "env-account", source: "environment" });
   });
 
@@ -369,18 +465,33 @@ describe("account, in wrangler's order", () => {
     const project = join(dir, "memberships");
     await mkdir(project, { recursive: true });
     await writeFile(join(project, "wrangler.toml"), 'name = "reader-parent"\n[env.production]\nname = "reader"\n');
-    const targets = new WranglerTargets({ workingDirectory: project, env: { CLOUDFLARE_API_BASE_URL: sandbox.apiBaseUrl, CLOUDFLARE_API_TOKEN: TOKEN } });
+    const targets = new WranglerTargets({
+      workingDirectory: project,
+      env: { CLOUDFLARE_API_BASE_URL: sandbox.apiBaseUrl, CLOUDFLARE_API_TOKEN: TOKEN },
+    });
     const { worker: found, api: client } = await targets.resolve("production", signal);
     expect(found).toEqual({ accountId: sandbox.accountId, script: "reader" });
-    expect(sandbox.requests.filter((r) => r.path === "/memberships").at(-1)).toMatchObject({ query: { page: "1" }, auth: "token", status: 200 });
+    expect(sandbox.requests.filter((r) => r.path === "/memberships").at(-1)).toMatchObject({
+      query: { page: "1" },
+      auth: "token",
+      status: 200,
+    });
     expect((await client.deployments(found, signal)).length).toBeGreaterThan(0);
   });
 
   it("sends reads to the config's account_id even when the input names another, as wrangler does", async () => {
     const project = join(dir, "config-account");
     await mkdir(project, { recursive: true });
-    await writeFile(join(project, "wrangler.toml"), `name = "reader"\n[env.production]\nname = "reader"\naccount_id = "${"f".repeat(32)}"\n`);
-    const targets = new WranglerTargets({ workingDirectory: project, env: { CLOUDFLARE_API_BASE_URL: sandbox.apiBaseUrl }, apiToken: TOKEN, accountId: sandbox.accountId });
+    await writeFile(
+      join(project, "wrangler.toml"),
+      `name = "reader"\n[env.production]\nname = "reader"\naccount_id = "${"f".repeat(32)}"\n`,
+    );
+    const targets = new WranglerTargets({
+      workingDirectory: project,
+      env: { CLOUDFLARE_API_BASE_URL: sandbox.apiBaseUrl },
+      apiToken: TOKEN,
+      accountId: sandbox.accountId,
+    });
     const { worker: found, api: client } = await targets.resolve("production", signal);
     expect(found.accountId).toBe("f".repeat(32));
     const error = (await caught(client.deployments(found, signal))) as DeployError;

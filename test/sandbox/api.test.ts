@@ -24,7 +24,12 @@ describe("API envelope and errors", () => {
     const reply = await callApi(sandbox, "GET", "/workers/unheard-of");
     expect(reply.status).toBe(404);
     expect(reply.envelope.errors[0]?.code).toBe(7000);
-    expect(sandbox.requests.at(-1)).toMatchObject({ method: "GET", path: `/accounts/${sandbox.accountId}/workers/unheard-of`, api: true, status: 404 });
+    expect(sandbox.requests.at(-1)).toMatchObject({
+      method: "GET",
+      path: `/accounts/${sandbox.accountId}/workers/unheard-of`,
+      api: true,
+      status: 404,
+    });
   });
 
   it("answers the npm update check outside the API base with a plain 404", async () => {
@@ -58,7 +63,10 @@ describe("versions and deployments", () => {
     const v1 = await uploadVersion(sandbox, "split-check", constantWorker("one"));
     const v2 = await uploadVersion(sandbox, "split-check", constantWorker("two"));
     await deploySplit(sandbox, "split-check", [[v1, 100]]);
-    const bad = await deploySplit(sandbox, "split-check", [[v1, 50], [v2, 40]]);
+    const bad = await deploySplit(sandbox, "split-check", [
+      [v1, 50],
+      [v2, 40],
+    ]);
     expect(bad.envelope).toMatchObject({ success: false, errors: [{ code: 10021 }] });
     expect(sandbox.script("split-check")?.deployments).toHaveLength(1);
   });
@@ -68,9 +76,17 @@ describe("versions and deployments", () => {
     const v2 = await uploadVersion(sandbox, "listing", constantWorker("two"));
     await deploySplit(sandbox, "listing", [[v1, 100]]);
     await deploySplit(sandbox, "listing", [[v2, 100]]);
-    const { envelope } = await callApi<{ deployments: Array<{ versions: Array<{ version_id: string }> }> }>(sandbox, "GET", "/workers/scripts/listing/deployments");
+    const { envelope } = await callApi<{ deployments: Array<{ versions: Array<{ version_id: string }> }> }>(
+      sandbox,
+      "GET",
+      "/workers/scripts/listing/deployments",
+    );
     expect(envelope.result.deployments.map((d) => d.versions[0]?.version_id)).toEqual([v2, v1]);
-    const versions = await callApi<{ items: Array<{ id: string; annotations: Record<string, string> }> }>(sandbox, "GET", "/workers/scripts/listing/versions?deployable=true");
+    const versions = await callApi<{ items: Array<{ id: string; annotations: Record<string, string> }> }>(
+      sandbox,
+      "GET",
+      "/workers/scripts/listing/versions?deployable=true",
+    );
     const tagged = versions.envelope.result.items.find((v) => v.id === v1);
     expect(tagged?.annotations).toEqual({ "workers/tag": "v1.0.0", "workers/triggered_by": "upload" });
   });

@@ -40,7 +40,12 @@ export async function runWrangler(sandbox: Sandbox, cwd: string, args: string[])
     child.stdin?.end();
   });
   const entries = await readFile(outputFile, "utf8")
-    .then((text) => text.split("\n").filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>))
+    .then((text) =>
+      text
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+    )
     .catch(() => []);
   return { code, stdout, stderr, entries };
 }

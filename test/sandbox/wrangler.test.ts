@@ -90,7 +90,10 @@ describe.sequential("wrangler against the sandbox", () => {
   it("deployments status --json shows the split, newest deployment first", async () => {
     const run = await wrangler("deployments", "status", "--json", ...ENV);
     expect(run.code, run.stderr).toBe(0);
-    const status = JSON.parse(run.stdout) as { versions: Array<{ version_id: string; percentage: number }>; annotations: Record<string, string> };
+    const status = JSON.parse(run.stdout) as {
+      versions: Array<{ version_id: string; percentage: number }>;
+      annotations: Record<string, string>;
+    };
     expect(status.versions).toEqual([
       { version_id: ids.v3, percentage: 10 },
       { version_id: ids.v2, percentage: 90 },

@@ -72,7 +72,17 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
   await mkdir(runnerTemp);
   await writeFile(outputFile, "");
   await writeFile(summaryFile, "");
-  const gh = { repository: "acme/widgets", sha: "a".repeat(40), ref: "refs/tags/v1.2.0", actor: "octocat", runId: "4242", apiUrl: "http://127.0.0.1:9", eventName: "push", event: {}, ...options.github };
+  const gh = {
+    repository: "acme/widgets",
+    sha: "a".repeat(40),
+    ref: "refs/tags/v1.2.0",
+    actor: "octocat",
+    runId: "4242",
+    apiUrl: "http://127.0.0.1:9",
+    eventName: "push",
+    event: {},
+    ...options.github,
+  };
   await writeFile(eventFile, JSON.stringify(gh.event));
   const env: Record<string, string> = {
     PATH: process.env["PATH"] ?? "",
@@ -110,7 +120,9 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
   });
   child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 90_000);
-  const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((done) => child.on("close", (code, sig) => done([code, sig])));
+  const [exitCode, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((done) =>
+    child.on("close", (code, sig) => done([code, sig])),
+  );
   clearTimeout(timer);
   return {
     exitCode,

@@ -30,7 +30,10 @@ export function testConfig(overrides: DeepPartial<PipelineConfig> = {}): Pipelin
   const merged: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(overrides)) {
     const current = (base as unknown as Record<string, unknown>)[key];
-    merged[key] = value && typeof value === "object" && !Array.isArray(value) && current && typeof current === "object" ? { ...current, ...value } : value;
+    merged[key] =
+      value && typeof value === "object" && !Array.isArray(value) && current && typeof current === "object"
+        ? { ...current, ...value }
+        : value;
   }
   return merged as unknown as PipelineConfig;
 }

@@ -17,7 +17,10 @@ export interface World {
   /** Rewrites the Worker's code (a new label is a new script; health per environment). */
   writeWorker(options: SampleWorkerOptions): Promise<void>;
   /** Runs the built action with test-sized gates plus `inputs`. */
-  run(inputs?: Record<string, string>, options?: Partial<RunActionOptions> & { ref?: string; sha?: string; actor?: string; eventName?: string }): Promise<ActionRun>;
+  run(
+    inputs?: Record<string, string>,
+    options?: Partial<RunActionOptions> & { ref?: string; sha?: string; actor?: string; eventName?: string },
+  ): Promise<ActionRun>;
   /** Runs a first healthy release (v1.0.0) and returns the production version it made live. */
   releaseFirst(sha?: string): Promise<string>;
   /** The version ids the live deployment of an environment serves. */

@@ -216,9 +216,7 @@ export class GitHubFake {
   #isDenied(family: PermissionFamily, request: FakeRequest): boolean {
     return this.#denied.some(
       (d) =>
-        d.family === family &&
-        (d.token === undefined || d.token === request.token) &&
-        (d.access !== "write" || request.method !== "GET"),
+        d.family === family && (d.token === undefined || d.token === request.token) && (d.access !== "write" || request.method !== "GET"),
     );
   }
 

@@ -45,12 +45,23 @@ export interface HeaderProxy {
 }
 
 /** Hop-by-hop headers (RFC 9110 section 7.6.1) a proxy never forwards. */
-const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade"]);
+const HOP_BY_HOP = new Set([
+  "connection",
+  "keep-alive",
+  "proxy-authenticate",
+  "proxy-authorization",
+  "proxy-connection",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+]);
 
 /** Starts the proxy on a free loopback port. */
 export async function startHeaderProxy(options: HeaderProxyOptions): Promise<HeaderProxy> {
   const target = new URL(options.target);
-  if (target.protocol !== "http:" && target.protocol !== "https:") throw new Error(`header proxy: target must be http(s), got ${options.target}`);
+  if (target.protocol !== "http:" && target.protocol !== "https:")
+    throw new Error(`header proxy: target must be http(s), got ${options.target}`);
   let dropRequest = lowerSet(options.dropRequestHeaders);
   let dropResponse = lowerSet(options.dropResponseHeaders);
   let failures = 0;

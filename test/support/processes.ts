@@ -23,7 +23,9 @@ export function alive(pid: number): boolean {
 }
 
 /** `pid`'s process group and parent, from /proc (undefined once it is gone). */
-export function statOf(pid: number): { readonly ppid: number; readonly pgid: number; readonly state: string; readonly startTime: string } | undefined {
+export function statOf(
+  pid: number,
+): { readonly ppid: number; readonly pgid: number; readonly state: string; readonly startTime: string } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     // pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime
@@ -112,7 +114,8 @@ export function watchTree(root: number, everyMs = 25) {
       const groups = new Set([...seen.values()].map((p) => p.pgid).filter((g) => !exceptGroups.includes(g)));
       for (const group of groups) {
         for (const pid of groupMembers(group)) {
-          if (!left.some((p) => p.pid === pid)) left.push({ pid, pgid: group, startTime: statOf(pid)?.startTime ?? "", command: commandLine(pid) });
+          if (!left.some((p) => p.pid === pid))
+            left.push({ pid, pgid: group, startTime: statOf(pid)?.startTime ?? "", command: commandLine(pid) });
         }
       }
       return left;

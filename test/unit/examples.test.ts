@@ -26,11 +26,16 @@ interface Workflow {
   jobs: Record<string, Job>;
 }
 
-const action = parse(readFileSync(join(ROOT, "action.yml"), "utf8")) as { inputs: Record<string, unknown>; outputs: Record<string, unknown> };
+const action = parse(readFileSync(join(ROOT, "action.yml"), "utf8")) as {
+  inputs: Record<string, unknown>;
+  outputs: Record<string, unknown>;
+};
 const files = readdirSync(EXAMPLES).filter((f) => f.endsWith(".yml"));
 const load = (file: string) => parse(readFileSync(join(EXAMPLES, file), "utf8")) as Workflow;
 const shiplineSteps = (workflow: Workflow) =>
-  Object.entries(workflow.jobs).flatMap(([name, job]) => job.steps.filter((s) => s.uses?.startsWith("shipline/shipline@")).map((step) => ({ name, job, step })));
+  Object.entries(workflow.jobs).flatMap(([name, job]) =>
+    job.steps.filter((s) => s.uses?.startsWith("shipline/shipline@")).map((step) => ({ name, job, step })),
+  );
 /** The permissions a job runs with: its own, else the workflow's. */
 const permissionsOf = (workflow: Workflow, job: Job) => job.permissions ?? workflow.permissions ?? {};
 
@@ -50,7 +55,8 @@ describe("examples/", () => {
         for (const input of Object.keys(step.with ?? {})) expect(Object.keys(action.inputs), `${file}: input ${input}`).toContain(input);
       }
       const text = readFileSync(join(EXAMPLES, file), "utf8");
-      for (const [, output] of text.matchAll(/steps\.\w+\.outputs\.([\w-]+)/g)) expect(Object.keys(action.outputs), `${file}: output ${output}`).toContain(output);
+      for (const [, output] of text.matchAll(/steps\.\w+\.outputs\.([\w-]+)/g))
+        expect(Object.keys(action.outputs), `${file}: output ${output}`).toContain(output);
     });
 
     it("shares the production concurrency group and never cancels a deploy in progress", () => {
@@ -97,7 +103,11 @@ describe("examples/", () => {
     const dispatch = workflow.on["workflow_dispatch"] as { inputs: Record<string, { required?: boolean }> };
     expect(dispatch.inputs["reason"]?.required).toBe(true);
     const [only] = shiplineSteps(workflow);
-    expect(only?.step.with).toMatchObject({ mode: "rollback", "rollback-target": "${{ inputs.target }}", "rollback-reason": "${{ inputs.reason }}" });
+    expect(only?.step.with).toMatchObject({
+      mode: "rollback",
+      "rollback-target": "${{ inputs.target }}",
+      "rollback-reason": "${{ inputs.reason }}",
+    });
     const text = readFileSync(join(EXAMPLES, "emergency-rollback.yml"), "utf8");
     expect(text.match(/inputs\.reason/g)).toHaveLength(1);
   });

@@ -31,8 +31,7 @@ export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
 
 /** Credentials, as wrangler sends them: an API token, or a global API key with its email. */
 export type CloudflareAuth =
-  | { readonly kind: "token"; readonly token: string }
-  | { readonly kind: "key"; readonly key: string; readonly email: string };
+  { readonly kind: "token"; readonly token: string } | { readonly kind: "key"; readonly key: string; readonly email: string };
 
 /** A Worker script in an account. */
 export interface WorkerRef {
@@ -156,10 +155,13 @@ export class CloudflareApi {
     const auth = this.#options.auth;
     if (!auth) {
       const hint = this.#options.missingAuthHint ?? "";
-      throw new DeployError(`${command}: no Cloudflare credentials: set the cloudflare-api-token input or CLOUDFLARE_API_TOKEN${hint ? ` (${hint})` : ""}`, {
-        command,
-        detail: "no CLOUDFLARE_API_TOKEN, and no CLOUDFLARE_API_KEY with CLOUDFLARE_EMAIL",
-      });
+      throw new DeployError(
+        `${command}: no Cloudflare credentials: set the cloudflare-api-token input or CLOUDFLARE_API_TOKEN${hint ? ` (${hint})` : ""}`,
+        {
+          command,
+          detail: "no CLOUDFLARE_API_TOKEN, and no CLOUDFLARE_API_KEY with CLOUDFLARE_EMAIL",
+        },
+      );
     }
     const url = `${this.#options.baseUrl}${call.path}${call.query ? `?${call.query.toString()}` : ""}`;
     const timeoutMs = this.#options.timeoutMs ?? DEFAULT_API_TIMEOUT_MS;

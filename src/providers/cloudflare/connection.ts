@@ -80,7 +80,9 @@ export function connectionFor(options: ConnectionOptions): Connection {
 }
 
 /** The environment of a wrangler child for `--env <environment>`, with the project's `.env` files under it. */
-export function wranglerVisibleEnv(options: Pick<ConnectionOptions, "env" | "apiToken" | "accountId" | "workingDirectory" | "environment">): Record<string, string> {
+export function wranglerVisibleEnv(
+  options: Pick<ConnectionOptions, "env" | "apiToken" | "accountId" | "workingDirectory" | "environment">,
+): Record<string, string> {
   const child = buildWranglerEnv({ base: options.env, apiToken: options.apiToken, accountId: options.accountId, outputFile: "" });
   return { ...dotenvFiles(options.workingDirectory, options.environment), ...child };
 }
@@ -102,7 +104,10 @@ export function apiBaseUrl(env: Readonly<Record<string, string | undefined>>, co
 }
 
 /** wrangler's order: global key + email, then API token, then the `wrangler login` OAuth token. */
-export function credentialsFrom(env: Readonly<Record<string, string | undefined>>, now: () => number = Date.now): { auth: CloudflareAuth | undefined; hint?: string } {
+export function credentialsFrom(
+  env: Readonly<Record<string, string | undefined>>,
+  now: () => number = Date.now,
+): { auth: CloudflareAuth | undefined; hint?: string } {
   const key = wranglerVariable(env, "CLOUDFLARE_API_KEY", "CF_API_KEY");
   const email = wranglerVariable(env, "CLOUDFLARE_EMAIL", "CF_EMAIL");
   if (key && email) return { auth: { kind: "key", key, email } };
@@ -152,7 +157,10 @@ function dotenvFiles(dir: string, environment: string): Record<string, string> {
 }
 
 /** The OAuth token `wrangler login` stored, while it is valid. */
-function oauthToken(env: Readonly<Record<string, string | undefined>>, now: () => number): { auth: CloudflareAuth | undefined; hint?: string } {
+function oauthToken(
+  env: Readonly<Record<string, string | undefined>>,
+  now: () => number,
+): { auth: CloudflareAuth | undefined; hint?: string } {
   const file = join(globalWranglerDir(env), "config", env["WRANGLER_API_ENVIRONMENT"] === "staging" ? "staging.toml" : "default.toml");
   const text = readIfFile(file);
   if (text === undefined) return { auth: undefined };

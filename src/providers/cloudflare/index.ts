@@ -10,5 +10,13 @@ export {
   type FetchLike,
   type WorkerRef,
 } from "./api.js";
-export { connectionFor, apiBaseUrl, credentialsFrom, wranglerVisibleEnv, DEFAULT_API_BASE_URL, type Connection, type ConnectionOptions } from "./connection.js";
+export {
+  connectionFor,
+  apiBaseUrl,
+  credentialsFrom,
+  wranglerVisibleEnv,
+  DEFAULT_API_BASE_URL,
+  type Connection,
+  type ConnectionOptions,
+} from "./connection.js";
 export { resolveAccountId, wranglerCacheFolder, type AccountLookup, type AccountSource } from "./account.js";

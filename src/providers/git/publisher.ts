@@ -187,4 +187,3 @@ function checkTagName(tag: string): string {
   }
   return tag;
 }
-

@@ -47,7 +47,10 @@ export class GitRepo {
   async tags(signal?: AbortSignal): Promise<string[]> {
     const args = ["tag", "--list"];
     const result = checked(args, await this.run(args, signal), "list the tags");
-    return result.stdout.split("\n").map((line) => line.trim()).filter((line) => line !== "");
+    return result.stdout
+      .split("\n")
+      .map((line) => line.trim())
+      .filter((line) => line !== "");
   }
 
   /** The message of an annotated tag; undefined for a lightweight or missing tag. */
@@ -99,9 +102,7 @@ export class GitRepo {
     if (this.#identityFlags === undefined) {
       // `git var` applies git's strict rules: it fails exactly when `git tag -a` would.
       const known = (await this.run(["var", "GIT_COMMITTER_IDENT"], signal)).exitCode === 0;
-      this.#identityFlags = known
-        ? []
-        : ["-c", `user.name=${FALLBACK_IDENTITY.name}`, "-c", `user.email=${FALLBACK_IDENTITY.email}`];
+      this.#identityFlags = known ? [] : ["-c", `user.name=${FALLBACK_IDENTITY.name}`, "-c", `user.email=${FALLBACK_IDENTITY.email}`];
     }
     return this.#identityFlags;
   }

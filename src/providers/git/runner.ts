@@ -53,10 +53,13 @@ export function createGitRunner(options: GitRunnerOptions = {}): GitRunner {
     if (result.exitCode === undefined) {
       const missing = result.startError?.code === "ENOENT";
       const why = result.startError?.message ?? `git ended by ${result.signal ?? "an unknown cause"}`;
-      throw new GitError(missing ? "git is not installed or not on PATH: the local tag store needs the git CLI." : `git could not run: ${why}`, {
-        command: describeGit(args),
-        stderr: result.stderr,
-      });
+      throw new GitError(
+        missing ? "git is not installed or not on PATH: the local tag store needs the git CLI." : `git could not run: ${why}`,
+        {
+          command: describeGit(args),
+          stderr: result.stderr,
+        },
+      );
     }
     return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
   };

@@ -24,11 +24,7 @@ export interface ExpandContext {
 const MEMBERS_PER_PAGE = 100;
 
 /** Expands every `org/team` slug to its members; throws `GitHubError` naming a slug that cannot be read. */
-export async function expandApprovers(
-  client: ApprovalClient,
-  approvers: readonly string[],
-  context: ExpandContext,
-): Promise<Approvers> {
+export async function expandApprovers(client: ApprovalClient, approvers: readonly string[], context: ExpandContext): Promise<Approvers> {
   if (approvers.length === 0) throw new ConfigError("approvers", "approval: issue needs at least one approver in `approvers`.");
   const logins: string[] = [];
   const eligible = new Set<string>();
@@ -52,7 +48,8 @@ export function selfExcluded(approvers: Approvers, actor: string | undefined, al
   const self = actor?.toLowerCase();
   const deciders = approvers.logins.filter((l) => allowSelf || l.toLowerCase() !== self);
   if (deciders.length < minimum) {
-    const excluded = deciders.length < approvers.logins.length ? ` (the run's actor ${actor} cannot approve: allow-self-approval is off)` : "";
+    const excluded =
+      deciders.length < approvers.logins.length ? ` (the run's actor ${actor} cannot approve: allow-self-approval is off)` : "";
     throw new ConfigError(
       "minimum-approvals",
       `minimum-approvals is ${minimum}, but only ${deciders.length} approver(s) can decide${excluded}: ${deciders.join(", ") || "none"}.`,
@@ -87,8 +84,7 @@ async function teamMembers(client: ApprovalClient, slug: string, context: Expand
 async function readPage(client: ApprovalClient, org: string, team: string, page: number, slug: string, context: ExpandContext) {
   try {
     return await withRetry(
-      () =>
-        client.rest.teams.listMembersInOrg({ org, team_slug: team, per_page: MEMBERS_PER_PAGE, page, ...callOptions(context.signal) }),
+      () => client.rest.teams.listMembersInOrg({ org, team_slug: team, per_page: MEMBERS_PER_PAGE, page, ...callOptions(context.signal) }),
       {
         clock: context.clock,
         stats: context.stats,

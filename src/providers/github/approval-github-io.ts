@@ -56,9 +56,7 @@ export interface ApprovalClient {
       create(
         params: Repo & CallOptions & { title: string; body: string; assignees?: string[] },
       ): Promise<GitHubResponse<{ number: number; html_url: string; user: { login: string } | null }>>;
-      createComment(
-        params: Repo & CallOptions & { issue_number: number; body: string },
-      ): Promise<GitHubResponse<{ id: number }>>;
+      createComment(params: Repo & CallOptions & { issue_number: number; body: string }): Promise<GitHubResponse<{ id: number }>>;
       update(
         params: Repo & CallOptions & { issue_number: number; state: "closed"; state_reason: "completed" | "not_planned" },
       ): Promise<GitHubResponse<unknown>>;
@@ -192,7 +190,8 @@ export async function withRetry<T>(call: () => Promise<T>, options: RetryOptions
 function retryWait(failure: Failure, attempt: number, options: RetryOptions): Millis | undefined {
   // A write that must wait longer than `maxDelayMs` (a primary limit resetting in 40 minutes)
   // fails now: blocking the release that long on a comment is worse than a warning.
-  if (failure.kind === "rate-limited") return failure.waitMs > options.maxDelayMs ? undefined : Math.max(failure.waitMs, options.baseDelayMs);
+  if (failure.kind === "rate-limited")
+    return failure.waitMs > options.maxDelayMs ? undefined : Math.max(failure.waitMs, options.baseDelayMs);
   if (failure.kind !== "transient") return undefined;
   if (failure.status === 403 && !options.retryPlain403) return undefined;
   return backoff(options.baseDelayMs, attempt, options.maxDelayMs);

@@ -57,10 +57,7 @@ export function approvalBody(facts: BodyFacts): string {
 function whoLine(facts: BodyFacts): string {
   const people = facts.approvers.map((login) => `@${login}`).join(", ");
   const needed = facts.minimum === 1 ? "1 approval is needed" : `${facts.minimum} approvals from different people are needed`;
-  const self =
-    facts.actor && !facts.allowSelfApproval
-      ? ` @${facts.actor} started this run and cannot approve it.`
-      : "";
+  const self = facts.actor && !facts.allowSelfApproval ? ` @${facts.actor} started this run and cannot approve it.` : "";
   return `Who may decide: ${people}. ${needed}.${self}`;
 }
 

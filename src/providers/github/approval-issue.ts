@@ -166,18 +166,12 @@ export class IssueApproval implements Approval {
    * next poll (never past the deadline), and the comments are read once more at the deadline:
    * an approval given before it wins, even after a run of errors.
    */
-  async #wait(
-    issue: OpenIssue,
-    approvers: Approvers,
-    actor: string | undefined,
-    deadline: number,
-    signal: AbortSignal,
-  ): Promise<WaitEnd> {
+  async #wait(issue: OpenIssue, approvers: Approvers, actor: string | undefined, deadline: number, signal: AbortSignal): Promise<WaitEnd> {
     const { clock, client, owner, repo, logger } = this.options;
     const reader = new CommentReader(client, { owner, repo, issueNumber: issue.number }, this.stats);
     let outcome = PENDING;
     let finalAttempts = 0;
-    for (let failures = 0; ; ) {
+    for (let failures = 0; ;) {
       // At or past the deadline this is the last look: only comments made in time count.
       const final = clock.now() >= deadline;
       let delay: Millis;
@@ -207,7 +201,9 @@ export class IssueApproval implements Approval {
             logger.warn(`Reading the approval comments at the deadline failed (${failure.what}); no decision could be read in time.`);
             return { kind: "timed-out", outcome };
           }
-          logger.warn(`Reading the approval comments at the deadline failed (${failure.what}); one more try in ${Math.round(delay / 1000)} s.`);
+          logger.warn(
+            `Reading the approval comments at the deadline failed (${failure.what}); one more try in ${Math.round(delay / 1000)} s.`,
+          );
         } else {
           delay = failure.waitMs;
           logger.warn(`Reading the approval comments failed (${failure.what}); next try in ${Math.round(delay / 1000)} s.`);
@@ -240,7 +236,11 @@ export class IssueApproval implements Approval {
    * `MAX_POLL_BACKOFF_MS`, never shorter than the regular interval), or longer when the server
    * asks for it. Fatal errors (401, 404, 410) end the run.
    */
-  #afterFailure(error: unknown, failures: number, reader: CommentReader): { waitMs: Millis; serverWaitMs?: Millis | undefined; what: string } {
+  #afterFailure(
+    error: unknown,
+    failures: number,
+    reader: CommentReader,
+  ): { waitMs: Millis; serverWaitMs?: Millis | undefined; what: string } {
     const failure = record(this.stats, classify(error, this.options.clock.now()));
     if (failure.kind === "fatal" || failure.kind === "not-modified") {
       const hint = statusOf(error) === 401 ? " The token expired or was revoked (a GitHub App installation token lasts 1 hour)." : "";
@@ -307,7 +307,8 @@ export class IssueApproval implements Approval {
       maxDelayMs: 60_000,
       retryPlain403: false,
       ...(signal ? { signal } : {}),
-      onRetry: (error: unknown, waitMs: Millis) => logger.warn(`GitHub: ${errorMessage(error)}; retrying in ${Math.round(waitMs / 1000)} s.`),
+      onRetry: (error: unknown, waitMs: Millis) =>
+        logger.warn(`GitHub: ${errorMessage(error)}; retrying in ${Math.round(waitMs / 1000)} s.`),
     };
   }
 }

@@ -45,10 +45,7 @@ export class GitHubDeploymentRecorder implements DeploymentRecorder {
   }
 
   /** Creates a record for `environment` at `ref`; undefined (with a warning) when GitHub made none. */
-  async start(
-    environment: string,
-    info: { ref: string; description: string; production: boolean },
-  ): Promise<string | undefined> {
+  async start(environment: string, info: { ref: string; description: string; production: boolean }): Promise<string | undefined> {
     const { client, owner, repo } = this.#options;
     try {
       const response = await client.rest.repos.createDeployment({
@@ -80,11 +77,7 @@ export class GitHubDeploymentRecorder implements DeploymentRecorder {
   }
 
   /** Adds a status to a record; a production `success` also retires the production records before it. */
-  async update(
-    handle: string,
-    state: DeploymentState,
-    info: { environmentUrl?: string; description?: string },
-  ): Promise<void> {
+  async update(handle: string, state: DeploymentState, info: { environmentUrl?: string; description?: string }): Promise<void> {
     const id = Number(handle);
     if (!Number.isSafeInteger(id)) {
       this.#options.logger.warn(`Ignoring deployment status for unknown record \`${handle}\`.`);

@@ -85,9 +85,7 @@ export class GitHubPublisher implements Publisher {
   }
 
   async #checkWriteAccess(signal: AbortSignal): Promise<void> {
-    const repo = await this.#call("read the repository", () =>
-      this.#client.rest.repos.get({ ...this.#repo, request: { signal } }),
-    );
+    const repo = await this.#call("read the repository", () => this.#client.rest.repos.get({ ...this.#repo, request: { signal } }));
     const permissions = repo.data.permissions;
     if (permissions !== undefined) {
       if (!permissions.push) throw new GitHubError(`The token cannot push to ${this.#slug()}. ${PERMISSION_HINT}`, { status: 403 });
@@ -211,7 +209,10 @@ export class GitHubPublisher implements Publisher {
       return { action: `created release ${step.tag}`, url: res.data.html_url };
     } catch (error) {
       if (statusOf(error) === 404) {
-        throw new GitHubError(`Creating the GitHub Release of ${step.tag} failed with 404. ${WORKFLOW_TRAP_HINT}`, { status: 404, cause: error });
+        throw new GitHubError(`Creating the GitHub Release of ${step.tag} failed with 404. ${WORKFLOW_TRAP_HINT}`, {
+          status: 404,
+          cause: error,
+        });
       }
       if (statusOf(error) !== 422 || !/already.exists/i.test(JSON.stringify(bodyOf(error)) + messageOf(error))) {
         throw translate(error, `create release ${step.tag}`);
@@ -287,4 +288,3 @@ export class GitHubPublisher implements Publisher {
     return `${this.#repo.owner}/${this.#repo.repo}`;
   }
 }
-

@@ -133,10 +133,11 @@ export function startChild(file: string, args: readonly string[], options: Start
   }) as ResultPromise<{ reject: false; all: boolean }>;
   const pid = child.pid;
   const timers = new AbortController();
-  const wait = (ms: Millis) => clock.sleep(ms, timers.signal).then(
-    () => true,
-    () => false,
-  );
+  const wait = (ms: Millis) =>
+    clock.sleep(ms, timers.signal).then(
+      () => true,
+      () => false,
+    );
   let timedOut = false;
   let cancelled = false;
   let terminating = false;
@@ -181,7 +182,9 @@ export function startChild(file: string, args: readonly string[], options: Start
       all: String(done.all ?? ""),
       timedOut,
       cancelled,
-      ...(startFailed ? { startError: { message: done.message || "the process could not start", ...(typeof code === "string" ? { code } : {}) } } : {}),
+      ...(startFailed
+        ? { startError: { message: done.message || "the process could not start", ...(typeof code === "string" ? { code } : {}) } }
+        : {}),
     };
   });
   const settled = result.finally(() => {
@@ -243,6 +246,14 @@ function killGroup(child: { readonly pid?: number | undefined; kill(signal?: Nod
 }
 
 function notStarted(flags: { cancelled: boolean }): RunningChild {
-  const result: ChildResult = { exitCode: undefined, signal: undefined, stdout: "", stderr: "", all: "", timedOut: false, cancelled: flags.cancelled };
+  const result: ChildResult = {
+    exitCode: undefined,
+    signal: undefined,
+    stdout: "",
+    stderr: "",
+    all: "",
+    timedOut: false,
+    cancelled: flags.cancelled,
+  };
   return { pid: undefined, result: Promise.resolve(result), stop: () => undefined };
 }

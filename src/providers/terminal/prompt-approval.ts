@@ -113,11 +113,21 @@ export class PromptApproval implements Approval {
       case "answer":
         return isApproval(end.answer)
           ? { ...base, status: "approved", approvedBy: [this.#user] }
-          : { ...base, status: "denied", approvedBy: [], reason: `Denied at the terminal by ${this.#user} (answered "${end.answer.trim()}")` };
+          : {
+              ...base,
+              status: "denied",
+              approvedBy: [],
+              reason: `Denied at the terminal by ${this.#user} (answered "${end.answer.trim()}")`,
+            };
       case "eof":
         return { ...base, status: "denied", approvedBy: [], reason: "No answer: the terminal input ended" };
       case "timeout":
-        return { ...base, status: "timed-out", approvedBy: [], reason: `No answer within the approval timeout (${formatDuration(this.#options.timeoutMs)})` };
+        return {
+          ...base,
+          status: "timed-out",
+          approvedBy: [],
+          reason: `No answer within the approval timeout (${formatDuration(this.#options.timeoutMs)})`,
+        };
       case "interrupt":
         return end.interrupt.kind === "staging-failed"
           ? { ...base, status: "denied", approvedBy: [], reason: `Staging checks failed during the wait: ${end.interrupt.message}` }

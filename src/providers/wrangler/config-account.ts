@@ -7,9 +7,7 @@ import { basename, dirname, relative, resolve } from "node:path";
 import { readWranglerProject, type WranglerProject } from "./project.js";
 
 /** The account ids a wrangler config names (top level and per environment), with the file's name. */
-export async function readConfigAccountIds(
-  workingDirectory: string,
-): Promise<{ file: string; accountIds: string[] } | undefined> {
+export async function readConfigAccountIds(workingDirectory: string): Promise<{ file: string; accountIds: string[] } | undefined> {
   let project: WranglerProject | undefined;
   try {
     project = readWranglerProject(workingDirectory);

@@ -7,26 +7,10 @@
  * request `wrangler rollback` / `versions deploy` would send.
  */
 import { DeployError } from "../../core/errors.js";
-import type {
-  DeployOutcome,
-  DeployRequest,
-  Deployer,
-  DeployTarget,
-  Logger,
-  RestoreOptions,
-  UploadOutcome,
-} from "../../core/ports.js";
+import type { DeployOutcome, DeployRequest, Deployer, DeployTarget, Logger, RestoreOptions, UploadOutcome } from "../../core/ports.js";
 import type { Allocation, DeploymentInfo, LiveState, Millis, VersionInfo } from "../../core/types.js";
 import type { FetchLike } from "../cloudflare/api.js";
-import {
-  allocationProblem,
-  deployArgs,
-  manualCommand,
-  manualRestoreArgs,
-  rollbackArgs,
-  shiftArgs,
-  uploadArgs,
-} from "./commands.js";
+import { allocationProblem, deployArgs, manualCommand, manualRestoreArgs, rollbackArgs, shiftArgs, uploadArgs } from "./commands.js";
 import type { BaseEnv } from "./env.js";
 import { failureError, reportedVersionId, succeeded } from "./failure.js";
 import type { LocatedWrangler } from "./locate.js";
@@ -113,7 +97,13 @@ export class WranglerDeployer implements Deployer {
     if (!findEntry(result.entries, "version-deploy")) throw this.#missing(result, "reported no deployment");
   }
 
-  async restore(target: DeployTarget, allocation: Allocation, message: string, signal: AbortSignal, options: RestoreOptions = {}): Promise<void> {
+  async restore(
+    target: DeployTarget,
+    allocation: Allocation,
+    message: string,
+    signal: AbortSignal,
+    options: RestoreOptions = {},
+  ): Promise<void> {
     if (options.urgent) return this.#restoreDirect(target, allocation, message, signal);
     const single = allocation.length === 1 && allocation[0]?.percentage === 100 ? allocation[0].versionId : undefined;
     if (!single) return this.shift(target, allocation, message, signal);
@@ -175,7 +165,9 @@ export class WranglerDeployer implements Deployer {
     if (problem) throw new DeployError(`refusing to restore ${target.environment}: ${problem}`, { command: "restore", detail: problem });
     const { worker, api } = await this.#targets.resolve(target.environment, signal);
     const shares = allocation.map((share) => `${share.versionId}@${share.percentage}`).join(" ");
-    this.#logger.info(`${api.describe("POST", `/accounts/${worker.accountId}/workers/scripts/${worker.script}/deployments`)} (${shares}: the request wrangler would send)`);
+    this.#logger.info(
+      `${api.describe("POST", `/accounts/${worker.accountId}/workers/scripts/${worker.script}/deployments`)} (${shares}: the request wrangler would send)`,
+    );
     await api.deploy(worker, allocation, message, signal);
   }
 

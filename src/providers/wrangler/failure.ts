@@ -23,7 +23,8 @@ const UPLOADED_VERSION_LINE = /^Worker Version ID: (\S+)$/m;
 const TRANSIENT_CODES: ReadonlySet<number> = new Set([10013, 971]);
 
 // undici's "fetch failed" and the connection errors behind it, as wrangler prints them.
-const NETWORK_FAILURE = /\bfetch failed\b|ECONNRESET|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN|ENOTFOUND|socket hang up|other side closed|UND_ERR_[A-Z_]+/;
+const NETWORK_FAILURE =
+  /\bfetch failed\b|ECONNRESET|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN|ENOTFOUND|socket hang up|other side closed|UND_ERR_[A-Z_]+/;
 // "Received a malformed response from the API" is followed by "GET /accounts/… -> 502 Bad Gateway".
 const RESPONSE_STATUS = /-> (\d{3})\b/g;
 

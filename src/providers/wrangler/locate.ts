@@ -145,17 +145,7 @@ function assertOutside(dir: string, project: string): void {
 
 /** npm arguments that install into `dir` alone: no package.json edit, no lockfile, no audit. */
 export function npmInstallArgs(dir: string, range: string): string[] {
-  return [
-    "install",
-    "--prefix",
-    dir,
-    "--no-save",
-    "--no-package-lock",
-    "--no-audit",
-    "--no-fund",
-    "--loglevel=error",
-    `wrangler@${range}`,
-  ];
+  return ["install", "--prefix", dir, "--no-save", "--no-package-lock", "--no-audit", "--no-fund", "--loglevel=error", `wrangler@${range}`];
 }
 
 async function runNpmInstall(dir: string, options: LocateOptions & { range: string }, why: string): Promise<void> {
@@ -164,7 +154,9 @@ async function runNpmInstall(dir: string, options: LocateOptions & { range: stri
   await writeFile(join(dir, "package.json"), `${JSON.stringify({ name: "shipline-wrangler", private: true })}\n`);
   const args = npmInstallArgs(dir, options.range);
   const timeoutMs = options.installTimeoutMs ?? DEFAULT_INSTALL_TIMEOUT_MS;
-  options.logger?.info(`${capitalise(why)}: installing wrangler@${options.range} into ${dir} (npm install, up to ${formatDuration(timeoutMs)})…`);
+  options.logger?.info(
+    `${capitalise(why)}: installing wrangler@${options.range} into ${dir} (npm install, up to ${formatDuration(timeoutMs)})…`,
+  );
   const npm = options.npm ?? defaultNpmRunner(process.env);
   const command = describeCommand("npm", args);
   const ended = await withTimeout((signal) => npm(args, { cwd: dir, signal }), {
@@ -220,7 +212,8 @@ async function withTimeout<T>(
   working.catch(() => undefined);
   try {
     const ended = await Promise.race([working, timedOut, cancelled]);
-    if (ended.kind !== "done") stop.abort(limits.signal?.aborted ? limits.signal.reason : new Error(`timed out after ${formatDuration(limits.timeoutMs)}`));
+    if (ended.kind !== "done")
+      stop.abort(limits.signal?.aborted ? limits.signal.reason : new Error(`timed out after ${formatDuration(limits.timeoutMs)}`));
     return ended;
   } finally {
     timers.abort();

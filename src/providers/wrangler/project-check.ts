@@ -84,7 +84,9 @@ export function checkWorkerProject(check: ProjectCheck): { project: WranglerProj
   if (missing.length > 0) {
     const names = missing.map((env) => `"${env.name}" (input \`${env.input}\`)`).join(" and ");
     const defined = environmentNames(project);
-    const sections = missing.map((env) => (project.format === "toml" ? `[env.${env.name}]` : `"env": { "${env.name}": {…} }`)).join(" and ");
+    const sections = missing
+      .map((env) => (project.format === "toml" ? `[env.${env.name}]` : `"env": { "${env.name}": {…} }`))
+      .join(" and ");
     throw fail(
       `${file} defines no environment ${names}; it defines ${defined.length > 0 ? defined.map((n) => `"${n}"`).join(", ") : "none"}`,
       `a config with ${sections}, or the environment names your config uses`,
@@ -92,7 +94,10 @@ export function checkWorkerProject(check: ProjectCheck): { project: WranglerProj
   }
   const unnamed = check.environments.filter((env) => !workerNameFor(project, env.name));
   if (unnamed.length > 0) {
-    throw fail(`${file} names no Worker for environment ${unnamed.map((env) => `"${env.name}"`).join(" and ")}`, "a top-level `name` (or one in the environment's section)");
+    throw fail(
+      `${file} names no Worker for environment ${unnamed.map((env) => `"${env.name}"`).join(" and ")}`,
+      "a top-level `name` (or one in the environment's section)",
+    );
   }
   const warnings = check.environments
     .filter((env) => env.name !== "" && !project.hasEnvTable)

@@ -12,7 +12,14 @@ import { resolveAccountId } from "../cloudflare/account.js";
 import { CloudflareApi, type FetchLike, type WorkerRef } from "../cloudflare/api.js";
 import { connectionFor } from "../cloudflare/connection.js";
 import type { BaseEnv } from "./env.js";
-import { accountIdFor, complianceRegionFor, readWranglerProject, WranglerConfigError, workerNameFor, type WranglerProject } from "./project.js";
+import {
+  accountIdFor,
+  complianceRegionFor,
+  readWranglerProject,
+  WranglerConfigError,
+  workerNameFor,
+  type WranglerProject,
+} from "./project.js";
 
 export interface WranglerTargetsOptions {
   /** The folder wrangler runs in. */
@@ -55,10 +62,16 @@ export class WranglerTargets {
       project = readWranglerProject(dir);
     } catch (error) {
       if (!(error instanceof WranglerConfigError)) throw error;
-      throw new DeployError(`Cannot read the wrangler config: ${error.message}`, { command: `read ${error.configPath}`, detail: error.message, cause: error });
+      throw new DeployError(`Cannot read the wrangler config: ${error.message}`, {
+        command: `read ${error.configPath}`,
+        detail: error.message,
+        cause: error,
+      });
     }
     if (!project) {
-      throw new DeployError(`${dir} holds no wrangler config (wrangler.json, wrangler.jsonc or wrangler.toml)`, { command: `read the wrangler config in ${dir}` });
+      throw new DeployError(`${dir} holds no wrangler config (wrangler.json, wrangler.jsonc or wrangler.toml)`, {
+        command: `read the wrangler config in ${dir}`,
+      });
     }
     this.#project = project;
     return project;
@@ -71,7 +84,7 @@ export class WranglerTargets {
     if (!name) {
       throw new DeployError(`${project.configPath} names no Worker for environment "${environment}"`, {
         command: `read ${project.configPath}`,
-        detail: 'set `name` at the top level (or in the environment\'s section)',
+        detail: "set `name` at the top level (or in the environment's section)",
       });
     }
     return name;
@@ -118,10 +131,14 @@ export class WranglerTargets {
       signal,
     );
     if (options.apiToken && connection.auth?.kind === "key") {
-      options.logger?.warn("CLOUDFLARE_API_KEY and CLOUDFLARE_EMAIL are set: wrangler (and shipline's reads) use that global key, not the cloudflare-api-token input.");
+      options.logger?.warn(
+        "CLOUDFLARE_API_KEY and CLOUDFLARE_EMAIL are set: wrangler (and shipline's reads) use that global key, not the cloudflare-api-token input.",
+      );
     }
     const via = connection.proxy ? ` through the proxy ${connection.proxy}` : "";
-    options.logger?.debug(`Cloudflare API for --env ${environment}: Worker ${script}, account from ${account.source}, ${connection.baseUrl}${via}`);
+    options.logger?.debug(
+      `Cloudflare API for --env ${environment}: Worker ${script}, account from ${account.source}, ${connection.baseUrl}${via}`,
+    );
     return { worker: { accountId: account.accountId, script }, api };
   }
 }

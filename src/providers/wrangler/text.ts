@@ -6,11 +6,7 @@
 // CSI sequences (colours, cursor moves), OSC sequences (hyperlinks, titles) and lone
 // two-byte escapes. wrangler colours stderr even on a non-TTY and with NO_COLOR set.
 const ANSI_PATTERN = new RegExp(
-  [
-    "[\\u001b\\u009b]\\[[0-?]*[ -/]*[@-~]",
-    "\\u001b\\][^\\u0007\\u001b]*(?:\\u0007|\\u001b\\\\)",
-    "\\u001b[@-Z\\\\-_]",
-  ].join("|"),
+  ["[\\u001b\\u009b]\\[[0-?]*[ -/]*[@-~]", "\\u001b\\][^\\u0007\\u001b]*(?:\\u0007|\\u001b\\\\)", "\\u001b[@-Z\\\\-_]"].join("|"),
   "g",
 );
 

@@ -145,15 +145,8 @@ export interface Route {
 }
 
 /** Defines a route from a template: `:name` is one segment, `:name*` the rest of the path. */
-export function route(
-  method: string,
-  template: string,
-  family: PermissionFamily,
-  handle: (ctx: RouteContext) => FakeReply,
-): Route {
-  const source = template
-    .replace(/:(\w+)\*/g, "(?<$1>.+)")
-    .replace(/:(\w+)/g, "(?<$1>[^/]+)");
+export function route(method: string, template: string, family: PermissionFamily, handle: (ctx: RouteContext) => FakeReply): Route {
+  const source = template.replace(/:(\w+)\*/g, "(?<$1>.+)").replace(/:(\w+)/g, "(?<$1>[^/]+)");
   return { method, pattern: new RegExp(`^${source}/?$`), family, handle };
 }
 

@@ -65,7 +65,10 @@ function list(ctx: RouteContext): FakeReply {
     .filter((d) => (environment === undefined || d.environment === environment) && (sha === undefined || d.sha === sha))
     .filter((d) => (ref === undefined || d.ref === ref) && (task === undefined || d.task === task))
     .reverse();
-  return paginate(ctx, matches.map((d) => deploymentJson(ctx, d)));
+  return paginate(
+    ctx,
+    matches.map((d) => deploymentJson(ctx, d)),
+  );
 }
 
 function statusJson(ctx: RouteContext, d: FakeDeployment, s: FakeDeployment["statuses"][number]) {
@@ -121,7 +124,10 @@ function autoInactivate(ctx: RouteContext, active: FakeDeployment): void {
 function listStatuses(ctx: RouteContext): FakeReply {
   const deployment = find(ctx);
   if (!deployment) return notFound();
-  return paginate(ctx, [...deployment.statuses].reverse().map((s) => statusJson(ctx, deployment, s)));
+  return paginate(
+    ctx,
+    [...deployment.statuses].reverse().map((s) => statusJson(ctx, deployment, s)),
+  );
 }
 
 const base = "/repos/:owner/:repo/deployments";

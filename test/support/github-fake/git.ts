@@ -56,7 +56,10 @@ function matchingRefs(ctx: RouteContext): FakeReply {
   const prefix = `refs/${ctx.params["ref"]}`;
   const refs = [...ctx.state.refs.values()].filter((r) => r.ref.startsWith(prefix));
   refs.sort((a, b) => a.ref.localeCompare(b.ref));
-  return paginate(ctx, refs.map((r) => refJson(ctx, r)));
+  return paginate(
+    ctx,
+    refs.map((r) => refJson(ctx, r)),
+  );
 }
 
 function createRef(ctx: RouteContext): FakeReply {
@@ -133,6 +136,12 @@ export const gitRoutes: readonly Route[] = [
   route("GET", "/repos/:owner/:repo/tags", "contents", listTags),
   // GITHUB_TOKEN (an installation token) gets no `permissions` field here, unlike a user's token.
   route("GET", "/repos/:owner/:repo", "metadata", (ctx) =>
-    ok({ name: ctx.params["repo"], full_name: `${ctx.params["owner"]}/${ctx.params["repo"]}`, owner: { login: ctx.params["owner"] }, default_branch: "main", private: false }),
+    ok({
+      name: ctx.params["repo"],
+      full_name: `${ctx.params["owner"]}/${ctx.params["repo"]}`,
+      owner: { login: ctx.params["owner"] },
+      default_branch: "main",
+      private: false,
+    }),
   ),
 ];

@@ -118,7 +118,10 @@ function listComments(ctx: RouteContext): FakeReply {
   if (!issue) return notFound();
   const since = ctx.req.query["since"];
   const comments = issue.comments.filter((c) => since === undefined || c.updated_at >= since);
-  return paginate(ctx, comments.map((c) => commentJson(ctx, issue, c)));
+  return paginate(
+    ctx,
+    comments.map((c) => commentJson(ctx, issue, c)),
+  );
 }
 
 function createComment(ctx: RouteContext): FakeReply {
@@ -131,12 +134,7 @@ function createComment(ctx: RouteContext): FakeReply {
 }
 
 /** Appends a comment by `login`; also what `fake.addComment` uses. */
-export function addIssueComment(
-  ctx: Pick<RouteContext, "nextId" | "now">,
-  issue: FakeIssue,
-  login: string,
-  body: string,
-): FakeComment {
+export function addIssueComment(ctx: Pick<RouteContext, "nextId" | "now">, issue: FakeIssue, login: string, body: string): FakeComment {
   const at = ctx.now();
   const comment: FakeComment = { id: ctx.nextId(), body, user: login, created_at: at, updated_at: at };
   issue.comments.push(comment);

@@ -115,7 +115,12 @@ export const releaseRoutes: readonly Route[] = [
     return ok({ name: tag, body: generateNotes(ctx, tag, previous) });
   }),
   route("POST", base, "contents", createRelease),
-  route("GET", base, "contents", (ctx) => paginate(ctx, [...ctx.state.releases].reverse().map((r) => releaseJson(ctx, r)))),
+  route("GET", base, "contents", (ctx) =>
+    paginate(
+      ctx,
+      [...ctx.state.releases].reverse().map((r) => releaseJson(ctx, r)),
+    ),
+  ),
   route("GET", `${base}/latest`, "contents", latest),
   route("GET", `${base}/tags/:tag*`, "contents", byTag),
   route("GET", `${base}/:id`, "contents", (ctx) => {

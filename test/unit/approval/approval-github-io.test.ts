@@ -14,7 +14,10 @@ describe("classify", () => {
     [err(304), { kind: "not-modified" }],
     [err(403, { "retry-after": "30" }), { kind: "rate-limited", waitMs: 30_000, secondary: false }],
     [err(429, { "retry-after": "0" }), { kind: "rate-limited", waitMs: 0, secondary: false }],
-    [err(403, { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(NOW / 1000 + 90) }), { kind: "rate-limited", waitMs: 91_000, secondary: false }],
+    [
+      err(403, { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(NOW / 1000 + 90) }),
+      { kind: "rate-limited", waitMs: 91_000, secondary: false },
+    ],
     [err(403, {}, "You have exceeded a secondary rate limit"), { kind: "rate-limited", waitMs: 60_000, secondary: true }],
     [err(429), { kind: "rate-limited", waitMs: 60_000, secondary: true }],
     [err(403, {}, "Resource not accessible by integration"), { kind: "transient", status: 403 }],
@@ -37,19 +40,29 @@ describe("classify", () => {
 
 describe("withRetry", () => {
   const stats = (): RequestStats => ({ requests: 0, notModified: 0, rateLimited: 0, transientErrors: 0 });
-  const options = (clock: VirtualClock, s: RequestStats) => ({ clock, stats: s, attempts: 3, baseDelayMs: 1_000, maxDelayMs: 60_000, retryPlain403: false });
+  const options = (clock: VirtualClock, s: RequestStats) => ({
+    clock,
+    stats: s,
+    attempts: 3,
+    baseDelayMs: 1_000,
+    maxDelayMs: 60_000,
+    retryPlain403: false,
+  });
 
   it("waits retry-after before trying again and counts every answer", async () => {
     const clock = new VirtualClock(NOW);
     const s = stats();
     const answers = [err(429, { "retry-after": "45" }), "done"];
     const times: number[] = [];
-    const result = await withRetry(async () => {
-      times.push(clock.now() - NOW);
-      const next = answers.shift();
-      if (next instanceof Error) throw next;
-      return next;
-    }, options(clock, s));
+    const result = await withRetry(
+      async () => {
+        times.push(clock.now() - NOW);
+        const next = answers.shift();
+        if (next instanceof Error) throw next;
+        return next;
+      },
+      options(clock, s),
+    );
     expect(result).toBe("done");
     expect(times).toEqual([0, 45_000]);
     expect(s).toEqual({ requests: 2, notModified: 0, rateLimited: 1, transientErrors: 0 });
@@ -58,7 +71,14 @@ describe("withRetry", () => {
   it("does not retry a permission 403, nor a rate limit that resets after the cap", async () => {
     const clock = new VirtualClock(NOW);
     let calls = 0;
-    const fail = (e: Error) => withRetry(async () => { calls++; throw e; }, options(clock, stats()));
+    const fail = (e: Error) =>
+      withRetry(
+        async () => {
+          calls++;
+          throw e;
+        },
+        options(clock, stats()),
+      );
     await expect(fail(err(403, {}, "Resource not accessible by integration"))).rejects.toThrow(/not accessible/);
     await expect(fail(err(403, { "x-ratelimit-remaining": "0", "x-ratelimit-reset": String(NOW / 1000 + 3000) }))).rejects.toThrow();
     expect(calls).toBe(2);
@@ -67,7 +87,15 @@ describe("withRetry", () => {
   it("gives up after the attempts", async () => {
     const clock = new VirtualClock(NOW);
     let calls = 0;
-    await expect(withRetry(async () => { calls++; throw err(503); }, options(clock, stats()))).rejects.toThrow(/503/);
+    await expect(
+      withRetry(
+        async () => {
+          calls++;
+          throw err(503);
+        },
+        options(clock, stats()),
+      ),
+    ).rejects.toThrow(/503/);
     expect(calls).toBe(3);
     expect(clock.now() - NOW).toBe(1_000 + 2_000);
   });

@@ -72,9 +72,17 @@ describe("IssueApproval: decisions", () => {
     const { record } = start(s);
     await commentAt(s, t0, 30_000, "alice", "LGTM!");
     const result = await record;
-    expect(result).toMatchObject({ status: "approved", approvedBy: ["alice"], link: "https://github.com/acme/shop/issues/1", startedAt: t0 });
+    expect(result).toMatchObject({
+      status: "approved",
+      approvedBy: ["alice"],
+      link: "https://github.com/acme/shop/issues/1",
+      startedAt: t0,
+    });
     expect(result.endedAt! - t0).toBe(30_000);
-    expect(s.fake.issue.comments.at(-1)).toMatchObject({ user: { login: "github-actions[bot]" }, body: expect.stringContaining("Approved by @alice") });
+    expect(s.fake.issue.comments.at(-1)).toMatchObject({
+      user: { login: "github-actions[bot]" },
+      body: expect.stringContaining("Approved by @alice"),
+    });
     expect(s.fake.issue).toMatchObject({ state: "closed", stateReason: "completed" });
   });
 
@@ -146,7 +154,9 @@ describe("IssueApproval: decisions", () => {
     const result = await start(s).record;
     expect(result).toMatchObject({ status: "timed-out", approvedBy: [] });
     expect(result.endedAt! - t0).toBe(HOUR);
-    expect(s.fake.issue.comments.at(-1)?.body).toBe("Approval timed out after 1h with 0 of 1 approvals. The release of v1.2.3 is rejected.");
+    expect(s.fake.issue.comments.at(-1)?.body).toBe(
+      "Approval timed out after 1h with 0 of 1 approvals. The release of v1.2.3 is rejected.",
+    );
     expect(s.fake.issue).toMatchObject({ state: "closed", stateReason: "not_planned" });
   });
 
@@ -167,7 +177,10 @@ describe("IssueApproval: interrupts", () => {
     await s.clock.sleep(t0 + 60_000 - s.clock.now());
     controller.abort(new ApprovalInterrupt("staging-failed", "GET /api/health expected 200, got 503"));
     const result = await record;
-    expect(result).toMatchObject({ status: "denied", reason: "Staging checks failed during the wait: GET /api/health expected 200, got 503" });
+    expect(result).toMatchObject({
+      status: "denied",
+      reason: "Staging checks failed during the wait: GET /api/health expected 200, got 503",
+    });
     expect(result.link).toBe(s.fake.issue.htmlUrl);
     expect(s.fake.issue.comments.at(-1)?.body).toContain("staging checks failed during the wait: GET /api/health expected 200, got 503");
     expect(s.fake.issue).toMatchObject({ state: "closed", stateReason: "not_planned" });

@@ -39,7 +39,12 @@ function githubHandler(clock: VirtualClock) {
     const request = new Request(input, init);
     const url = new URL(request.url);
     const response = route(request.method, url.pathname, request);
-    seen.push({ method: request.method, path: url.pathname + url.search, ifNoneMatch: request.headers.get("if-none-match"), status: response.status });
+    seen.push({
+      method: request.method,
+      path: url.pathname + url.search,
+      ifNoneMatch: request.headers.get("if-none-match"),
+      status: response.status,
+    });
     return response;
   };
   return {

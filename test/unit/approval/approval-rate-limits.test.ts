@@ -87,7 +87,11 @@ describe("IssueApproval: rate limits and failures", () => {
     const t0 = s.clock.now();
     const { record } = start(s);
     await s.clock.sleep(15_000);
-    s.fake.failNext("listComments", { status: 403, headers: { "retry-after": "120" }, message: "You have exceeded a secondary rate limit" });
+    s.fake.failNext("listComments", {
+      status: 403,
+      headers: { "retry-after": "120" },
+      message: "You have exceeded a secondary rate limit",
+    });
     await commentAt(s, t0, 25_000, "alice", "approve");
     const result = await record;
     expect(reads(s.fake, t0).slice(1)).toEqual([
@@ -120,7 +124,11 @@ describe("IssueApproval: rate limits and failures", () => {
     s.fake.failNext("listComments", { status: 429, message: "secondary rate limit" }, 2);
     await commentAt(s, t0, 25_000, "alice", "approve");
     await record;
-    expect(reads(s.fake, t0).slice(2).map((r) => [r.at, r.status])).toEqual([
+    expect(
+      reads(s.fake, t0)
+        .slice(2)
+        .map((r) => [r.at, r.status]),
+    ).toEqual([
       [20_000, 429],
       [80_000, 429],
       [140_000, 200],
@@ -136,7 +144,11 @@ describe("IssueApproval: rate limits and failures", () => {
     s.fake.failNext("listComments", { status: 500, message: "fetch failed" }, 1);
     await commentAt(s, t0, 11_000, "alice", "approve");
     const result = await record;
-    expect(reads(s.fake, t0).slice(1).map((r) => r.at)).toEqual([10_000, 20_000, 40_000, 70_000, 100_000]);
+    expect(
+      reads(s.fake, t0)
+        .slice(1)
+        .map((r) => r.at),
+    ).toEqual([10_000, 20_000, 40_000, 70_000, 100_000]);
     expect(result).toMatchObject({ status: "approved", approvedBy: ["alice"] });
     expect(s.approval.stats.transientErrors).toBe(4);
     expect(s.logger.lines.filter((l) => l.startsWith("warn: Reading the approval comments failed"))).toHaveLength(4);
@@ -228,7 +240,11 @@ describe("IssueApproval: an approval given in time survives GitHub errors", () =
   });
 
   it("a retry-after beyond the deadline is honoured up to the deadline, where the comments are read once more", async () => {
-    const { t0, result, reads: seen } = await approvedAt4s([{ status: 403, headers: { "retry-after": "3600" }, message: "secondary rate limit" }]);
+    const {
+      t0,
+      result,
+      reads: seen,
+    } = await approvedAt4s([{ status: 403, headers: { "retry-after": "3600" }, message: "secondary rate limit" }]);
     expect(result.status).toBe("approved");
     expect(seen.map((r) => [r.at, r.status])).toEqual([
       [0, 200],

@@ -52,7 +52,10 @@ describe("decide", () => {
   });
 
   it("lets the actor decide with allow-self-approval", () => {
-    expect(decide(state([c("carol", "approve")], { allowSelfApproval: true }))).toMatchObject({ status: "approved", approvedBy: ["carol"] });
+    expect(decide(state([c("carol", "approve")], { allowSelfApproval: true }))).toMatchObject({
+      status: "approved",
+      approvedBy: ["carol"],
+    });
   });
 
   it("needs `minimum` distinct approvers; repeated approvals count once", () => {
@@ -67,7 +70,10 @@ describe("decide", () => {
   });
 
   it("an approver who approves then denies has denied", () => {
-    expect(decide(state([c("alice", "approve"), c("alice", "deny")], { minimum: 2 }))).toMatchObject({ status: "denied", deniedBy: "alice" });
+    expect(decide(state([c("alice", "approve"), c("alice", "deny")], { minimum: 2 }))).toMatchObject({
+      status: "denied",
+      deniedBy: "alice",
+    });
   });
 
   it("reads comments as a timeline: the minimum reached before a deny approves", () => {

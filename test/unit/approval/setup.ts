@@ -7,7 +7,14 @@ import { memoryLogger } from "../../support/logger.js";
 export const HOUR = 3_600_000;
 
 export const REQUEST: ApprovalRequest = {
-  release: { version: "1.2.3", tag: "v1.2.3", finalTag: "v1.2.3", prerelease: false, source: "input", sha: "0123456789abcdef0123456789abcdef01234567" },
+  release: {
+    version: "1.2.3",
+    tag: "v1.2.3",
+    finalTag: "v1.2.3",
+    prerelease: false,
+    source: "input",
+    sha: "0123456789abcdef0123456789abcdef01234567",
+  },
   stagingUrl: "https://shop-staging.acme.workers.dev",
   stagingVersionId: "staging-version-1",
   runUrl: "https://github.com/acme/shop/actions/runs/42",
@@ -56,7 +63,17 @@ export function setup(
 
 /** An approval for alice alone over a real client (Octokit against an injected fetch), one hour to wait. */
 export function aliceApproval(client: IssueApprovalOptions["client"], clock: VirtualClock, logger = memoryLogger()): IssueApproval {
-  return new IssueApproval({ client, owner: "acme", repo: "shop", approvers: ["alice"], minimum: 1, timeoutMs: HOUR, allowSelfApproval: false, clock, logger });
+  return new IssueApproval({
+    client,
+    owner: "acme",
+    repo: "shop",
+    approvers: ["alice"],
+    minimum: 1,
+    timeoutMs: HOUR,
+    allowSelfApproval: false,
+    clock,
+    logger,
+  });
 }
 
 /** Starts a wait with a live signal; returns the pending record and the controller. */

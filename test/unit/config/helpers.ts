@@ -8,7 +8,11 @@ export const TAG_ENV = { GITHUB_REF: "refs/tags/v1.2.3", GITHUB_SHA: "0123456789
 
 /** Resolves with a tag-push environment and the given inputs / config text. */
 export function resolve(inputs: Record<string, string> = {}, configText?: string, env: Record<string, string> = {}): ResolvedSettings {
-  const args: ResolveArgs = { inputs, env: { ...TAG_ENV, ...env }, ...(configText !== undefined ? { configText, configPath: ".github/shipline.yml" } : {}) };
+  const args: ResolveArgs = {
+    inputs,
+    env: { ...TAG_ENV, ...env },
+    ...(configText !== undefined ? { configText, configPath: ".github/shipline.yml" } : {}),
+  };
   return resolveConfig(args);
 }
 

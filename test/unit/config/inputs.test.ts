@@ -11,17 +11,62 @@ const ROOT = new URL("../../../", import.meta.url);
 
 // SPEC sections 2 and 3, in order: these names are public API.
 const SPEC_INPUTS = [
-  "mode", "stages", "config", "working-directory", "github-token", "release-token", "cloudflare-api-token",
-  "cloudflare-account-id", "wrangler-version", "version", "bump", "tag-prefix", "staging-environment",
-  "production-environment", "staging-url", "production-url", "smoke-command", "health-path", "health-expect-status",
-  "health-expect-json", "health-interval", "health-count", "health-failure-limit", "health-consecutive-error-limit",
-  "health-timeout", "health-max-latency", "smoke-count", "smoke-interval", "approval", "approvers", "minimum-approvals",
-  "approval-timeout", "allow-self-approval", "strategy", "rollout-steps", "rollback", "promote-prerelease",
-  "floating-tags", "create-release", "rollback-target", "rollback-reason", "version-header",
+  "mode",
+  "stages",
+  "config",
+  "working-directory",
+  "github-token",
+  "release-token",
+  "cloudflare-api-token",
+  "cloudflare-account-id",
+  "wrangler-version",
+  "version",
+  "bump",
+  "tag-prefix",
+  "staging-environment",
+  "production-environment",
+  "staging-url",
+  "production-url",
+  "smoke-command",
+  "health-path",
+  "health-expect-status",
+  "health-expect-json",
+  "health-interval",
+  "health-count",
+  "health-failure-limit",
+  "health-consecutive-error-limit",
+  "health-timeout",
+  "health-max-latency",
+  "smoke-count",
+  "smoke-interval",
+  "approval",
+  "approvers",
+  "minimum-approvals",
+  "approval-timeout",
+  "allow-self-approval",
+  "strategy",
+  "rollout-steps",
+  "rollback",
+  "promote-prerelease",
+  "floating-tags",
+  "create-release",
+  "rollback-target",
+  "rollback-reason",
+  "version-header",
 ];
 const SPEC_OUTPUTS = [
-  "result", "version", "release-tag", "staging-version-id", "production-version-id", "previous-version-id",
-  "rollback-version-id", "staging-url", "production-url", "approval-status", "approved-by", "health-report",
+  "result",
+  "version",
+  "release-tag",
+  "staging-version-id",
+  "production-version-id",
+  "previous-version-id",
+  "rollback-version-id",
+  "staging-url",
+  "production-url",
+  "approval-status",
+  "approved-by",
+  "health-report",
 ];
 
 describe("input table", () => {
@@ -65,7 +110,7 @@ describe("readInputs", () => {
     expect(inputs).toEqual({ "health-interval": "30s", mode: "plan" });
   });
 
-  it("keeps an empty value where it means something (version-header: \"\" turns the check off)", () => {
+  it('keeps an empty value where it means something (version-header: "" turns the check off)', () => {
     expect(readInputs({ "INPUT_VERSION-HEADER": " ", "INPUT_ROLLBACK-TARGET": "" })).toEqual({ "version-header": "" });
     expect(readInputs({})).toEqual({});
   });

@@ -44,7 +44,10 @@ production:
         headers: { x-health-token: "\${{ env.HEALTH_TOKEN }}" }
         expect: { status: 200, json: { success: true } }
 `;
-  const { config } = resolve({ mode: "plan", "floating-tags": "true" }, FILE, { HEALTH_TOKEN: "hunter2", GITHUB_REF: "refs/tags/v1.4.0-rc.1" });
+  const { config } = resolve({ mode: "plan", "floating-tags": "true" }, FILE, {
+    HEALTH_TOKEN: "hunter2",
+    GITHUB_REF: "refs/tags/v1.4.0-rc.1",
+  });
   const text = renderPlan(config, { wrangler: "4.86.0 (project)" });
 
   it("lists the stages in order with environments and URLs", () => {
@@ -61,9 +64,11 @@ production:
   it("spells out the gate rules and times", () => {
     expect(text).toContain("6 measurements, 10s apart, timeout 10s per request");
     expect(text).toContain("p95 latency at most 500ms");
-    expect(text).toContain("passes after at least 50s; fails at the first measurement when every check fails, within 50s when every request errors");
+    expect(text).toContain(
+      "passes after at least 50s; fails at the first measurement when every check fails, within 50s when every request errors",
+    );
     expect(text).toContain("3 gates; at least 2m30s in all");
-    expect(text).toContain("GET /api/health (headers: x-health-token): status 200, JSON contains {\"success\":true}");
+    expect(text).toContain('GET /api/health (headers: x-health-token): status 200, JSON contains {"success":true}');
   });
 
   it("never prints header values", () => {

@@ -14,13 +14,29 @@ describe("resolveConfig defaults (SPEC section 2)", () => {
       version: { ref: "refs/tags/v1.2.3", tagPrefix: "v", sha: TAG_ENV.GITHUB_SHA },
       staging: {
         environment: "staging",
-        smoke: { count: 3, intervalMs: 5_000, failureLimit: 0, consecutiveErrorLimit: 4, timeoutMs: 10_000, checks: [DEFAULT_CHECK], versionHeader: "x-worker-version-id" },
+        smoke: {
+          count: 3,
+          intervalMs: 5_000,
+          failureLimit: 0,
+          consecutiveErrorLimit: 4,
+          timeoutMs: 10_000,
+          checks: [DEFAULT_CHECK],
+          versionHeader: "x-worker-version-id",
+        },
       },
       production: {
         environment: "production",
         strategy: "direct",
         steps: [10, 50, 100],
-        health: { count: 6, intervalMs: 10_000, failureLimit: 0, consecutiveErrorLimit: 4, timeoutMs: 10_000, checks: [DEFAULT_CHECK], versionHeader: "x-worker-version-id" },
+        health: {
+          count: 6,
+          intervalMs: 10_000,
+          failureLimit: 0,
+          consecutiveErrorLimit: 4,
+          timeoutMs: 10_000,
+          checks: [DEFAULT_CHECK],
+          versionHeader: "x-worker-version-id",
+        },
         rollback: "auto",
       },
       approval: { mode: "none", approvers: [], minimum: 1, timeoutMs: 3_600_000, allowSelfApproval: false },
@@ -38,7 +54,13 @@ describe("resolveConfig defaults (SPEC section 2)", () => {
 
   it("passes tokens through, defaults the release token to the GitHub token, and masks them", () => {
     const { runtime, secrets } = resolve({ "github-token": "ghs_a", "cloudflare-api-token": "cf_b", "cloudflare-account-id": "acc" });
-    expect(runtime).toEqual({ githubToken: "ghs_a", releaseToken: "ghs_a", cloudflareApiToken: "cf_b", cloudflareAccountId: "acc", wranglerVersion: "4" });
+    expect(runtime).toEqual({
+      githubToken: "ghs_a",
+      releaseToken: "ghs_a",
+      cloudflareApiToken: "cf_b",
+      cloudflareAccountId: "acc",
+      wranglerVersion: "4",
+    });
     expect(secrets).toEqual(["ghs_a", "cf_b"]);
     expect(resolve({ "github-token": "ghs_a", "release-token": "pat_c" }).runtime.releaseToken).toBe("pat_c");
   });
@@ -89,25 +111,61 @@ describe("the config file alone", () => {
     expect(config.workingDirectory).toBe("workers/api");
     expect(runtime.wranglerVersion).toBe("^4.20.0");
     expect(config.staging).toMatchObject({ environment: "stage", url: "https://staging.example.com", smokeCommand: "npm run test:smoke" });
-    expect(config.approval).toEqual({ mode: "issue", approvers: ["alice", "my-org/ops"], minimum: 2, timeoutMs: 14_400_000, allowSelfApproval: true });
-    expect(config.production).toMatchObject({ environment: "prod", url: "https://example.com/app", strategy: "gradual", steps: [25, 100], rollback: "off" });
+    expect(config.approval).toEqual({
+      mode: "issue",
+      approvers: ["alice", "my-org/ops"],
+      minimum: 2,
+      timeoutMs: 14_400_000,
+      allowSelfApproval: true,
+    });
+    expect(config.production).toMatchObject({
+      environment: "prod",
+      url: "https://example.com/app",
+      strategy: "gradual",
+      steps: [25, 100],
+      rollback: "off",
+    });
     expect(config.release).toEqual({ promotePrerelease: false, floatingTags: true, createRelease: false });
     expect(config.version.tagPrefix).toBe("rel-");
   });
 
   it("builds the health gate with its checks, headers expanded", () => {
     const { health } = config.production;
-    expect(health).toMatchObject({ intervalMs: 20_000, count: 8, failureLimit: 1, consecutiveErrorLimit: 3, timeoutMs: 5_000, maxLatencyMs: 500 });
+    expect(health).toMatchObject({
+      intervalMs: 20_000,
+      count: 8,
+      failureLimit: 1,
+      consecutiveErrorLimit: 3,
+      timeoutMs: 5_000,
+      maxLatencyMs: 500,
+    });
     expect(health.checks).toEqual([
-      { name: "GET /api/health", path: "/api/health", headers: { "x-health-token": "tok-123" }, expect: { status: { ranges: [[200, 200]], text: "200" }, json: { success: true } } },
-      { name: "GET https://status.example.com/ping", url: "https://status.example.com/ping", headers: {}, expect: { status: { ranges: [[200, 399]], text: "200-399" }, body: "<title>" } },
+      {
+        name: "GET /api/health",
+        path: "/api/health",
+        headers: { "x-health-token": "tok-123" },
+        expect: { status: { ranges: [[200, 200]], text: "200" }, json: { success: true } },
+      },
+      {
+        name: "GET https://status.example.com/ping",
+        url: "https://status.example.com/ping",
+        headers: {},
+        expect: { status: { ranges: [[200, 399]], text: "200-399" }, body: "<title>" },
+      },
     ]);
     expect(secrets).toEqual(["tok-123"]);
   });
 
   it("gives the smoke gate its own rules and the health checks when it has none", () => {
     const { smoke } = config.staging;
-    expect(smoke).toMatchObject({ count: 2, intervalMs: 1_000, failureLimit: 1, consecutiveErrorLimit: 2, timeoutMs: 3_000, maxLatencyMs: 800 });
+    expect(smoke).toMatchObject({
+      count: 2,
+      intervalMs: 1_000,
+      failureLimit: 1,
+      consecutiveErrorLimit: 2,
+      timeoutMs: 3_000,
+      maxLatencyMs: 800,
+    });
     expect(smoke.checks).toEqual(config.production.health.checks);
   });
 });
@@ -139,16 +197,47 @@ describe("inputs override the config file", () => {
     expect(config.workingDirectory).toBe("other");
     expect(runtime.wranglerVersion).toBe("4.86.0");
     expect(config.staging).toMatchObject({ environment: "qa", url: "https://staging.example.com", smokeCommand: "make smoke" });
-    expect(config.production).toMatchObject({ url: "https://override.example.com", strategy: "direct", steps: [50, 100], rollback: "auto", environment: "prod" });
-    expect(config.production.health).toMatchObject({ intervalMs: 15_000, count: 4, failureLimit: 0, consecutiveErrorLimit: 3, timeoutMs: 2_000, maxLatencyMs: 1_000 });
+    expect(config.production).toMatchObject({
+      url: "https://override.example.com",
+      strategy: "direct",
+      steps: [50, 100],
+      rollback: "auto",
+      environment: "prod",
+    });
+    expect(config.production.health).toMatchObject({
+      intervalMs: 15_000,
+      count: 4,
+      failureLimit: 0,
+      consecutiveErrorLimit: 3,
+      timeoutMs: 2_000,
+      maxLatencyMs: 1_000,
+    });
     expect(config.staging.smoke).toMatchObject({ count: 5, intervalMs: 1_000, timeoutMs: 3_000 });
     expect(config.approval).toMatchObject({ mode: "issue", approvers: ["bob"], minimum: 1, timeoutMs: 14_400_000 });
     expect(config.release).toEqual({ promotePrerelease: false, floatingTags: false, createRelease: false });
   });
 
   it("replaces the file's checks with the health-* inputs, with a warning", () => {
-    const { config: c, warnings } = resolve({ "health-path": "healthz", "health-expect-status": "200,204", "health-expect-json": '{"ok":true}' }, FILE, FILE_ENV);
-    const check = { name: "GET /healthz", path: "/healthz", headers: {}, expect: { status: { ranges: [[200, 200], [204, 204]], text: "200,204" }, json: { ok: true } } };
+    const { config: c, warnings } = resolve(
+      { "health-path": "healthz", "health-expect-status": "200,204", "health-expect-json": '{"ok":true}' },
+      FILE,
+      FILE_ENV,
+    );
+    const check = {
+      name: "GET /healthz",
+      path: "/healthz",
+      headers: {},
+      expect: {
+        status: {
+          ranges: [
+            [200, 200],
+            [204, 204],
+          ],
+          text: "200,204",
+        },
+        json: { ok: true },
+      },
+    };
     expect(c.production.health.checks).toEqual([check]);
     expect(c.staging.smoke.checks).toEqual([check]);
     expect(warnings.join("\n")).toMatch(/replace the checks of the config file/);
@@ -171,7 +260,10 @@ describe("gates", () => {
 
 describe("modes and versions", () => {
   it("records the emergency target and reason in mode rollback, without needing a version", () => {
-    const { config } = resolveConfig({ inputs: { mode: "rollback", "rollback-target": "v1.1.0", "rollback-reason": "500s" }, env: { GITHUB_REF: "refs/heads/main" } });
+    const { config } = resolveConfig({
+      inputs: { mode: "rollback", "rollback-target": "v1.1.0", "rollback-reason": "500s" },
+      env: { GITHUB_REF: "refs/heads/main" },
+    });
     expect(config.emergency).toEqual({ target: "v1.1.0", reason: "500s" });
   });
 
@@ -186,7 +278,10 @@ describe("modes and versions", () => {
   });
 
   it("takes version, bump, ref and sha as given", () => {
-    const { version } = resolveConfig({ inputs: { version: "1.4.0", bump: "minor" }, env: { GITHUB_REF: "refs/heads/main", GITHUB_SHA: "abc" } }).config;
+    const { version } = resolveConfig({
+      inputs: { version: "1.4.0", bump: "minor" },
+      env: { GITHUB_REF: "refs/heads/main", GITHUB_SHA: "abc" },
+    }).config;
     expect(version).toEqual({ explicit: "1.4.0", bump: "minor", ref: "refs/heads/main", tagPrefix: "v", sha: "abc" });
   });
 });

@@ -10,7 +10,10 @@ const parse = (text: string) => () => parseConfigFile(text, PATH);
 
 describe("published JSON Schema", () => {
   it("is committed as emitted, with $id, title and description", () => {
-    const committed = JSON.parse(readFileSync(new URL("../../../schema/shipline.schema.json", import.meta.url), "utf8")) as Record<string, unknown>;
+    const committed = JSON.parse(readFileSync(new URL("../../../schema/shipline.schema.json", import.meta.url), "utf8")) as Record<
+      string,
+      unknown
+    >;
     const emitted = emitJsonSchema();
     expect(committed).toEqual(emitted);
     expect(emitted["$id"]).toBe(SCHEMA_ID);
@@ -20,7 +23,9 @@ describe("published JSON Schema", () => {
   });
 
   it("describes keys with the input that overrides them", () => {
-    const schema = emitJsonSchema() as { properties: { production: { properties: { health: { properties: Record<string, { description: string }> } } } } };
+    const schema = emitJsonSchema() as {
+      properties: { production: { properties: { health: { properties: Record<string, { description: string }> } } } };
+    };
     const interval = schema.properties.production.properties.health.properties["interval"];
     expect(interval?.description).toContain("health-interval");
     expect(interval?.description).toContain("10s");
@@ -28,7 +33,27 @@ describe("published JSON Schema", () => {
 
   it("has a duration pattern that accepts exactly what parseDuration accepts", () => {
     const pattern = new RegExp(DURATION_PATTERN);
-    const samples = ["0", "250ms", "10s", "1.5s", "2m", "1h", "1h30m", "1m30s", "1m0.5s", "10", "10x", "", "s", "30m1h", "1.s", "-1s", "1d", "5 s", "1ms1s"];
+    const samples = [
+      "0",
+      "250ms",
+      "10s",
+      "1.5s",
+      "2m",
+      "1h",
+      "1h30m",
+      "1m30s",
+      "1m0.5s",
+      "10",
+      "10x",
+      "",
+      "s",
+      "30m1h",
+      "1.s",
+      "-1s",
+      "1d",
+      "5 s",
+      "1ms1s",
+    ];
     for (const sample of samples) {
       expect(pattern.test(sample), sample).toBe(parseDuration(sample) !== undefined);
     }
@@ -72,7 +97,10 @@ describe("parseConfigFile", () => {
   });
 
   it("names unknown keys inside a check of a list", () => {
-    const error = errorFor("staging.smoke.checks[1].expects", parse("staging:\n  smoke:\n    checks:\n      - path: /\n      - path: /a\n        expects: {}\n"));
+    const error = errorFor(
+      "staging.smoke.checks[1].expects",
+      parse("staging:\n  smoke:\n    checks:\n      - path: /\n      - path: /a\n        expects: {}\n"),
+    );
     expect(error.message).toContain("Config key `staging.smoke.checks[1]`");
     expect(error.message).toContain("`expect`");
   });
@@ -82,7 +110,12 @@ describe("parseConfigFile", () => {
     expect(error.message).toBe('Config key `production.health.count` has the value "six": expected a whole number of at least 1.');
     expect(errorFor("approval.mode", parse("approval: { mode: slack }\n")).message).toContain("one of issue, environment, none");
     expect(errorFor("release.floating-tags", parse("release: { floating-tags: yes please }\n")).message).toContain("true or false");
-    expect(errorFor("production.health.checks[0].expect.status", parse("production: { health: { checks: [{ path: /, expect: { status: [200] } }] } }\n")).message).toContain("200-299");
+    expect(
+      errorFor(
+        "production.health.checks[0].expect.status",
+        parse("production: { health: { checks: [{ path: /, expect: { status: [200] } }] } }\n"),
+      ).message,
+    ).toContain("200-299");
   });
 
   it("reports every schema problem at once", () => {
@@ -92,7 +125,9 @@ describe("parseConfigFile", () => {
 
   it("reports YAML syntax errors with their line", () => {
     const error = errorFor("config", parse("production:\n  strategy: direct\n  strategy: gradual\n"));
-    expect(error.message).toMatch(/^Config file `\.github\/shipline\.yml` is not valid YAML at line 3, column \d+: Map keys must be unique\.$/);
+    expect(error.message).toMatch(
+      /^Config file `\.github\/shipline\.yml` is not valid YAML at line 3, column \d+: Map keys must be unique\.$/,
+    );
     expect(errorFor("config", parse("staging:\n  url: https://a.dev\n bad: 1\n")).message).toContain("at line 3");
   });
 

@@ -33,7 +33,12 @@ describe("URLs with credentials", () => {
       "",
     ].join("\n");
     const errors = configErrors(() => resolve({}, text));
-    expect(errors.map((e) => e.key).sort()).toEqual(["production.health.checks[0].url", "production.url", "staging.smoke.checks[0].url", "staging.url"]);
+    expect(errors.map((e) => e.key).sort()).toEqual([
+      "production.health.checks[0].url",
+      "production.url",
+      "staging.smoke.checks[0].url",
+      "staging.url",
+    ]);
     for (const error of errors) {
       expect(error.message).toContain("u:***@");
       expect(error.message).not.toContain(PASSWORD);
@@ -41,7 +46,12 @@ describe("URLs with credentials", () => {
   });
 
   it("does not print the password of any rejected value, valid URL or not", () => {
-    for (const value of [`ftp://u:${PASSWORD}@example.com`, `https://u:${PASSWORD}/x@example.com`, `u:${PASSWORD}@example.com`, `file://u:${PASSWORD}@host/x`]) {
+    for (const value of [
+      `ftp://u:${PASSWORD}@example.com`,
+      `https://u:${PASSWORD}/x@example.com`,
+      `u:${PASSWORD}@example.com`,
+      `file://u:${PASSWORD}@host/x`,
+    ]) {
       let message = "";
       try {
         parseUrl({ key: "staging-url", label: "Input `staging-url`" }, value);

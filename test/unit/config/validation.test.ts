@@ -76,7 +76,9 @@ describe("rules across settings", () => {
     expect(error.message).toContain("Input `health-failure-limit` has the value 6");
     expect(error.message).toContain("below the health gate's count (6, from the default of `health-count`)");
     expect(error.message).toContain("every measurement failed");
-    const fromFile = errorFor("production.health.failure-limit", () => resolve({ "health-count": "2" }, "production: { health: { failure-limit: 2 } }\n"));
+    const fromFile = errorFor("production.health.failure-limit", () =>
+      resolve({ "health-count": "2" }, "production: { health: { failure-limit: 2 } }\n"),
+    );
     expect(fromFile.message).toContain("Config key `production.health.failure-limit` has the value 2");
     expect(fromFile.message).toContain("from input `health-count`");
     const smoke = errorFor("staging.smoke.failure-limit", () => resolve({}, "staging: { smoke: { failure-limit: 3 } }\n"));
@@ -126,7 +128,9 @@ describe("config file errors", () => {
 
   it("names values with their key path", () => {
     const error = errorFor("production.health.interval", () => resolve({}, "production:\n  health:\n    interval: 10x\n"));
-    expect(error.message).toBe('Config key `production.health.interval` has the value "10x": expected a duration such as 250ms, 10s, 2m or 1h.');
+    expect(error.message).toBe(
+      'Config key `production.health.interval` has the value "10x": expected a duration such as 250ms, 10s, 2m or 1h.',
+    );
     expect(errorFor("staging.url", () => resolve({}, "staging: { url: 'example.com' }\n")).message).toContain("http:// or https://");
     expect(errorFor("production.steps", () => resolve({}, "production: { steps: [50, 20] }\n")).message).toContain("[50,20]");
     expect(errorFor("wrangler-version", () => resolve({}, "wrangler-version: latest\n")).message).toContain("semver range");
@@ -140,7 +144,9 @@ describe("config file errors", () => {
 
   it("requires exactly one of path and url in a check", () => {
     const both = "production: { health: { checks: [{ path: /, url: 'https://a.dev' }] } }\n";
-    expect(errorFor("production.health.checks[0]", () => resolve({}, both)).message).toContain("both `path` and `url`: expected exactly one");
+    expect(errorFor("production.health.checks[0]", () => resolve({}, both)).message).toContain(
+      "both `path` and `url`: expected exactly one",
+    );
     const neither = "production: { health: { checks: [{ expect: { status: 200 } }] } }\n";
     expect(errorFor("production.health.checks[0]", () => resolve({}, neither)).message).toContain("neither `path` nor `url`");
   });

@@ -63,6 +63,8 @@ describe("flag --version-header", () => {
 
   it("rejects a value that is not a header name, naming the flag", () => {
     expect(() => parseFlags(findCommand("check")!, ["--version-header", "x v"])).toThrow(UsageError);
-    expect(() => parseFlags(findCommand("check")!, ["--version-header", "x v"])).toThrow("Flag `--version-header` has the value \"x v\": expected an HTTP header name");
+    expect(() => parseFlags(findCommand("check")!, ["--version-header", "x v"])).toThrow(
+      'Flag `--version-header` has the value "x v": expected an HTTP header name',
+    );
   });
 });

@@ -75,7 +75,10 @@ describe("someone else deploys between the rollback anchor and this run's deploy
     const s = setup();
     withForeignDeploy(s.deployer, "deploy", { versionId: "theirs" });
     const controller = new AbortController();
-    const deps: PipelineDeps = { ...s.deps, onEvent: (e) => e.type === "measurement" && e.gate === "health" && controller.abort(new Error("SIGINT")) };
+    const deps: PipelineDeps = {
+      ...s.deps,
+      onEvent: (e) => e.type === "measurement" && e.gate === "health" && controller.abort(new Error("SIGINT")),
+    };
     const result = await runPipeline(s.config, deps, controller.signal);
     expect(result.result).toBe("rollback-failed");
     expect(result.message).toMatch(/Someone else deployed/);
@@ -107,6 +110,9 @@ describe("someone else deploys between the rollback anchor and this run's deploy
     const result = await runPipeline(s.config, s.deps, new AbortController().signal);
     expect(result.result).toBe("failed");
     expect(s.deployer.writes("production")).toEqual([]);
-    expect(s.states.filter((st) => st.startsWith("production:"))).toEqual(["production:in_progress:deploying v1.2.0", "production:failure:could not read production; not touched"]);
+    expect(s.states.filter((st) => st.startsWith("production:"))).toEqual([
+      "production:in_progress:deploying v1.2.0",
+      "production:failure:could not read production; not touched",
+    ]);
   });
 });

@@ -44,7 +44,15 @@ describe("chooseTarget", () => {
   });
 
   it("skips split deployments and redeploys of what is live when looking for the previous one", () => {
-    const split = [deployment("d5", one(C)), deployment("d4", [{ versionId: C, percentage: 50 }, { versionId: B, percentage: 50 }]), deployment("d3", one(C)), deployment("d1", one(A))];
+    const split = [
+      deployment("d5", one(C)),
+      deployment("d4", [
+        { versionId: C, percentage: 50 },
+        { versionId: B, percentage: 50 },
+      ]),
+      deployment("d3", one(C)),
+      deployment("d1", one(A)),
+    ];
     expect(choose(undefined, { deploymentId: "d5", allocation: one(C) }, split).versionId).toBe(A);
   });
 
@@ -59,7 +67,10 @@ describe("chooseTarget", () => {
   });
 
   it("takes the newest version when a tag was uploaded twice (a re-run)", () => {
-    const twice: VersionInfo[] = [...versions, { versionId: "dddddddd-4444-4444-8444-000000000004", tag: "v1.0.0", createdOn: "2026-01-04T00:00:00Z" }];
+    const twice: VersionInfo[] = [
+      ...versions,
+      { versionId: "dddddddd-4444-4444-8444-000000000004", tag: "v1.0.0", createdOn: "2026-01-04T00:00:00Z" },
+    ];
     const picked = chooseTarget({ requested: "v1.0.0", tagPrefix: "v", live, deployments: history, versions: twice });
     expect(picked.versionId).toBe("dddddddd-4444-4444-8444-000000000004");
   });
@@ -107,7 +118,14 @@ function setup(emergency: { target?: string; reason: string }) {
   deployer.seed("production", A, { tag: "v1.0.0" });
   deployer.seed("production", B, { tag: "v1.1.0" });
   const gh = github();
-  const deps: PipelineDeps = { deployer, probe: deployer.probe(), clock: new VirtualClock(), logger: memoryLogger(), recorder: gh.recorder, publisher: gh.publisher };
+  const deps: PipelineDeps = {
+    deployer,
+    probe: deployer.probe(),
+    clock: new VirtualClock(),
+    logger: memoryLogger(),
+    recorder: gh.recorder,
+    publisher: gh.publisher,
+  };
   const config = testConfig({ mode: "rollback", production: { url: "https://production.example.test" }, emergency });
   return { deployer, deps, config, gh };
 }
@@ -120,8 +138,16 @@ describe("runEmergencyRollback", () => {
     expect(result.rollbackVersionId).toBe(A);
     expect(result.previousVersionId).toBe(B);
     expect(s.deployer.live("production")?.allocation).toEqual(one(A));
-    expect(s.deployer.calls.find((c) => c.method === "restore")?.args).toEqual({ allocation: [{ versionId: A, percentage: 100 }], urgent: false });
-    expect(result.stages.map((st) => `${st.stage}:${st.status}`)).toEqual(["resolve:passed", "rollback:passed", "rollback-verify:passed", "health:passed"]);
+    expect(s.deployer.calls.find((c) => c.method === "restore")?.args).toEqual({
+      allocation: [{ versionId: A, percentage: 100 }],
+      urgent: false,
+    });
+    expect(result.stages.map((st) => `${st.stage}:${st.status}`)).toEqual([
+      "resolve:passed",
+      "rollback:passed",
+      "rollback-verify:passed",
+      "health:passed",
+    ]);
     expect(s.gh.statuses).toEqual(["production:created", "in_progress:restoring v1.0.0", `success:rolled back to v1.0.0 (${A})`]);
     expect(s.gh.notes).toEqual([{ tag: "v1.1.0", note: expect.stringContaining("500s after v1.1.0") }]);
   });
@@ -162,7 +188,10 @@ describe("runEmergencyRollback", () => {
   it("lets a rollback already under way finish and be read back when cancelled, and does not claim success", async () => {
     const s = setup({ reason: "bad" });
     const controller = new AbortController();
-    const deps: PipelineDeps = { ...s.deps, onEvent: (event) => event.type === "stage-start" && event.stage === "health" && controller.abort(new Error("SIGINT")) };
+    const deps: PipelineDeps = {
+      ...s.deps,
+      onEvent: (event) => event.type === "stage-start" && event.stage === "health" && controller.abort(new Error("SIGINT")),
+    };
     const result = await runEmergencyRollback(s.config, deps, controller.signal);
     expect(result.result).toBe("failed");
     expect(result.message).toMatch(/Cancelled: production was rolled back to .* and read back/);
@@ -187,8 +216,22 @@ describe("emergency rollback progress", () => {
     deployer.seed("production", "a");
     deployer.seed("production", "b");
     const gates: string[] = [];
-    const config = testConfig({ mode: "rollback", production: { url: "https://production.example.test" }, emergency: { reason: "b is broken" } });
-    const result = await runEmergencyRollback(config, { deployer, probe: deployer.probe(), clock: new VirtualClock(), logger: memoryLogger(), onEvent: (e) => void (e.type === "measurement" && gates.push(e.gate)) }, new AbortController().signal);
+    const config = testConfig({
+      mode: "rollback",
+      production: { url: "https://production.example.test" },
+      emergency: { reason: "b is broken" },
+    });
+    const result = await runEmergencyRollback(
+      config,
+      {
+        deployer,
+        probe: deployer.probe(),
+        clock: new VirtualClock(),
+        logger: memoryLogger(),
+        onEvent: (e) => void (e.type === "measurement" && gates.push(e.gate)),
+      },
+      new AbortController().signal,
+    );
     expect(result.result).toBe("rolled-back");
     expect(gates).toEqual(["rollback-health", "rollback-health", "rollback-health"]);
   });

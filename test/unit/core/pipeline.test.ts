@@ -149,11 +149,21 @@ describe("runPipeline: release", () => {
     const s = setup();
     s.deployer.seed("production", "a");
     s.deployer.seed("production", "b");
-    await s.deployer.shift({ environment: "production" }, [{ versionId: "a", percentage: 30 }, { versionId: "b", percentage: 70 }], "split");
+    await s.deployer.shift(
+      { environment: "production" },
+      [
+        { versionId: "a", percentage: 30 },
+        { versionId: "b", percentage: 70 },
+      ],
+      "split",
+    );
     s.deployer.nextHealthy.set("production", false);
     const result = await run(s);
     expect(result.result).toBe("rolled-back");
-    expect(s.deployer.live("production")?.allocation).toEqual([{ versionId: "a", percentage: 30 }, { versionId: "b", percentage: 70 }]);
+    expect(s.deployer.live("production")?.allocation).toEqual([
+      { versionId: "a", percentage: 30 },
+      { versionId: "b", percentage: 70 },
+    ]);
     expect(result.previousVersionId).toBe("b");
   });
 

@@ -35,15 +35,65 @@ interface Row {
 // Every way the facts can combine, with the one thing to do. Read top to bottom, it is the rule.
 const ROWS: Row[] = [
   // Nothing went live.
-  { name: "deploy failed, production still serves the anchor", cause: "deploy-failed", anchor: OLD, live: OLD, expected: { kind: "unchanged", serving: OLD } },
-  { name: "first deploy failed, still nothing deployed", cause: "deploy-failed", anchor: null, live: null, expected: { kind: "unchanged", serving: null } },
-  { name: "cancelled, production reads as the anchor", cause: "cancelled", anchor: OLD, live: OLD, expected: { kind: "unchanged", serving: OLD } },
-  { name: "rollback: off, yet nothing changed", cause: "gate-failed", policy: "off", anchor: OLD, live: OLD, expected: { kind: "unchanged", serving: OLD } },
+  {
+    name: "deploy failed, production still serves the anchor",
+    cause: "deploy-failed",
+    anchor: OLD,
+    live: OLD,
+    expected: { kind: "unchanged", serving: OLD },
+  },
+  {
+    name: "first deploy failed, still nothing deployed",
+    cause: "deploy-failed",
+    anchor: null,
+    live: null,
+    expected: { kind: "unchanged", serving: null },
+  },
+  {
+    name: "cancelled, production reads as the anchor",
+    cause: "cancelled",
+    anchor: OLD,
+    live: OLD,
+    expected: { kind: "unchanged", serving: OLD },
+  },
+  {
+    name: "rollback: off, yet nothing changed",
+    cause: "gate-failed",
+    policy: "off",
+    anchor: OLD,
+    live: OLD,
+    expected: { kind: "unchanged", serving: OLD },
+  },
   // Someone else's deploy: never roll back over it.
-  { name: "gate failed, their version is live", cause: "gate-failed", anchor: OLD, live: THEIRS, expected: { kind: "someone-else", theirs: THEIRS, when: "live" } },
-  { name: "gate passed but their version is live by its end", cause: "not-judged", anchor: OLD, live: THEIRS, expected: { kind: "someone-else", theirs: THEIRS, when: "live" } },
-  { name: "cancelled, their version is live", cause: "cancelled", anchor: OLD, live: THEIRS, expected: { kind: "someone-else", theirs: THEIRS, when: "live" } },
-  { name: "rollback: off, their version is live", cause: "gate-failed", policy: "off", anchor: OLD, live: THEIRS, expected: { kind: "someone-else", theirs: THEIRS, when: "live" } },
+  {
+    name: "gate failed, their version is live",
+    cause: "gate-failed",
+    anchor: OLD,
+    live: THEIRS,
+    expected: { kind: "someone-else", theirs: THEIRS, when: "live" },
+  },
+  {
+    name: "gate passed but their version is live by its end",
+    cause: "not-judged",
+    anchor: OLD,
+    live: THEIRS,
+    expected: { kind: "someone-else", theirs: THEIRS, when: "live" },
+  },
+  {
+    name: "cancelled, their version is live",
+    cause: "cancelled",
+    anchor: OLD,
+    live: THEIRS,
+    expected: { kind: "someone-else", theirs: THEIRS, when: "live" },
+  },
+  {
+    name: "rollback: off, their version is live",
+    cause: "gate-failed",
+    policy: "off",
+    anchor: OLD,
+    live: THEIRS,
+    expected: { kind: "someone-else", theirs: THEIRS, when: "live" },
+  },
   {
     name: "they deployed between the anchor and ours, which replaced it",
     cause: "gate-failed",
@@ -53,18 +103,81 @@ const ROWS: Row[] = [
     expected: { kind: "someone-else", theirs: at("d1b", ["theirs", 100]), when: "before-ours" },
   },
   // Ours is live and unproven.
-  { name: "gate failed on ours", cause: "gate-failed", anchor: OLD, live: OURS, history: [OURS, OLD], expected: { kind: "restore", to: OLD.allocation, verify: "health" } },
-  { name: "gate failed at a 10% step", cause: "gate-failed", anchor: OLD, live: OURS_AT_10, expected: { kind: "restore", to: OLD.allocation, verify: "health" } },
-  { name: "split anchor is restored exactly", cause: "gate-failed", anchor: SPLIT_ANCHOR, live: OURS, expected: { kind: "restore", to: SPLIT_ANCHOR.allocation, verify: "health" } },
-  { name: "deploy failed after going live", cause: "deploy-failed", anchor: OLD, live: OURS, expected: { kind: "restore", to: OLD.allocation, verify: "health" } },
-  { name: "cancelled with ours live: read back only", cause: "cancelled", anchor: OLD, live: OURS, expected: { kind: "restore", to: OLD.allocation, verify: "read-back" } },
-  { name: "cancelled, production not read: restore at once", cause: "cancelled", anchor: OLD, live: undefined, expected: { kind: "restore", to: OLD.allocation, verify: "read-back" } },
-  { name: "gate failed, production unreadable: restore the known anchor", cause: "gate-failed", anchor: OLD, live: undefined, expected: { kind: "restore", to: OLD.allocation, verify: "health" } },
-  { name: "production unreadable after a passed gate", cause: "not-judged", anchor: OLD, live: undefined, expected: { kind: "restore", to: OLD.allocation, verify: "health" } },
-  { name: "cancelled overrides rollback: off", cause: "cancelled", policy: "off", anchor: OLD, live: OURS, expected: { kind: "restore", to: OLD.allocation, verify: "read-back" } },
+  {
+    name: "gate failed on ours",
+    cause: "gate-failed",
+    anchor: OLD,
+    live: OURS,
+    history: [OURS, OLD],
+    expected: { kind: "restore", to: OLD.allocation, verify: "health" },
+  },
+  {
+    name: "gate failed at a 10% step",
+    cause: "gate-failed",
+    anchor: OLD,
+    live: OURS_AT_10,
+    expected: { kind: "restore", to: OLD.allocation, verify: "health" },
+  },
+  {
+    name: "split anchor is restored exactly",
+    cause: "gate-failed",
+    anchor: SPLIT_ANCHOR,
+    live: OURS,
+    expected: { kind: "restore", to: SPLIT_ANCHOR.allocation, verify: "health" },
+  },
+  {
+    name: "deploy failed after going live",
+    cause: "deploy-failed",
+    anchor: OLD,
+    live: OURS,
+    expected: { kind: "restore", to: OLD.allocation, verify: "health" },
+  },
+  {
+    name: "cancelled with ours live: read back only",
+    cause: "cancelled",
+    anchor: OLD,
+    live: OURS,
+    expected: { kind: "restore", to: OLD.allocation, verify: "read-back" },
+  },
+  {
+    name: "cancelled, production not read: restore at once",
+    cause: "cancelled",
+    anchor: OLD,
+    live: undefined,
+    expected: { kind: "restore", to: OLD.allocation, verify: "read-back" },
+  },
+  {
+    name: "gate failed, production unreadable: restore the known anchor",
+    cause: "gate-failed",
+    anchor: OLD,
+    live: undefined,
+    expected: { kind: "restore", to: OLD.allocation, verify: "health" },
+  },
+  {
+    name: "production unreadable after a passed gate",
+    cause: "not-judged",
+    anchor: OLD,
+    live: undefined,
+    expected: { kind: "restore", to: OLD.allocation, verify: "health" },
+  },
+  {
+    name: "cancelled overrides rollback: off",
+    cause: "cancelled",
+    policy: "off",
+    anchor: OLD,
+    live: OURS,
+    expected: { kind: "restore", to: OLD.allocation, verify: "read-back" },
+  },
   // rollback: off leaves ours; a first deploy has nothing to go back to.
   { name: "rollback: off, ours is live", cause: "gate-failed", policy: "off", anchor: OLD, live: OURS, expected: { kind: "leave" } },
-  { name: "rollback: off, deploy failed after going live", cause: "deploy-failed", policy: "off", anchor: OLD, live: OURS, expected: { kind: "leave" } },
+  {
+    name: "rollback: off, deploy failed after going live",
+    cause: "deploy-failed",
+    policy: "off",
+    anchor: OLD,
+    live: OURS,
+    expected: { kind: "leave" },
+  },
   { name: "first deploy unhealthy", cause: "gate-failed", anchor: null, live: OURS, expected: { kind: "first-deploy" } },
   { name: "first deploy cancelled", cause: "cancelled", anchor: null, live: undefined, expected: { kind: "first-deploy" } },
 ];
@@ -104,7 +217,12 @@ describe("rollback messages and known-bad versions", () => {
     const message = rollbackMessage("1234abcd-0000-4000-8000-000000000000", `v1.2.0 gate-failed ${"x".repeat(200)}`);
     expect(message.length).toBeLessThanOrEqual(120);
     expect(rolledBackFrom([{ ...OLD, message }])).toEqual(new Set(["1234abcd-0000-4000-8000-000000000000"]));
-    expect(rolledBackFrom([{ ...OLD, message: "git:abc" }, { ...OLD, message: rollbackMessage(undefined, "cancelled") }])).toEqual(new Set());
+    expect(
+      rolledBackFrom([
+        { ...OLD, message: "git:abc" },
+        { ...OLD, message: rollbackMessage(undefined, "cancelled") },
+      ]),
+    ).toEqual(new Set());
   });
 
   it("lists earlier single-version deployments, newest first, without known-bad or excluded versions", () => {

@@ -41,7 +41,11 @@ describe("the restore executor", () => {
     expect(result).toMatchObject({ restored: true, attempts: 1 });
     expect(result.gate?.outcome).toBe("passed");
     expect(s.deployer.live("production")?.allocation).toEqual(OLD);
-    expect(s.scope.rec.stages.map((st) => `${st.stage}:${st.status}`)).toEqual(["rollback:passed", "rollback-verify:passed", "health:passed"]);
+    expect(s.scope.rec.stages.map((st) => `${st.stage}:${st.status}`)).toEqual([
+      "rollback:passed",
+      "rollback-verify:passed",
+      "health:passed",
+    ]);
   });
 
   it("retries a transient failure (one 502) and restores", async () => {
@@ -147,7 +151,11 @@ describe("a release whose health gate fails", () => {
     const s = release();
     s.deployer.seed("production", "ancient", { tag: "v1.0.0" });
     s.deployer.seed("production", "broken", { healthy: false });
-    await s.deployer.restore({ environment: "production" }, [{ versionId: "old", percentage: 100 }], "shipline: rolled back broken: v1.1.1 gate-failed");
+    await s.deployer.restore(
+      { environment: "production" },
+      [{ versionId: "old", percentage: 100 }],
+      "shipline: rolled back broken: v1.1.1 gate-failed",
+    );
     s.deployer.healthy.set("old", false);
     const result = await runPipeline(testConfig(URLS), s.deps, new AbortController().signal);
     expect(result.result).toBe("rollback-failed");

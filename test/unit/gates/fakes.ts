@@ -34,7 +34,9 @@ export function fail(error = "connection refused (ECONNREFUSED)", latencyMs = 1)
 /** A probe that answers from a script: one entry per request in order, the last one repeating. */
 export class ScriptedProbe implements HttpProbe {
   readonly requests: ProbeRequest[] = [];
-  constructor(private readonly script: ReadonlyArray<ProbeResponse | ((request: ProbeRequest) => ProbeResponse | Promise<ProbeResponse>)>) {}
+  constructor(
+    private readonly script: ReadonlyArray<ProbeResponse | ((request: ProbeRequest) => ProbeResponse | Promise<ProbeResponse>)>,
+  ) {}
 
   async probe(request: ProbeRequest): Promise<ProbeResponse> {
     const step = this.script[Math.min(this.requests.length, this.script.length - 1)];

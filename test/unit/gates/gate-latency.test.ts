@@ -44,7 +44,11 @@ describe("percentile and gateStats", () => {
       outcome,
       checks: checks.map((c) => ({ check: "c", url: "u", outcome, ...c })),
     });
-    const stats = gateStats([m("successful", { status: 200, latencyMs: 10 }), m("error", { latencyMs: 5_000 }), m("failed", { status: 500, latencyMs: 30 })]);
+    const stats = gateStats([
+      m("successful", { status: 200, latencyMs: 10 }),
+      m("error", { latencyMs: 5_000 }),
+      m("failed", { status: 500, latencyMs: 30 }),
+    ]);
     expect(stats).toEqual({ count: 2, successful: 1, failed: 1, errors: 1, requests: 3, p50Ms: 10, p95Ms: 30 });
     expect(gateStats([])).toEqual({ count: 0, successful: 0, failed: 0, errors: 0, requests: 0 });
   });

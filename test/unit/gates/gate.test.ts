@@ -89,9 +89,7 @@ describe("runGate: failures and errors", () => {
     const report = await gate(probe, settings({ count: 6, failureLimit: 1 }));
     expect(report.outcome).toBe("failed");
     expect(outcomes(report.measurements)).toEqual(["successful", "failed", "successful", "failed"]);
-    expect(report.reason).toBe(
-      `GET /health (${BASE}/health): expected status 200-299, got 503 (2 failed measurement(s), failure-limit 1)`,
-    );
+    expect(report.reason).toBe(`GET /health (${BASE}/health): expected status 200-299, got 503 (2 failed measurement(s), failure-limit 1)`);
   });
 
   it("fails on the first failure with the default failure-limit 0", async () => {
@@ -113,9 +111,7 @@ describe("runGate: failures and errors", () => {
     const report = await gate(probe, settings({ count: 5, consecutiveErrorLimit: 2 }));
     expect(report.outcome).toBe("failed");
     expect(outcomes(report.measurements)).toEqual(["error", "error", "successful", "error", "error", "error"]);
-    expect(report.reason).toBe(
-      `GET /health (${BASE}/health): timeout after 5s (3 consecutive errors, consecutive-error-limit 2)`,
-    );
+    expect(report.reason).toBe(`GET /health (${BASE}/health): timeout after 5s (3 consecutive errors, consecutive-error-limit 2)`);
   });
 
   it("makes a measurement failed if any check failed, even when another errored", async () => {

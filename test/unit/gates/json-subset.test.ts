@@ -48,7 +48,12 @@ describe("jsonSubset", () => {
   });
 
   it("matches array elements in any order, each against a different element", () => {
-    const actual = { checks: [{ name: "kv", ok: true }, { name: "db", ok: true, ms: 3 }] };
+    const actual = {
+      checks: [
+        { name: "kv", ok: true },
+        { name: "db", ok: true, ms: 3 },
+      ],
+    };
     expect(jsonSubset({ checks: [{ name: "db" }, { name: "kv" }] }, actual).ok).toBe(true);
     expect(jsonSubset({ checks: [] }, actual).ok).toBe(true);
     expect(jsonSubset([1, 1], [1, 2]).ok).toBe(false);

@@ -20,12 +20,9 @@ describe("parseDuration", () => {
     expect(parseDuration(text)).toBe(ms);
   });
 
-  it.each(["", "10", "s", "10 s", "-5s", "5d", "1.5.5s", "10S", "30s1m", "1m1m", "0.5ms", "abc", "1e3ms", "1,5s"])(
-    "rejects %j",
-    (text) => {
-      expect(parseDuration(text)).toBeUndefined();
-    },
-  );
+  it.each(["", "10", "s", "10 s", "-5s", "5d", "1.5.5s", "10S", "30s1m", "1m1m", "0.5ms", "abc", "1e3ms", "1,5s"])("rejects %j", (text) => {
+    expect(parseDuration(text)).toBeUndefined();
+  });
 });
 
 describe("formatDuration", () => {
@@ -56,9 +53,27 @@ describe("parseStatusMatcher", () => {
   it.each([
     ["200", [[200, 200]]],
     ["200-299", [[200, 299]]],
-    ["200,204", [[200, 200], [204, 204]]],
-    ["200-299,304", [[200, 299], [304, 304]]],
-    [" 200 , 204 ", [[200, 200], [204, 204]]],
+    [
+      "200,204",
+      [
+        [200, 200],
+        [204, 204],
+      ],
+    ],
+    [
+      "200-299,304",
+      [
+        [200, 299],
+        [304, 304],
+      ],
+    ],
+    [
+      " 200 , 204 ",
+      [
+        [200, 200],
+        [204, 204],
+      ],
+    ],
     ["2xx", [[200, 299]]],
     ["100-599", [[100, 599]]],
   ])("reads %j", (text, ranges) => {

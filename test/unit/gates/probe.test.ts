@@ -148,9 +148,7 @@ describe("describeNetworkError", () => {
       "DNS lookup failed (ENOTFOUND)",
     );
     expect(describeNetworkError(fetchFailed(coded("x", "CERT_HAS_EXPIRED")))).toBe("TLS certificate expired (CERT_HAS_EXPIRED)");
-    expect(describeNetworkError(fetchFailed(coded("x", "ERR_SSL_WRONG_VERSION_NUMBER")))).toBe(
-      "TLS error (ERR_SSL_WRONG_VERSION_NUMBER)",
-    );
+    expect(describeNetworkError(fetchFailed(coded("x", "ERR_SSL_WRONG_VERSION_NUMBER")))).toBe("TLS error (ERR_SSL_WRONG_VERSION_NUMBER)");
   });
 
   it("looks inside AggregateError (several addresses tried)", () => {

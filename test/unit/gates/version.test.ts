@@ -102,7 +102,10 @@ describe("evaluate with a version rule", () => {
   });
 
   it("leaves a request that got no answer as it was", () => {
-    expect(evaluate(spec, fail(), URL_, { header: HEADER, expected: NEW })).toMatchObject({ outcome: "error", reason: "connection refused (ECONNREFUSED)" });
+    expect(evaluate(spec, fail(), URL_, { header: HEADER, expected: NEW })).toMatchObject({
+      outcome: "error",
+      reason: "connection refused (ECONNREFUSED)",
+    });
   });
 });
 
@@ -165,7 +168,10 @@ describe("runGate judges only the version it is meant to judge", () => {
   });
 
   it("treats a deploy that goes live mid-gate as other-version errors, not as news about this release", async () => {
-    const report = await gate(new ScriptedProbe([from(NEW), from(NEW), from(OLD, 500)]), withHeader({ count: 6, consecutiveErrorLimit: 2 }));
+    const report = await gate(
+      new ScriptedProbe([from(NEW), from(NEW), from(OLD, 500)]),
+      withHeader({ count: 6, consecutiveErrorLimit: 2 }),
+    );
     expect(report.outcome).toBe("failed");
     expect(report.stats).toMatchObject({ failed: 0, successful: 2, errors: 3 });
     expect(report.versions).toMatchObject({ proven: 2, otherVersion: 3 });
@@ -182,14 +188,18 @@ describe("runGate judges only the version it is meant to judge", () => {
     const report = await gate(new ScriptedProbe([ok()]), withHeader({ count: 3 }));
     expect(report.outcome).toBe("passed");
     expect(report.versions).toMatchObject({ proven: 0, otherVersion: 0, unnamed: 3, answeredBy: {} });
-    expect(versionNote(report)).toBe(`health: could not prove which version it measured: none of its 3 answers carried the \`${HEADER}\` header`);
+    expect(versionNote(report)).toBe(
+      `health: could not prove which version it measured: none of its 3 answers carried the \`${HEADER}\` header`,
+    );
   });
 
   it("says so for some answers when only some carried the header; requests without an answer are in no count", async () => {
     const report = await gate(new ScriptedProbe([from(NEW), fail(), ok(), from(NEW)]), withHeader({ count: 3 }));
     expect(report.outcome).toBe("passed");
     expect(report.versions).toMatchObject({ proven: 2, otherVersion: 0, unnamed: 1 });
-    expect(versionNote(report)).toBe(`health: could not prove which version it measured: 1 of its 3 answers did not carry the \`${HEADER}\` header`);
+    expect(versionNote(report)).toBe(
+      `health: could not prove which version it measured: 1 of its 3 answers did not carry the \`${HEADER}\` header`,
+    );
   });
 
   it("keeps today's behaviour with the header turned off: other versions' answers pass, and the report has no versions", async () => {
@@ -252,7 +262,9 @@ describe("job summary", () => {
     const proven = await gate(new ScriptedProbe([from(NEW)]), settings({ versionHeader: HEADER, count: 2 }), { gate: "smoke" });
     const unnamed = await gate(new ScriptedProbe([ok()]), settings({ versionHeader: HEADER, count: 2 }), { gate: "health@10%" });
     const summary = renderSummary(result([proven, unnamed]));
-    expect(summary).toContain(`- ⚠️ health@10%: could not prove which version it measured: none of its 2 answers carried the \`${HEADER}\` header`);
+    expect(summary).toContain(
+      `- ⚠️ health@10%: could not prove which version it measured: none of its 2 answers carried the \`${HEADER}\` header`,
+    );
     expect(summary).not.toContain("- ⚠️ smoke");
     expect(renderSummary(result([proven]))).not.toContain("⚠️");
   });
@@ -260,6 +272,9 @@ describe("job summary", () => {
   it("is printed by the CLI too, one line per gate with something to say", async () => {
     const other = await gate(new ScriptedProbe([from(OLD)]), settings({ versionHeader: HEADER, consecutiveErrorLimit: 0 }));
     const lines = humanLines({ ...result([other]), result: "rolled-back", message: "rolled back" }, {});
-    expect(lines).toEqual(["✖ shipline: rolled-back (1.0s). rolled back", `  ⚠ health: 1 of 1 answers came from version ${OLD}, not ${NEW} (counted as errors)`]);
+    expect(lines).toEqual([
+      "✖ shipline: rolled-back (1.0s). rolled back",
+      `  ⚠ health: 1 of 1 answers came from version ${OLD}, not ${NEW} (counted as errors)`,
+    ]);
   });
 });

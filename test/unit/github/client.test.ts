@@ -74,7 +74,10 @@ describe("createGitHubClient", () => {
   });
 
   it.each([403, 404, 422, 429])("does not retry HTTP %i", async (status) => {
-    const { fetch, calls } = scriptedFetch([{ status, body: { message: "no" } }, { status: 200, body: {} }]);
+    const { fetch, calls } = scriptedFetch([
+      { status, body: { message: "no" } },
+      { status: 200, body: {} },
+    ]);
     const client = createGitHubClient({ token: "t", fetch, retryBaseMs: 1 });
     expect(httpStatus(await client.rest.users.getByUsername({ username: "a" }).catch((e: unknown) => e))).toBe(status);
     expect(calls).toHaveLength(1);
@@ -128,7 +131,9 @@ describe("rateLimitDelayMs", () => {
 
   it("waits a minute for a secondary limit without headers, and not at all for other errors", async () => {
     expect(rateLimitDelayMs(await errorFor({ status: 429, body: { message: "x" } }), 0)).toBe(60_000);
-    expect(rateLimitDelayMs(await errorFor({ status: 403, body: { message: "Resource not accessible by integration" } }), 0)).toBeUndefined();
+    expect(
+      rateLimitDelayMs(await errorFor({ status: 403, body: { message: "Resource not accessible by integration" } }), 0),
+    ).toBeUndefined();
     expect(rateLimitDelayMs(await errorFor({ status: 500, body: { message: "x" } }), 0)).toBeUndefined();
     expect(rateLimitDelayMs(new Error("x"), 0)).toBeUndefined();
   });

@@ -52,7 +52,12 @@ describe("deployments", () => {
   it("rejects descriptions over 140 characters and retires older non-production successes", async () => {
     const first = (await create()).data as { id: number };
     const second = (await create()).data as { id: number };
-    const tooLong = gh.rest.repos.createDeploymentStatus({ ...repo, deployment_id: first.id, state: "success", description: "x".repeat(141) });
+    const tooLong = gh.rest.repos.createDeploymentStatus({
+      ...repo,
+      deployment_id: first.id,
+      state: "success",
+      description: "x".repeat(141),
+    });
     expect(await statusOf(tooLong)).toBe(422);
     await gh.rest.repos.createDeploymentStatus({ ...repo, deployment_id: first.id, state: "success" });
     await gh.rest.repos.createDeploymentStatus({ ...repo, deployment_id: second.id, state: "success" });
@@ -236,7 +241,12 @@ describe("rate limits, faults, permissions and the request log", () => {
   it("logs method, path, query, body and headers, and can be limited to one repository", async () => {
     await gh.rest.issues.createComment({ ...repo, issue_number: 7, body: "hi" }).catch(() => undefined);
     await gh.rest.repos.listTags({ ...repo, per_page: 5 });
-    expect(fake.requests[0]).toMatchObject({ method: "POST", path: "/repos/acme/shop/issues/7/comments", body: { body: "hi" }, token: "tok-main" });
+    expect(fake.requests[0]).toMatchObject({
+      method: "POST",
+      path: "/repos/acme/shop/issues/7/comments",
+      body: { body: "hi" },
+      token: "tok-main",
+    });
     expect(fake.requests[0]?.headers["authorization"]).toBe("token tok-main");
     expect(fake.requests[1]?.query).toEqual({ per_page: "5" });
     await fake.stop();

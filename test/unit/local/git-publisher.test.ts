@@ -104,7 +104,9 @@ describe("GitPublisher.publish", () => {
     expect(message).toContain("Production: https://prod.example.test");
     expect(message).toContain(sha);
     // No identity is configured in this repository: the fallback signs the tag.
-    expect(await repo.git("for-each-ref", "--format=%(taggername) %(taggeremail)", "refs/tags/v1.4.0")).toBe("shipline <shipline@localhost>");
+    expect(await repo.git("for-each-ref", "--format=%(taggername) %(taggeremail)", "refs/tags/v1.4.0")).toBe(
+      "shipline <shipline@localhost>",
+    );
   });
 
   it("tags as the configured committer when git has one", async () => {

@@ -53,7 +53,14 @@ export class FakeRepo {
   }
 
   addRelease(tag: string, body: string): FakeRelease {
-    const release = { id: this.#nextId++, tag_name: tag, name: tag, body, prerelease: false, html_url: `https://github.test/o/r/releases/tag/${tag}` };
+    const release = {
+      id: this.#nextId++,
+      tag_name: tag,
+      name: tag,
+      body,
+      prerelease: false,
+      html_url: `https://github.test/o/r/releases/tag/${tag}`,
+    };
     this.releases.push(release);
     return release;
   }

@@ -68,7 +68,13 @@ describe("GitHubPublisher.publish", () => {
     expect(result.releaseUrl).toBe("https://github.test/o/r/releases/tag/v1.4.0");
     expect(repo.refs.get("v1.4.0")).toEqual({ type: "commit", sha: SHA });
     const release = repo.releases[0];
-    expect(release).toMatchObject({ tag_name: "v1.4.0", name: "v1.4.0", prerelease: false, make_latest: "true", generate_release_notes: true });
+    expect(release).toMatchObject({
+      tag_name: "v1.4.0",
+      name: "v1.4.0",
+      prerelease: false,
+      make_latest: "true",
+      generate_release_notes: true,
+    });
     expect(release?.body).toContain("ver-42");
     expect(release?.body).toContain("https://example.com");
     expect(release?.body).toContain("https://github.test/o/r/actions/runs/1");

@@ -67,9 +67,7 @@ describe("planRelease: release tags", () => {
   });
 
   it("refuses to promote when the final tag is already on another commit", () => {
-    expect(() => planRelease(request("1.4.0-rc.1"), observed({ "v1.4.0-rc.1": SHA, "v1.4.0": OTHER }))).toThrow(
-      TagConflictError,
-    );
+    expect(() => planRelease(request("1.4.0-rc.1"), observed({ "v1.4.0-rc.1": SHA, "v1.4.0": OTHER }))).toThrow(TagConflictError);
   });
 
   it("without promotion, the prerelease tag itself gets a prerelease release", () => {
@@ -115,12 +113,7 @@ describe("planRelease: floating tags", () => {
 
   it("moves floating tags for a promoted prerelease, to the commit", () => {
     const plan = planRelease(request("1.4.0-rc.2", floating), observed({ "v1.4.0-rc.2": SHA, v1: OTHER }));
-    expect(plan.tags.map((t) => `${t.kind} ${t.tag}`)).toEqual([
-      "keep v1.4.0-rc.2",
-      "create v1.4.0",
-      "move v1",
-      "create v1.4",
-    ]);
+    expect(plan.tags.map((t) => `${t.kind} ${t.tag}`)).toEqual(["keep v1.4.0-rc.2", "create v1.4.0", "move v1", "create v1.4"]);
   });
 
   it("lists the tags to read before planning", () => {

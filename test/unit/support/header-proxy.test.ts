@@ -62,7 +62,9 @@ describe("header proxy", () => {
     expect(await response.json()).toEqual({ url: "/app/api/health?k=1&v=2", method: "POST", body: "hello", version: NEW });
     expect(received[0]?.headers["x-token"]).toBe("t");
     expect(received[0]?.headers["host"]).toBe(new URL(originUrl).host);
-    expect(p.requests).toEqual([expect.objectContaining({ method: "POST", path: "/api/health?v=2", result: { kind: "forwarded", status: 200 } })]);
+    expect(p.requests).toEqual([
+      expect.objectContaining({ method: "POST", path: "/api/health?v=2", result: { kind: "forwarded", status: 200 } }),
+    ]);
     expect((await fetch(`${p.url}/teapot`)).status).toBe(418);
   });
 

@@ -92,12 +92,23 @@ describe.runIf(onLinux)("startChild and stopAllChildren", () => {
 describe("child environment", () => {
   it("drops every INPUT_* variable, in any case, and unset entries", () => {
     expect(
-      childEnv({ PATH: "/bin", "INPUT_GITHUB-TOKEN": "ghs_x", "INPUT_CLOUDFLARE-API-TOKEN": "cf", input_release_token: "r", Input_X: "y", INPUTS: "kept", MY_INPUT_X: "kept", UNSET: undefined }),
+      childEnv({
+        PATH: "/bin",
+        "INPUT_GITHUB-TOKEN": "ghs_x",
+        "INPUT_CLOUDFLARE-API-TOKEN": "cf",
+        input_release_token: "r",
+        Input_X: "y",
+        INPUTS: "kept",
+        MY_INPUT_X: "kept",
+        UNSET: undefined,
+      }),
     ).toEqual({ PATH: "/bin", INPUTS: "kept", MY_INPUT_X: "kept" });
   });
 
   it("is what the action hands to the pipeline as the smoke command's base environment", () => {
-    expect(definedEnv({ PATH: "/bin", "INPUT_GITHUB-TOKEN": "ghs_x", "INPUT_RELEASE-TOKEN": "ghp_y", GITHUB_SHA: "abc", UNSET: undefined })).toEqual({ PATH: "/bin", GITHUB_SHA: "abc" });
+    expect(
+      definedEnv({ PATH: "/bin", "INPUT_GITHUB-TOKEN": "ghs_x", "INPUT_RELEASE-TOKEN": "ghp_y", GITHUB_SHA: "abc", UNSET: undefined }),
+    ).toEqual({ PATH: "/bin", GITHUB_SHA: "abc" });
   });
 
   it.runIf(onLinux)("is what a started child sees, whatever the caller passed", async () => {

@@ -5,7 +5,6 @@ import { alive } from "../../support/processes.js";
 
 const env = { PATH: process.env["PATH"] ?? "" };
 
-
 describe("createShellRunner", () => {
   it("runs a command line through the shell with the given environment and keeps its output", async () => {
     const logger = memoryLogger();
@@ -22,7 +21,11 @@ describe("createShellRunner", () => {
   it("stops every process of the command line on abort, not just the shell", async () => {
     const controller = new AbortController();
     const started = Date.now();
-    const run = createShellRunner(memoryLogger()).run("sleep 30 & echo child=$! ; wait", { cwd: process.cwd(), env, signal: controller.signal });
+    const run = createShellRunner(memoryLogger()).run("sleep 30 & echo child=$! ; wait", {
+      cwd: process.cwd(),
+      env,
+      signal: controller.signal,
+    });
     await new Promise((r) => setTimeout(r, 300));
     controller.abort();
     const ran = await run;

@@ -40,7 +40,9 @@ interface ApiCall {
 }
 
 /** A `fetch` answering API requests with `answer(call)`: a status and a JSON (or raw text) body. */
-function fakeApi(answer: (call: ApiCall) => { status?: number; json?: unknown; text?: string } = () => ({ json: { success: true, result: {} } })) {
+function fakeApi(
+  answer: (call: ApiCall) => { status?: number; json?: unknown; text?: string } = () => ({ json: { success: true, result: {} } }),
+) {
   const calls: ApiCall[] = [];
   const fetch: FetchLike = async (url, init) => {
     const call = {
@@ -57,7 +59,10 @@ function fakeApi(answer: (call: ApiCall) => { status?: number; json?: unknown; t
 }
 
 const ok = (result: unknown) => ({ json: { success: true, errors: [], messages: [], result } });
-const apiError = (status: number, code: number, message: string) => ({ status, json: { success: false, errors: [{ code, message }], messages: [], result: null } });
+const apiError = (status: number, code: number, message: string) => ({
+  status,
+  json: { success: false, errors: [{ code, message }], messages: [], result: null },
+});
 
 function setup(...script: Scripted[]) {
   return setupWith(fakeApi(), ...script);
@@ -66,7 +71,13 @@ function setup(...script: Scripted[]) {
 function setupWith(api: ReturnType<typeof fakeApi>, ...script: Scripted[]) {
   const runner = new FakeRunner(...script);
   const logger = memoryLogger();
-  const targets = new WranglerTargets({ workingDirectory: dir, env: { CLOUDFLARE_API_BASE_URL: BASE }, apiToken: "tok-secret", accountId: ACCOUNT, fetch: api.fetch });
+  const targets = new WranglerTargets({
+    workingDirectory: dir,
+    env: { CLOUDFLARE_API_BASE_URL: BASE },
+    apiToken: "tok-secret",
+    accountId: ACCOUNT,
+    fetch: api.fetch,
+  });
   const deployer = new WranglerDeployer({ runner, targets, logger });
   return { runner, deployer, logger, api };
 }
@@ -144,17 +155,29 @@ describe("WranglerDeployer.deploy", () => {
   });
 
   it.each<[string, Scripted, boolean]>([
-    ["a dropped connection", { exitCode: 1, stderr: "✘ [ERROR] fetch failed\n", entries: [{ type: "command-failed", message: "fetch failed" }] }, true],
+    [
+      "a dropped connection",
+      { exitCode: 1, stderr: "✘ [ERROR] fetch failed\n", entries: [{ type: "command-failed", message: "fetch failed" }] },
+      true,
+    ],
     [
       "an HTML 502",
-      { exitCode: 1, stderr: "✘ [ERROR] Received a malformed response from the API\n  <html>Bad Gateway</html>\n  GET /accounts/x/workers/services/w -> 502 Bad Gateway\n" },
+      {
+        exitCode: 1,
+        stderr:
+          "✘ [ERROR] Received a malformed response from the API\n  <html>Bad Gateway</html>\n  GET /accounts/x/workers/services/w -> 502 Bad Gateway\n",
+      },
       true,
     ],
     ["an API error answered with 5xx (code 10013)", failed(10013, "A request to the Cloudflare API failed."), true],
     ["a timeout", { exitCode: undefined, timedOut: true, durationMs: 600000 }, true],
     ["an authentication error", failed(10000, "Authentication error"), false],
     ["an unknown version", failed(10025, "Version not found"), false],
-    ["a malformed 404", { exitCode: 1, stderr: "✘ [ERROR] Received a malformed response from the API\n  GET /accounts/x -> 404 Not Found\n" }, false],
+    [
+      "a malformed 404",
+      { exitCode: 1, stderr: "✘ [ERROR] Received a malformed response from the API\n  GET /accounts/x -> 404 Not Found\n" },
+      false,
+    ],
   ])("marks %s as transient: %s", async (_what, result, transient) => {
     const error = (await caught(setup(result).deployer.deploy(prod, request, signal))) as DeployError;
     expect(error).toBeInstanceOf(DeployError);
@@ -191,7 +214,17 @@ describe("WranglerDeployer.upload and shift", () => {
 
   it("refuses an allocation that does not add up to 100 without running wrangler", async () => {
     const { runner, deployer } = setup();
-    const error = await caught(deployer.shift(prod, [{ versionId: "a", percentage: 60 }, { versionId: "b", percentage: 30 }], "m", signal));
+    const error = await caught(
+      deployer.shift(
+        prod,
+        [
+          { versionId: "a", percentage: 60 },
+          { versionId: "b", percentage: 30 },
+        ],
+        "m",
+        signal,
+      ),
+    );
     expect((error as DeployError).detail).toBe("percentages add up to 90, not 100");
     expect(runner.calls).toEqual([]);
   });
@@ -207,7 +240,11 @@ describe("WranglerDeployer.restore", () => {
     expect(api.calls[0]).toMatchObject({
       method: "POST",
       url: `${BASE}/accounts/${ACCOUNT}/workers/scripts/w-production/deployments`,
-      body: { strategy: "percentage", versions: [{ version_id: "ver-1", percentage: 100 }], annotations: { "workers/message": "cancelled: restore" } },
+      body: {
+        strategy: "percentage",
+        versions: [{ version_id: "ver-1", percentage: 100 }],
+        annotations: { "workers/message": "cancelled: restore" },
+      },
     });
     expect(api.calls[0]?.headers["authorization"]).toBe("Bearer tok-secret");
   });
@@ -221,7 +258,15 @@ describe("WranglerDeployer.restore", () => {
 
   it("restores a split with versions deploy --yes when not urgent", async () => {
     const { runner, deployer } = setup({ entries: [{ type: "version-deploy", deployment_id: "dep-1" }] });
-    await deployer.restore(prod, [{ versionId: "a", percentage: 70 }, { versionId: "b", percentage: 30 }], "restore split", signal);
+    await deployer.restore(
+      prod,
+      [
+        { versionId: "a", percentage: 70 },
+        { versionId: "b", percentage: 30 },
+      ],
+      "restore split",
+      signal,
+    );
     expect(runner.lastArgs).toEqual(["versions", "deploy", "a@70", "b@30", "--yes", "--message", "restore split", "--env", "production"]);
   });
 
@@ -260,7 +305,9 @@ describe("WranglerDeployer.status", () => {
       ],
     });
     expect(runner.calls).toEqual([]);
-    expect(api.calls.map((c) => `${c.method} ${c.url}`)).toEqual([`GET ${BASE}/accounts/${ACCOUNT}/workers/scripts/w-production/deployments`]);
+    expect(api.calls.map((c) => `${c.method} ${c.url}`)).toEqual([
+      `GET ${BASE}/accounts/${ACCOUNT}/workers/scripts/w-production/deployments`,
+    ]);
   });
 
   it.each([10007, 10090])("returns null for a Worker that does not exist (code %i)", async (code) => {
@@ -307,7 +354,11 @@ describe("WranglerDeployer.deployments and versions", () => {
   it("lists deployable versions newest first with release tags from annotations", async () => {
     const versions = [
       { id: "v2", metadata: { created_on: "2026-01-02T00:00:00Z" }, annotations: { "workers/triggered_by": "secret" } },
-      { id: "v1", metadata: { created_on: "2026-01-01T00:00:00Z" }, annotations: { "workers/tag": "v1.0.0", "workers/message": "git:aaa" } },
+      {
+        id: "v1",
+        metadata: { created_on: "2026-01-01T00:00:00Z" },
+        annotations: { "workers/tag": "v1.0.0", "workers/message": "git:aaa" },
+      },
     ];
     const api = fakeApi(() => ok({ items: versions }));
     const { runner, deployer } = setupWith(api);
@@ -328,7 +379,9 @@ describe("WranglerDeployer.pinHeaders", () => {
   it("names the environment's Worker and the version, as Cloudflare-Workers-Version-Overrides wants", () => {
     const { deployer } = setup();
     expect(deployer.pinHeaders(prod, "ver-1")).toEqual({ "Cloudflare-Workers-Version-Overrides": 'w-production="ver-1"' });
-    expect(deployer.pinHeaders({ environment: "staging" }, "ver-2")).toEqual({ "Cloudflare-Workers-Version-Overrides": 'w-staging="ver-2"' });
+    expect(deployer.pinHeaders({ environment: "staging" }, "ver-2")).toEqual({
+      "Cloudflare-Workers-Version-Overrides": 'w-staging="ver-2"',
+    });
   });
 });
 

@@ -47,13 +47,25 @@ describe("buildWranglerEnv", () => {
   });
 
   it("gives the inputs precedence over the step's variables", () => {
-    const env = buildWranglerEnv({ base: { CLOUDFLARE_API_TOKEN: "old", CLOUDFLARE_ACCOUNT_ID: "old" }, apiToken: "new", accountId: "new", outputFile });
+    const env = buildWranglerEnv({
+      base: { CLOUDFLARE_API_TOKEN: "old", CLOUDFLARE_ACCOUNT_ID: "old" },
+      apiToken: "new",
+      accountId: "new",
+      outputFile,
+    });
     expect([env.CLOUDFLARE_API_TOKEN, env.CLOUDFLARE_ACCOUNT_ID]).toEqual(["new", "new"]);
   });
 
   it("passes on none of the action's INPUT_* variables (they hold the tokens given in `with:`)", () => {
     const env = buildWranglerEnv({
-      base: { PATH: "/bin", "INPUT_GITHUB-TOKEN": "ghs_x", "INPUT_RELEASE-TOKEN": "ghp_y", "INPUT_CLOUDFLARE-API-TOKEN": "cf", input_other: "z", MY_INPUTS: "kept" },
+      base: {
+        PATH: "/bin",
+        "INPUT_GITHUB-TOKEN": "ghs_x",
+        "INPUT_RELEASE-TOKEN": "ghp_y",
+        "INPUT_CLOUDFLARE-API-TOKEN": "cf",
+        input_other: "z",
+        MY_INPUTS: "kept",
+      },
       apiToken: "cf",
       outputFile,
     });

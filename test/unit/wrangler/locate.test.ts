@@ -3,7 +3,14 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CancelledError, ConfigError, DeployError } from "../../../src/core/errors.js";
-import { DEFAULT_INSTALL_TIMEOUT_MS, defaultNpmRunner, installDirFor, locateWrangler, npmInstallArgs, type NpmRunner } from "../../../src/providers/wrangler/locate.js";
+import {
+  DEFAULT_INSTALL_TIMEOUT_MS,
+  defaultNpmRunner,
+  installDirFor,
+  locateWrangler,
+  npmInstallArgs,
+  type NpmRunner,
+} from "../../../src/providers/wrangler/locate.js";
 import { VirtualClock } from "../../../src/testing/virtual-clock.js";
 import { memoryLogger } from "../../support/logger.js";
 import { groupMembers } from "../../support/processes.js";
@@ -54,7 +61,11 @@ describe("locateWrangler", () => {
     const { npm, calls } = fakeNpm("4.90.0");
     const found = await locateWrangler({ workingDirectory: project, range: "^4.20", cacheDir, npm });
     const installDir = installDirFor(cacheDir, "^4.20");
-    expect(found).toEqual({ binJs: join(installDir, "node_modules", "wrangler", "bin", "wrangler.js"), version: "4.90.0", source: "installed" });
+    expect(found).toEqual({
+      binJs: join(installDir, "node_modules", "wrangler", "bin", "wrangler.js"),
+      version: "4.90.0",
+      source: "installed",
+    });
     expect(calls).toHaveLength(1);
     expect(calls[0]!.args).toEqual(npmInstallArgs(installDir, "^4.20"));
     expect(calls[0]!.args).toEqual(expect.arrayContaining(["--no-save", "--no-package-lock", "--prefix", installDir, "wrangler@^4.20"]));
@@ -104,7 +115,9 @@ describe("locateWrangler", () => {
   });
 
   it("rejects a range that is not semver, naming the input", async () => {
-    const error = await locateWrangler({ workingDirectory: root, range: "latest!", cacheDir: join(root, "..", "c") }).catch((e: unknown) => e);
+    const error = await locateWrangler({ workingDirectory: root, range: "latest!", cacheDir: join(root, "..", "c") }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).key).toBe("wrangler-version");
     expect((error as ConfigError).message).toContain('"latest!"');
@@ -152,7 +165,9 @@ describe("installing wrangler: timeout, cancel, and what it says", () => {
     const clock = new VirtualClock();
     const t0 = clock.now();
     const { npm, signals } = hangingNpm();
-    const error = await locateWrangler({ workingDirectory: join(root, "p"), cacheDir: join(root, "c"), npm, clock }).catch((e: unknown) => e);
+    const error = await locateWrangler({ workingDirectory: join(root, "p"), cacheDir: join(root, "c"), npm, clock }).catch(
+      (e: unknown) => e,
+    );
     expect(DEFAULT_INSTALL_TIMEOUT_MS).toBe(5 * 60_000);
     expect(clock.now() - t0).toBe(DEFAULT_INSTALL_TIMEOUT_MS);
     expect(error).toBeInstanceOf(DeployError);
@@ -167,7 +182,14 @@ describe("installing wrangler: timeout, cancel, and what it says", () => {
     const t0 = clock.now();
     const { npm, stopped } = stoppableNpm();
     const logger = memoryLogger();
-    const error = await locateWrangler({ workingDirectory: join(root, "p"), cacheDir: join(root, "c"), npm, clock, logger, installTimeoutMs: 90_000 }).catch((e: unknown) => e);
+    const error = await locateWrangler({
+      workingDirectory: join(root, "p"),
+      cacheDir: join(root, "c"),
+      npm,
+      clock,
+      logger,
+      installTimeoutMs: 90_000,
+    }).catch((e: unknown) => e);
     expect(clock.now() - t0).toBe(90_000);
     expect(error).toBeInstanceOf(DeployError);
     expect((error as DeployError).message).toContain("within 1m30s");
@@ -194,7 +216,13 @@ describe("installing wrangler: timeout, cancel, and what it says", () => {
     const { npm, stopped } = stoppableNpm();
     const { clock } = frozenClock();
     const controller = new AbortController();
-    const pending = locateWrangler({ workingDirectory: join(root, "p"), cacheDir: join(root, "c"), npm, signal: controller.signal, clock }).catch((e: unknown) => e);
+    const pending = locateWrangler({
+      workingDirectory: join(root, "p"),
+      cacheDir: join(root, "c"),
+      npm,
+      signal: controller.signal,
+      clock,
+    }).catch((e: unknown) => e);
     await new Promise((r) => setTimeout(r, 20));
     controller.abort(new CancelledError("cancelled by SIGINT"));
     const error = await pending;
@@ -209,7 +237,9 @@ describe("installing wrangler: timeout, cancel, and what it says", () => {
     const pids = join(root, "npm.pid");
     await writeFile(join(bin, "npm"), `#!/bin/sh\necho $$ > ${pids}\nsleep 30 & sleep 30 & wait\n`, { mode: 0o755 });
     const npm = defaultNpmRunner({ PATH: `${bin}:${process.env["PATH"] ?? ""}` });
-    const error = await locateWrangler({ workingDirectory: join(root, "p"), cacheDir: join(root, "c"), npm, installTimeoutMs: 500 }).catch((e: unknown) => e);
+    const error = await locateWrangler({ workingDirectory: join(root, "p"), cacheDir: join(root, "c"), npm, installTimeoutMs: 500 }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(DeployError);
     const group = Number(await readFile(pids, "utf8"));
     expect(group).toBeGreaterThan(0);

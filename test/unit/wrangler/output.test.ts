@@ -14,7 +14,11 @@ describe("wrangler output file", () => {
     const entries = parseOutputFile(FILE);
     expect(entries.map((e) => e.type)).toEqual(["wrangler-session", "deploy", "other"]);
     expect(entries[2]).toMatchObject({ type: "other", originalType: "autoconfig" });
-    expect(findEntry(entries, "deploy")).toMatchObject({ version_id: "728c5689-aaaa", targets: ["https://w-staging.acct.workers.dev"], worker_tag: null });
+    expect(findEntry(entries, "deploy")).toMatchObject({
+      version_id: "728c5689-aaaa",
+      targets: ["https://w-staging.acct.workers.dev"],
+      worker_tag: null,
+    });
   });
 
   it("reads version-upload, version-deploy and command-failed entries", () => {

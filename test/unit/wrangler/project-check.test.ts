@@ -41,7 +41,9 @@ describe("checkWorkerProject", () => {
     expect(error.key).toBe("working-directory");
     expect(error.message).toContain('Input `working-directory` has the value "../../etc/nope"');
     expect(error.message).toContain("does not exist");
-    expect(error.message).toContain("Expected a folder holding the Worker's wrangler config (wrangler.json, wrangler.jsonc or wrangler.toml)");
+    expect(error.message).toContain(
+      "Expected a folder holding the Worker's wrangler config (wrangler.json, wrangler.jsonc or wrangler.toml)",
+    );
   });
 
   it("refuses a file and a folder without a config", async () => {
@@ -67,13 +69,17 @@ describe("checkWorkerProject", () => {
   it("refuses a missing environment when the config defines others, naming the input", async () => {
     await writeFile(join(dir, "wrangler.jsonc"), '{ "name": "w", "env": { "staging": {} } }');
     const error = failure("worker", dir);
-    expect(error.message).toContain('wrangler.jsonc defines no environment "production" (input `production-environment`); it defines "staging"');
+    expect(error.message).toContain(
+      'wrangler.jsonc defines no environment "production" (input `production-environment`); it defines "staging"',
+    );
     expect(error.message).toContain('Expected a config with "env": { "production": {…} }');
   });
 
   it("names every missing environment at once", async () => {
     await writeFile(join(dir, "wrangler.toml"), 'name = "w"\n[env.dev]\n');
-    expect(failure(".", dir).message).toContain('defines no environment "staging" (input `staging-environment`) and "production" (input `production-environment`)');
+    expect(failure(".", dir).message).toContain(
+      'defines no environment "staging" (input `staging-environment`) and "production" (input `production-environment`)',
+    );
   });
 
   it("accepts, with a warning, environments of a config that defines none (wrangler only warns)", async () => {

@@ -103,7 +103,7 @@ describe("which file wrangler reads", () => {
 describe("Worker names for --env", () => {
   const project = (text: string, file = "wrangler.toml") => parseWranglerProject(text, `/p/${file}`);
 
-  it("uses the top-level name for --env \"\"", () => {
+  it('uses the top-level name for --env ""', () => {
     expect(workerNameFor(project(TOML), "")).toBe("api");
   });
 
@@ -148,7 +148,10 @@ describe("account_id and compliance_region", () => {
   });
 
   it("inherits compliance_region like account_id", () => {
-    const p = parseWranglerProject('compliance_region = "public"\n[env.fed]\ncompliance_region = "fedramp_high"\n[env.other]\n', "/p/wrangler.toml");
+    const p = parseWranglerProject(
+      'compliance_region = "public"\n[env.fed]\ncompliance_region = "fedramp_high"\n[env.other]\n',
+      "/p/wrangler.toml",
+    );
     expect(complianceRegionFor(p, "fed")).toBe("fedramp_high");
     expect(complianceRegionFor(p, "other")).toBe("public");
   });

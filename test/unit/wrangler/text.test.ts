@@ -4,7 +4,8 @@ import { clampMessage, lastLines, shellQuote, stripAnsi } from "../../../src/pro
 
 describe("stripAnsi", () => {
   it("removes colours, bold and hyperlinks as wrangler prints them", () => {
-    const raw = "\u001b[31m✘ \u001b[41;31m[\u001b[41;97mERROR\u001b[41;31m]\u001b[0m \u001b[1mboom\u001b[0m \u001b]8;;https://x\u0007link\u001b]8;;\u0007";
+    const raw =
+      "\u001b[31m✘ \u001b[41;31m[\u001b[41;97mERROR\u001b[41;31m]\u001b[0m \u001b[1mboom\u001b[0m \u001b]8;;https://x\u0007link\u001b]8;;\u0007";
     expect(stripAnsi(raw)).toBe("✘ [ERROR] boom link");
   });
 
@@ -41,18 +42,37 @@ describe("messages", () => {
 describe("allocations", () => {
   it("accepts one version at 100 or a split summing to 100", () => {
     expect(allocationProblem([{ versionId: "a", percentage: 100 }])).toBeUndefined();
-    expect(allocationProblem([{ versionId: "a", percentage: 12.5 }, { versionId: "b", percentage: 87.5 }])).toBeUndefined();
+    expect(
+      allocationProblem([
+        { versionId: "a", percentage: 12.5 },
+        { versionId: "b", percentage: 87.5 },
+      ]),
+    ).toBeUndefined();
   });
 
   it("rejects empty, oversize, out-of-range and odd ids", () => {
     expect(allocationProblem([])).toMatch(/one or two/);
     expect(allocationProblem([1, 2, 3].map((n) => ({ versionId: `v${n}`, percentage: 100 / 3 })))).toMatch(/one or two/);
-    expect(allocationProblem([{ versionId: "a", percentage: 120 }, { versionId: "b", percentage: -20 }])).toMatch(/outside 0-100/);
+    expect(
+      allocationProblem([
+        { versionId: "a", percentage: 120 },
+        { versionId: "b", percentage: -20 },
+      ]),
+    ).toMatch(/outside 0-100/);
     expect(allocationProblem([{ versionId: "a --yes", percentage: 100 }])).toMatch(/not a version id/);
   });
 
   it("restores a split with versions deploy, and one version at 100% with rollback", () => {
     expect(manualRestoreArgs("p", [{ versionId: "a", percentage: 100 }], "m")[0]).toBe("rollback");
-    expect(manualRestoreArgs("p", [{ versionId: "a", percentage: 50 }, { versionId: "b", percentage: 50 }], "m").slice(0, 2)).toEqual(["versions", "deploy"]);
+    expect(
+      manualRestoreArgs(
+        "p",
+        [
+          { versionId: "a", percentage: 50 },
+          { versionId: "b", percentage: 50 },
+        ],
+        "m",
+      ).slice(0, 2),
+    ).toEqual(["versions", "deploy"]);
   });
 });
