@@ -1,4 +1,7 @@
+import { describeAllocation } from "./allocation.js";
 import { ConfigError, errorMessage } from "./errors.js";
+import { isTransient } from "./production-watch.js";
+import { describeDeployError } from "./records.js";
 import { productionFlow } from "./production.js";
 import { runScoped, type Outcome, type PipelineDeps, type RunContext, type RunScope } from "./run-scope.js";
 import { approvalFlow, stagingFlow } from "./staging.js";
@@ -32,9 +35,12 @@ async function releaseFlow(s: RunScope): Promise<Outcome> {
     })
     .catch((error: unknown) => (error instanceof Error ? error : new Error(errorMessage(error))));
   if (release instanceof Error) return { result: "failed", message: release.message };
+  // Production is read at once, beside everything else: it proves the credentials and account
+  // reach Cloudflare long before production is touched (the anchor is read again right before).
+  const reachable = s.config.stages === "staging" ? Promise.resolve(undefined) : checkProductionReadable(s);
   // Permissions and tag conflicts only have to be known before production: checking them
   // beside the staging deploy keeps GitHub round-trips from delaying the first deploy.
-  const preflight = preflightChecks(s, release);
+  const preflight = preflightChecks(s, release).then(async (blocked) => blocked ?? (await reachable));
 
   if (s.config.stages === "production") {
     s.rec.skip("staging-deploy", "Staging", "passed in an earlier job (stages: production)");
@@ -52,6 +58,26 @@ async function releaseFlow(s: RunScope): Promise<Outcome> {
     if (approval) return approval;
   }
   return productionFlow(s, release);
+}
+
+/**
+ * Reads production's deployments once. A failure that will not pass (credentials, account,
+ * permissions) stops the run before production; a passing one is left to the anchor's read.
+ */
+async function checkProductionReadable(s: RunScope): Promise<Outcome | undefined> {
+  const target = { environment: s.config.production.environment };
+  try {
+    const history = await s.deps.deployer.deployments(target, s.signal);
+    const live = history[0];
+    s.deps.logger.info(`${target.environment} serves ${live ? describeAllocation(live.allocation) : "nothing yet (first deploy)"}.`);
+    return undefined;
+  } catch (error) {
+    if (isTransient(error) || s.signal.aborted) return undefined;
+    return {
+      result: "failed",
+      message: `Could not read what ${target.environment} serves, so production was not touched: ${describeDeployError(error)}`,
+    };
+  }
 }
 
 async function resolveRelease(s: RunScope): Promise<ReleaseVersion> {

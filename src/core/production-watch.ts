@@ -47,35 +47,6 @@ export async function readProduction(
   }
 }
 
-/**
- * One quick read of production, given up after `limitMs` (injected clock): right before a
- * restore, a read that answers fast is worth having, and one that does not is not worth waiting for.
- */
-export async function quickRead(
-  deployer: Deployer,
-  target: DeployTarget,
-  clock: Clock,
-  signal: AbortSignal,
-  limitMs: number,
-): Promise<ProductionReading | undefined> {
-  const stop = new AbortController();
-  const timer = new AbortController();
-  const onAbort = () => stop.abort(signal.reason);
-  signal.addEventListener("abort", onAbort, { once: true });
-  clock.sleep(limitMs, timer.signal).then(
-    () => stop.abort(new Error(`no answer within ${limitMs} ms`)),
-    () => undefined,
-  );
-  try {
-    return { at: clock.now(), history: await deployer.deployments(target, stop.signal) };
-  } catch {
-    return undefined;
-  } finally {
-    timer.abort();
-    signal.removeEventListener("abort", onAbort);
-  }
-}
-
 /** What production serves (`null`: no deployment yet), retrying transient failures; throws otherwise. */
 export async function readAnchor(deployer: Deployer, target: DeployTarget, clock: Clock, signal: AbortSignal): Promise<LiveState | null> {
   for (let attempt = 0; ; attempt++) {

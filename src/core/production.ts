@@ -8,7 +8,7 @@ import { CleanupDeadline } from "./deadline.js";
 import { DeployError, errorMessage, isAbort } from "./errors.js";
 import { runGate } from "./gate.js";
 import type { DeployTarget } from "./ports.js";
-import { liveOf, ProductionWatch, quickRead, readAnchor, readProduction, type ProductionReading } from "./production-watch.js";
+import { liveOf, ProductionWatch, readAnchor, readProduction, type ProductionReading } from "./production-watch.js";
 import { describeDeployError, startRecord, updateRecord } from "./records.js";
 import {
   decideRecovery,
@@ -25,8 +25,6 @@ import type { Allocation, GateReport, LiveState, ReleaseVersion } from "./types.
 
 /** How often the production watch re-reads production during a health gate, at least. */
 const MIN_WATCH_REFRESH_MS = 2_000;
-/** How long a failed gate's decision waits for a fresh read of production before acting on the last one. */
-const DECISION_READ_MS = 500;
 
 /** Production is not proven to serve this release healthily. */
 interface Unproven {
@@ -265,14 +263,9 @@ class ProductionRun {
     const s = this.#s;
     s.rec.warn(`Production is not proven healthy: ${unproven.why}`);
     if (!this.#touched) return this.#stop(unproven, { kind: "unchanged", serving: this.#anchor }, this.#anchor);
-    // After a cancel nothing is read first: the restore of the known anchor goes at once.
-    // After a failed gate, one quick read (an API request, milliseconds) catches a deploy
-    // made since the watch last looked; a slow one is not waited for.
-    const fresh =
-      unproven.cause === "gate-failed"
-        ? await quickRead(s.deps.deployer, this.#target, s.deps.clock, s.signal, DECISION_READ_MS)
-        : undefined;
-    const reading = fresh ?? unproven.reading;
+    // Nothing is read first: the watch's last reading (if any) decides, and the restore of the
+    // known anchor goes at once. A deploy someone makes meanwhile is caught after the restore.
+    const reading = unproven.reading;
     const live = liveOf(reading);
     const ours = unproven.cause === "cancelled" ? oursBy(this.#uploads) : await this.#known([live, ...(reading?.history ?? [])]);
     const action = decideRecovery({

@@ -75,7 +75,7 @@ describe("runPipeline: release", () => {
     const result = await run(s);
     expect(result.result).toBe("failed");
     expect(result.message).toMatch(/Smoke gate failed on staging/);
-    expect(s.deployer.calls.filter((c) => c.environment === "production")).toEqual([]);
+    expect(s.deployer.writes("production")).toEqual([]);
   });
 
   it("reports a staging deploy failure in the tool's words and stops", async () => {
@@ -106,6 +106,24 @@ describe("runPipeline: release", () => {
     expect(result.result).toBe("failed");
     expect(result.message).toMatch(/still serves prod-old@100%/);
     expect(s.deployer.writes("production")).toEqual(["deploy"]);
+  });
+
+  it("reads production at the start: a failure that will not pass stops the run before production", async () => {
+    const s = setup();
+    s.deployer.seed("production", "prod-old");
+    s.deployer.faults.push({ method: "deployments", environment: "production", transient: false });
+    const result = await run(s);
+    expect(result.result).toBe("failed");
+    expect(result.message).toMatch(/Could not read what production serves, so production was not touched: fake deployments failed/);
+    expect(s.deployer.writes("production")).toEqual([]);
+  });
+
+  it("reads production at the start: a passing failure (a 502) is left to the anchor's read, and the release goes on", async () => {
+    const s = setup();
+    s.deployer.seed("production", "prod-old");
+    s.deployer.faults.push({ method: "deployments", environment: "production", transient: true });
+    const result = await run(s);
+    expect(result.result).toBe("released");
   });
 
   it("stops before production when the anchor cannot be read", async () => {
@@ -173,7 +191,7 @@ describe("runPipeline: release", () => {
     s.deployer.nextHealthy.set("production", false);
     let reads = 0;
     s.deployer.onRead = (env) => {
-      if (env === "production" && ++reads === 2) s.deployer.seed("production", "someone-else");
+      if (env === "production" && ++reads === 3) s.deployer.seed("production", "someone-else");
     };
     const result = await run(s);
     expect(result.result).toBe("rollback-failed");
@@ -250,7 +268,7 @@ describe("runPipeline: approval", () => {
     const s = setup(withApproval);
     const result = await run(s, { approval: scriptedApproval(async () => ({ status: "denied", approvedBy: [], reason: "bob said no" })) });
     expect(result.result).toBe("rejected");
-    expect(s.deployer.calls.filter((c) => c.environment === "production")).toEqual([]);
+    expect(s.deployer.writes("production")).toEqual([]);
   });
 
   it("interrupts the wait when staging fails during it", async () => {
@@ -285,7 +303,7 @@ describe("runPipeline: approval", () => {
     const result = await run(s, { approval }, controller.signal);
     expect(result.result).toBe("failed");
     expect(result.approval.status).toBe("cancelled");
-    expect(s.deployer.calls.filter((c) => c.environment === "production")).toEqual([]);
+    expect(s.deployer.writes("production")).toEqual([]);
   });
 });
 
@@ -294,7 +312,7 @@ describe("runPipeline: stages and cancellation", () => {
     const s = setup(testConfig({ ...URLS, stages: "staging" }));
     const result = await run(s);
     expect(result.result).toBe("released");
-    expect(s.deployer.calls.filter((c) => c.environment === "production")).toEqual([]);
+    expect(s.deployer.writes("production")).toEqual([]);
   });
 
   it("skips staging with stages: production", async () => {
@@ -324,7 +342,7 @@ describe("runPipeline: stages and cancellation", () => {
     const result = await run(s);
     expect(result.result).toBe("failed");
     expect(result.message).toContain("v1.2");
-    expect(s.deployer.calls).toEqual([]);
+    expect([...s.deployer.writes("staging"), ...s.deployer.writes("production")]).toEqual([]);
   });
 });
 
