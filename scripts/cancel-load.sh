@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-10}
+mkdir -p .cache
 passed=0
 for i in $(seq 1 "$runs"); do
   if SHIPLINE_CPU_HOGS=2 npx vitest run test/e2e/cancel.test.ts test/e2e/cancel-restore.test.ts --maxWorkers=1 >".cache/cancel-load-$i.log" 2>&1; then

@@ -3,7 +3,9 @@
  * commands and the clock. Each entry point adds only what is its own (GitHub issue approval
  * and records for the action; a terminal prompt and local git tags for the CLI).
  */
-import { pathToFileURL } from "node:url";
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import semver from "semver";
 import type { PipelineDeps } from "./core/pipeline.js";
 import type { Clock, Logger } from "./core/ports.js";
@@ -99,14 +101,20 @@ function describeSource(wrangler: LocatedWrangler, options: WiringOptions): stri
 }
 
 /**
- * The clock every wait uses: the system's. `SHIPLINE_TEST_CLOCK` names a module (by path)
- * whose `VirtualClock` replaces it, so that end-to-end tests wait out an hour-long approval
- * in a second. The module is loaded by path at run time and is not part of the action's
- * bundle.
+ * The clock every wait uses: the system's. With `SHIPLINE_TEST_CLOCK=1`, shipline's own
+ * simulated clock (`lib/testing/virtual-clock.js` of this installation, built by
+ * `npm run build`) replaces it, so that end-to-end tests wait out an hour-long approval in a
+ * second. It is not part of the action's bundle, and nothing outside this installation can
+ * be loaded through it: a published action (no `lib/`) always runs on the system clock.
  */
 export async function clockFor(env: Readonly<Record<string, string | undefined>>): Promise<Clock> {
-  const module = env["SHIPLINE_TEST_CLOCK"];
-  if (!module) return systemClock;
-  const loaded = (await import(/* webpackIgnore: true */ pathToFileURL(module).href)) as { VirtualClock: new (start: number) => Clock };
+  if (env["SHIPLINE_TEST_CLOCK"] !== "1") return systemClock;
+  // From lib/wiring.js, or from the bundle in dist/. The path is put together at run time so
+  // that the bundler neither follows it nor copies the file next to the bundle.
+  const here = dirname(fileURLToPath(import.meta.url));
+  const file = ["testing", "virtual-clock.js"].map(String);
+  const found = [join(here, ...file), join(here, "..", "lib", ...file)].find((path) => existsSync(path));
+  if (!found) return systemClock;
+  const loaded = (await import(/* webpackIgnore: true */ pathToFileURL(found).href)) as { VirtualClock: new (start: number) => Clock };
   return new loaded.VirtualClock(Date.now());
 }

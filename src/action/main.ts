@@ -61,7 +61,14 @@ export async function run(env: Env = process.env): Promise<number> {
           )
         : undefined;
     finishOnce(progress.cutOff(settings.config.mode, startedAt, Date.now(), manual));
-    await records?.markOpen("cancelled; the cleanup did not finish in time");
+    const facts = progress.facts;
+    const urlOf = (environment: string) =>
+      environment === settings.config.production.environment
+        ? facts.productionUrl
+        : environment === settings.config.staging.environment
+          ? facts.stagingUrl
+          : undefined;
+    await records?.markOpen("cancelled; the cleanup did not finish in time", urlOf);
   };
   const signals = installSignalHandlers(controller, logger, { onHardDeadline });
   try {

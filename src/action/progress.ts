@@ -30,10 +30,9 @@ export class RunProgress {
     }
   };
 
-  /** Whether a write to production started (a deploy, a traffic shift, a rollback). */
+  /** Whether a write that changes what production serves started (the engine says so; an upload alone does not). */
   get productionTouched(): boolean {
-    const touched = (stage: StageRecord["stage"]) => stage === "production-deploy" || stage === "rollback";
-    return this.#stages.some((s) => touched(s.stage)) || (this.#open !== undefined && touched(this.#open.stage));
+    return this.#facts.productionTouched === true || this.#stages.some((s) => s.stage === "rollback") || this.#open?.stage === "rollback";
   }
 
   /**
@@ -86,26 +85,30 @@ export class RunProgress {
  * A recorder that remembers which Deployment records are still `in_progress`, so the hard
  * deadline can mark them instead of leaving them running forever on the Environments page.
  */
-export function trackingRecorder(inner: DeploymentRecorder): DeploymentRecorder & { markOpen(description: string): Promise<void> } {
-  const open = new Map<string, string | undefined>();
+export function trackingRecorder(
+  inner: DeploymentRecorder,
+): DeploymentRecorder & { markOpen(description: string, urlOf: (environment: string) => string | undefined): Promise<void> } {
+  const open = new Map<string, string>();
   return {
     ...(inner.prepare ? { prepare: (signal: AbortSignal) => inner.prepare!(signal) } : {}),
     async start(environment, info) {
       const handle = await inner.start(environment, info);
-      if (handle) open.set(handle, undefined);
+      if (handle) open.set(handle, environment);
       return handle;
     },
     async update(handle, state, info) {
-      if (state === "in_progress") open.set(handle, info.environmentUrl);
       await inner.update(handle, state, info);
-      // Only once GitHub has it: a final status stuck in flight is sent again at the deadline.
+      // Only once GitHub has it: a final status that did not land is sent again at the deadline.
       if (state !== "in_progress") open.delete(handle);
     },
-    async markOpen(description) {
+    async markOpen(description, urlOf) {
       const pending = [...open.entries()];
       open.clear();
       await Promise.allSettled(
-        pending.map(([handle, url]) => inner.update(handle, "failure", { description, ...(url ? { environmentUrl: url } : {}) })),
+        pending.map(([handle, environment]) => {
+          const url = urlOf(environment);
+          return inner.update(handle, "failure", { description, ...(url ? { environmentUrl: url } : {}) });
+        }),
       );
     },
   };

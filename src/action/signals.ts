@@ -2,12 +2,12 @@ import { CancelledError } from "../core/errors.js";
 import type { Logger } from "../core/ports.js";
 import { stopAllChildren } from "../providers/system/process-tree.js";
 
-/** The runner kills the process tree 10 s after its SIGINT; leave before that, whatever happens. */
-const HARD_DEADLINE_MS = 9_000;
+/** SPEC: within 7 s of the runner's SIGINT the step has cleaned up and exited (the tree is killed at 10 s). */
+const HARD_DEADLINE_MS = 6_000;
 /** At the hard deadline, children get this long after SIGTERM before the exit SIGKILLs them. */
-const HARD_DEADLINE_GRACE_MS = 400;
+const HARD_DEADLINE_GRACE_MS = 300;
 /** At the hard deadline, writing outputs, the summary and Deployment statuses gets this long. */
-const HARD_DEADLINE_REPORT_MS = 500;
+const HARD_DEADLINE_REPORT_MS = 400;
 
 /**
  * Turns the runner's cancel (SIGINT, then SIGTERM) into an abort of the run. The first signal

@@ -29,6 +29,30 @@ export class CleanupDeadline {
     return this.cancel.aborted;
   }
 
+  /** Runs `fn` when the run is cancelled (at once if it is already); returns an unsubscribe. */
+  onCancel(fn: () => void): () => void {
+    if (this.cancel.aborted) {
+      fn();
+      return () => undefined;
+    }
+    this.cancel.addEventListener("abort", fn, { once: true });
+    return () => this.cancel.removeEventListener("abort", fn);
+  }
+
+  /**
+   * A signal for a last read after the work the budget bounds: the budget's own signal while
+   * it lasts, else one that gives `graceMs` more (a read-back must not run on a spent signal).
+   */
+  lastRead(graceMs: number): AbortSignal {
+    if (!this.passed) return this.signal;
+    const controller = new AbortController();
+    this.clock.sleep(graceMs).then(
+      () => controller.abort(new DeadlineError(this.#at + graceMs)),
+      () => undefined,
+    );
+    return controller.signal;
+  }
+
   get passed(): boolean {
     return this.#passed.signal.aborted;
   }

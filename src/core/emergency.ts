@@ -4,7 +4,8 @@ import { CleanupDeadline } from "./deadline.js";
 import { ConfigError, errorMessage } from "./errors.js";
 import type { DeployTarget } from "./ports.js";
 import { describeDeployError } from "./records.js";
-import { restoreCandidates, rollbackMessage, rolledBackFrom } from "./recovery.js";
+import { retrying } from "./production-watch.js";
+import { candidatesAdvice, restoreCandidates, rollbackMessage, rolledBackFrom } from "./recovery.js";
 import { runRestore, type RestoreResult } from "./restore.js";
 import { cleanupBudget, runScoped, type Outcome, type PipelineDeps, type RunContext, type RunScope } from "./run-scope.js";
 import type { DeploymentInfo, LiveState, PipelineConfig, PipelineResult, VersionInfo } from "./types.js";
@@ -173,7 +174,11 @@ async function chooseStage(
 ): Promise<{ chosen: RollbackTarget; live: LiveState; history: readonly DeploymentInfo[]; fromTag?: string }> {
   const { deps, config } = s;
   return s.rec.stage("resolve", "Choose the rollback target", async () => {
-    const [history, versions] = await Promise.all([deps.deployer.deployments(target, s.signal), deps.deployer.versions(target, s.signal)]);
+    const read = <T>(fn: () => Promise<T>) => retrying(deps.clock, s.signal, fn);
+    const [history, versions] = await Promise.all([
+      read(() => deps.deployer.deployments(target, s.signal)),
+      read(() => deps.deployer.versions(target, s.signal)),
+    ]);
     const live = history[0];
     if (!live) throw new ConfigError("rollback-target", `${target.environment} has no deployment: there is nothing to roll back.`);
     const previousVersionId = soleVersion(live.allocation) ?? live.allocation[0]?.versionId;
@@ -226,19 +231,12 @@ function emergencyOutcome(s: RunScope, r: Rollback, result: RestoreResult): Outc
     };
   }
   if (result.gate.outcome === "failed") {
-    const exclude = [...r.live.allocation.map((share) => share.versionId), id];
-    const [next, ...more] = restoreCandidates(r.history, exclude);
-    const listed = next
-      ? ` Earlier versions not known to be bad, newest first: ${[next, ...more]
-          .slice(0, 5)
-          .map((c) => c.versionId)
-          .join(", ")}.`
-      : " No earlier version is left that shipline has not seen fail.";
+    const advice = candidatesAdvice(r.history, [...r.live.allocation.map((share) => share.versionId), id]);
     return {
       result: "rollback-failed",
-      message: `Production now serves ${name}, but it failed the health gate: ${result.why ?? "unhealthy"}.${listed}`,
-      ...(next
-        ? { manualCommand: s.deps.deployer.manualRestoreCommand(r.target, [{ versionId: next.versionId, percentage: 100 }], r.reason) }
+      message: `Production now serves ${name}, but it failed the health gate: ${result.why ?? "unhealthy"}. ${advice.text}`,
+      ...(advice.first
+        ? { manualCommand: s.deps.deployer.manualRestoreCommand(r.target, [{ versionId: advice.first, percentage: 100 }], r.reason) }
         : {}),
     };
   }

@@ -56,7 +56,14 @@ export class DeployError extends ShiplineError {
 }
 
 /** The run was cancelled (SIGINT/SIGTERM, or an aborted signal). */
-export class CancelledError extends ShiplineError {}
+export class CancelledError extends ShiplineError {
+  /** Set when the stopped command had already reported a version it created. */
+  readonly versionId: string | undefined;
+  constructor(message: string, options?: ErrorOptions & { stage?: StageName; versionId?: string }) {
+    super(message, options);
+    this.versionId = options?.versionId;
+  }
+}
 
 /** A GitHub API call failed in a way the run cannot go on from (permissions, conflicts). */
 export class GitHubError extends ShiplineError {

@@ -26,6 +26,18 @@ export function isTransient(error: unknown): boolean {
 /** Pauses between tries of a read or a restore: short, since production may be serving a broken version. */
 export const RETRY_DELAYS_MS: readonly number[] = [250, 1_000, 2_000];
 
+/** Runs `fn`, trying again after each transient failure (`RETRY_DELAYS_MS`, on the injected clock); throws the last failure. */
+export async function retrying<T>(clock: Clock, signal: AbortSignal, fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      const delay = RETRY_DELAYS_MS[attempt];
+      if (delay === undefined || !isTransient(error) || signal.aborted || !(await pause(clock, delay, signal))) throw error;
+    }
+  }
+}
+
 /**
  * Reads production's deployments, retrying transient failures (within `signal`). A failed
  * read is a reading with `error`, never a throw: callers decide what an unknown means.
@@ -36,27 +48,16 @@ export async function readProduction(
   clock: Clock,
   signal: AbortSignal,
 ): Promise<ProductionReading> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return { at: clock.now(), history: await deployer.deployments(target, signal) };
-    } catch (error) {
-      const delay = RETRY_DELAYS_MS[attempt];
-      if (delay === undefined || !isTransient(error) || signal.aborted) return { at: clock.now(), error: errorMessage(error) };
-      if (!(await pause(clock, delay, signal))) return { at: clock.now(), error: errorMessage(error) };
-    }
+  try {
+    return { at: clock.now(), history: await retrying(clock, signal, () => deployer.deployments(target, signal)) };
+  } catch (error) {
+    return { at: clock.now(), error: errorMessage(error) };
   }
 }
 
 /** What production serves (`null`: no deployment yet), retrying transient failures; throws otherwise. */
-export async function readAnchor(deployer: Deployer, target: DeployTarget, clock: Clock, signal: AbortSignal): Promise<LiveState | null> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await deployer.status(target, signal);
-    } catch (error) {
-      const delay = RETRY_DELAYS_MS[attempt];
-      if (delay === undefined || !isTransient(error) || !(await pause(clock, delay, signal))) throw error;
-    }
-  }
+export function readAnchor(deployer: Deployer, target: DeployTarget, clock: Clock, signal: AbortSignal): Promise<LiveState | null> {
+  return retrying(clock, signal, () => deployer.status(target, signal));
 }
 
 /** Sleeps on the injected clock; false when `signal` ended the wait. */

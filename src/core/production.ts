@@ -3,9 +3,9 @@
  * tags. When production is not proven healthy, the recovery rule (recovery.ts) says what to
  * do and the restore executor (restore.ts) does it.
  */
-import { describeAllocation, mainVersion, soleVersion } from "./allocation.js";
+import { describeAllocation, mainVersion, sameAllocation, soleVersion } from "./allocation.js";
 import { CleanupDeadline } from "./deadline.js";
-import { DeployError, errorMessage, isAbort } from "./errors.js";
+import { CancelledError, DeployError, errorMessage, isAbort } from "./errors.js";
 import { runGate } from "./gate.js";
 import type { DeployTarget } from "./ports.js";
 import { liveOf, ProductionWatch, readAnchor, readProduction, type ProductionReading } from "./production-watch.js";
@@ -13,7 +13,9 @@ import { describeDeployError, startRecord, updateRecord } from "./records.js";
 import {
   decideRecovery,
   oursBy,
-  restoreCandidates,
+  candidatesAdvice,
+  servesOther,
+  sinceAnchor,
   rollbackMessage,
   unrecognised,
   type RecoveryAction,
@@ -112,7 +114,7 @@ class ProductionRun {
       this.#url = s.config.production.url ?? outcome.url;
     });
     if (failed && !(await this.#wentLiveAnyway(failed))) return failed;
-    return this.#gate("health", {});
+    return this.#gate("health", {}, [{ versionId: this.#s.facts.productionVersionId ?? "", percentage: 100 }]);
   }
 
   /**
@@ -158,7 +160,7 @@ class ProductionRun {
       });
       if (shifted) return shifted;
       const pinned = split ? s.deps.deployer.pinHeaders(this.#target, uploaded) : {};
-      const unhealthy = await this.#gate(split ? `health@${step}%` : "health", pinned);
+      const unhealthy = await this.#gate(split ? `health@${step}%` : "health", pinned, allocation);
       if (unhealthy) return unhealthy;
     }
     return undefined;
@@ -172,12 +174,15 @@ class ProductionRun {
   async #write(label: string, changesTraffic: boolean, body: () => Promise<void>): Promise<Unproven | undefined> {
     const s = this.#s;
     if (s.signal.aborted) return { cause: "cancelled", why: "the run was cancelled during the production deploy" };
-    this.#touched ||= changesTraffic;
+    if (changesTraffic && !this.#touched) {
+      this.#touched = true;
+      this.#learn({ productionTouched: true });
+    }
     try {
       await s.rec.stage("production-deploy", label, body);
       return undefined;
     } catch (error) {
-      if (error instanceof DeployError && error.versionId) this.#uploads.ids.push(error.versionId);
+      if ((error instanceof DeployError || error instanceof CancelledError) && error.versionId) this.#uploads.ids.push(error.versionId);
       if (isAbort(error) || s.signal.aborted) return { cause: "cancelled", why: "the run was cancelled during the production deploy" };
       const reading = await readProduction(s.deps.deployer, this.#target, s.deps.clock, s.signal);
       return { cause: "deploy-failed", why: `production deploy failed: ${describeDeployError(error)}`, reading };
@@ -185,7 +190,7 @@ class ProductionRun {
   }
 
   /** The health gate, with production watched beside it so that a failure is acted on at once. */
-  async #gate(gate: string, headers: Record<string, string>): Promise<Unproven | undefined> {
+  async #gate(gate: string, headers: Record<string, string>, expected: Allocation): Promise<Unproven | undefined> {
     const s = this.#s;
     const baseUrl = this.#url;
     this.#learn({ productionUrl: baseUrl });
@@ -211,7 +216,7 @@ class ProductionRun {
       return { cause: "cancelled", why: "the run was cancelled during the health gate", reading: watch.current() };
     if (report.outcome === "failed")
       return { cause: "gate-failed", why: `health gate failed: ${report.reason ?? "unhealthy"}`, reading: watch.current() };
-    return this.#stillOurs();
+    return this.#stillOurs(expected);
   }
 
   #runHealth(gate: string, baseUrl: string, headers: Record<string, string>): Promise<GateReport> {
@@ -236,7 +241,7 @@ class ProductionRun {
    * more: when someone else's version is live, the gate did not judge this release, and
    * nothing is tagged.
    */
-  async #stillOurs(): Promise<Unproven | undefined> {
+  async #stillOurs(expected: Allocation): Promise<Unproven | undefined> {
     const s = this.#s;
     const reading = await readProduction(s.deps.deployer, this.#target, s.deps.clock, s.signal);
     if (s.signal.aborted) return { cause: "cancelled", why: "the run was cancelled after the health gate", reading };
@@ -248,12 +253,13 @@ class ProductionRun {
         reading,
       };
     }
-    const known = await this.#known([live]);
-    const other = live?.allocation.filter((share) => share.percentage > 0 && !known(share.versionId) && !this.#inAnchor(share.versionId));
-    if (!other?.length) return undefined;
+    if (live && sameAllocation(live.allocation, expected)) return undefined;
+    // Anything else was not judged: someone else's deploy, or a rollback by hand to the anchor.
+    const known = live ? await this.#known([live]) : () => false;
+    const theirs = live !== null && servesOther(live, (id) => known(id) || this.#inAnchor(id));
     return {
       cause: "not-judged",
-      why: `someone else's deploy went live during the health gate (${describeAllocation(live?.allocation)}), so the gate did not judge ${this.#release.tag}`,
+      why: `${theirs ? "someone else's deploy went live during the health gate" : "production changed during the health gate"} (it serves ${describeAllocation(live?.allocation)}, not ${describeAllocation(expected)}), so the gate did not judge ${this.#release.tag}`,
       reading,
     };
   }
@@ -267,7 +273,8 @@ class ProductionRun {
     // known anchor goes at once. A deploy someone makes meanwhile is caught after the restore.
     const reading = unproven.reading;
     const live = liveOf(reading);
-    const ours = unproven.cause === "cancelled" ? oursBy(this.#uploads) : await this.#known([live, ...(reading?.history ?? [])]);
+    const since = reading?.history ? sinceAnchor(reading.history, this.#anchor) : [];
+    const ours = unproven.cause === "cancelled" ? oursBy(this.#uploads) : await this.#known([live, ...since]);
     const action = decideRecovery({
       cause: unproven.cause,
       policy: s.config.production.rollback,
@@ -345,6 +352,7 @@ class ProductionRun {
         ...(this.#url ? { baseUrl: this.#url } : {}),
         health: s.config.production.health,
         known: (id) => ours(id) || to.some((share) => share.versionId === id),
+        recognise: (states) => this.#known(states),
         record: async () => {
           const back = await this.#restoredRelease(to);
           return { ...back, description: `${back.tag} restored after ${this.#release.tag} was rolled back` };
@@ -392,26 +400,21 @@ class ProductionRun {
   /** The restored version failed its gate too: name earlier versions not known to be bad, never a known-bad one. */
   async #restoredUnhealthy(why: string, to: Allocation, result: RestoreResult): Promise<Outcome> {
     const s = this.#s;
-    const history = await s.deps.deployer.deployments(this.#target, s.signal).catch(() => []);
-    const exclude = [...this.#uploads.ids, ...to.map((share) => share.versionId)];
-    const candidates = restoreCandidates(history, exclude);
-    const first = candidates[0];
-    const listed = candidates.length
-      ? ` Earlier versions not known to be bad, newest first: ${candidates
-          .slice(0, 5)
-          .map((c) => `${c.versionId}${c.servedFrom ? ` (served from ${c.servedFrom})` : ""}`)
-          .join(", ")}.`
-      : " No earlier version that served production alone is left that shipline has not seen fail: fix forward.";
+    const reading = await readProduction(s.deps.deployer, this.#target, s.deps.clock, s.signal);
+    const advice = candidatesAdvice(reading.history ?? [], [...this.#uploads.ids, ...to.map((share) => share.versionId)]);
+    const text = reading.history
+      ? advice.text
+      : `Production's history could not be read (${reading.error ?? "unknown"}) to name earlier versions.`;
     return {
       result: "rollback-failed",
       message:
         `${why}. Production was rolled back to ${describeAllocation(to)}, ` +
-        `but the restored version failed the health gate too: ${result.why ?? "unhealthy"}.${listed}`,
-      ...(first
+        `but the restored version failed the health gate too: ${result.why ?? "unhealthy"}. ${text}`,
+      ...(advice.first
         ? {
             manualCommand: s.deps.deployer.manualRestoreCommand(
               this.#target,
-              [{ versionId: first.versionId, percentage: 100 }],
+              [{ versionId: advice.first, percentage: 100 }],
               `restore after ${this.#release.tag}`,
             ),
           }

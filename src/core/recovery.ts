@@ -61,7 +61,7 @@ export function decideRecovery(facts: RecoveryFacts): RecoveryAction {
 }
 
 /** Whether a state serves a version `known` does not recognise. */
-function servesOther(state: LiveState, known: (id: string) => boolean): boolean {
+export function servesOther(state: LiveState, known: (id: string) => boolean): boolean {
   return state.allocation.some((s) => s.percentage > 0 && !known(s.versionId));
 }
 
@@ -157,4 +157,28 @@ export interface VersionCandidate {
   readonly versionId: string;
   /** When the deployment that served it was made (ISO 8601). */
   readonly servedFrom?: string;
+}
+
+/**
+ * What to tell a human when the restored version is unhealthy too: earlier versions not known
+ * to be bad (newest first) and the first of them to restore, never one shipline rolled back from.
+ */
+export function candidatesAdvice(
+  history: readonly DeploymentInfo[],
+  exclude: readonly string[],
+): { readonly text: string; readonly first?: string } {
+  const candidates = restoreCandidates(history, exclude);
+  const first = candidates[0]?.versionId;
+  if (!first) return { text: "No earlier version that served production alone is left that shipline has not seen fail: fix forward." };
+  const listed = candidates
+    .slice(0, 5)
+    .map((c) => `${c.versionId}${c.servedFrom ? ` (served from ${c.servedFrom})` : ""}`)
+    .join(", ");
+  return { text: `Earlier versions not known to be bad, newest first: ${listed}.`, first };
+}
+
+/** Deployments made after the anchor's (all of them when the anchor's is not in `history`). */
+export function sinceAnchor(history: readonly DeploymentInfo[], anchor: LiveState | null): readonly DeploymentInfo[] {
+  const index = anchor?.deploymentId ? history.findIndex((d) => d.deploymentId === anchor.deploymentId) : -1;
+  return index < 0 ? history : history.slice(0, index);
 }

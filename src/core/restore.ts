@@ -23,6 +23,11 @@ export interface RestoreJob {
   readonly health: GateSettings;
   /** Versions that may be live without being someone else's: this run's, the anchor's, the target's. */
   readonly known: (versionId: string) => boolean;
+  /**
+   * A second look before calling a version someone else's (e.g. by the release tag and
+   * `git:<sha>` it was uploaded with: a deploy cut off before it reported its id is still ours).
+   */
+  readonly recognise?: (states: ReadonlyArray<LiveState>) => Promise<(versionId: string) => boolean>;
   /** The Deployment record of the restored version (with `verify: health`); looked up beside the restore. */
   readonly record?: () => Promise<{ readonly sha: string; readonly tag: string; readonly description: string }>;
 }
@@ -102,33 +107,24 @@ interface OpenRecord {
   readonly name: string;
 }
 
+/** How long the last read-back may take once the cleanup budget is spent (the hard deadline comes later). */
+const LAST_READ_GRACE_MS = 1_000;
+
 async function applyRestore(s: Scope, job: RestoreJob, cleanup: CleanupDeadline, issued: () => void): Promise<RestoreResult> {
   const { deployer, clock, logger } = s.deps;
   const matches = (live: LiveState | null | undefined) => live != null && sameAllocation(live.allocation, job.to);
-  const foreign = (live: LiveState | null | undefined) =>
-    live?.allocation.some((share) => share.percentage > 0 && !job.known(share.versionId)) ?? false;
+  const foreign = (live: LiveState | null | undefined) => (live ? someoneElses(job, live) : Promise.resolve(false));
   let live: LiveState | null | undefined;
-  let failure: string | undefined;
-  let final = false;
   for (let attempt = 0; ; attempt++) {
-    try {
-      const restoring = deployer.restore(job.target, job.to, job.message, cleanup.signal, { urgent: cleanup.cancelled });
-      if (attempt === 0) issued();
-      await restoring;
-      failure = undefined;
-    } catch (error) {
-      // A failed restore does not prove nothing changed: the read-back decides.
-      failure = describeDeployError(error);
-      final = !isTransient(error);
-    }
-    const reading = await readProduction(deployer, job.target, clock, cleanup.signal);
+    const tried = await tryRestore(s, job, cleanup, attempt === 0 ? issued : () => undefined);
+    const reading = await readProduction(deployer, job.target, clock, cleanup.lastRead(LAST_READ_GRACE_MS));
     live = liveOf(reading);
     if (matches(live)) {
       const clobbered = reading.history?.[1];
-      if (clobbered && foreign(clobbered)) return putTheirsBack(s, job, cleanup, clobbered, attempt + 1);
+      if (clobbered && (await foreign(clobbered))) return putTheirsBack(s, job, cleanup, clobbered, attempt + 1);
       return { restored: true, live, attempts: attempt + 1 };
     }
-    if (foreign(live)) {
+    if (await foreign(live)) {
       return {
         restored: false,
         live,
@@ -137,16 +133,59 @@ async function applyRestore(s: Scope, job: RestoreJob, cleanup: CleanupDeadline,
         why: `someone else's deploy is live (${describeLive(live)}): not restoring over it`,
       };
     }
-    const delay = final ? undefined : RETRY_DELAYS_MS[attempt];
-    const why = failure ?? `production serves ${describeLive(live)}, expected ${describeAllocation(job.to)}`;
+    const delay = tried.final ? undefined : RETRY_DELAYS_MS[attempt];
+    const why = tried.failure ?? `production serves ${describeLive(live)}, expected ${describeAllocation(job.to)}`;
     if (delay === undefined || cleanup.passed) return { restored: false, live, attempts: attempt + 1, why };
     logger.warn(`Restore try ${attempt + 1} did not take effect (${why.split("\n")[0]}); trying again in ${delay} ms.`);
     if (!(await pause(clock, Math.min(delay, cleanup.remaining()), cleanup.signal)))
       return { restored: false, live, attempts: attempt + 1, why: `${why}; the cleanup budget ran out` };
     // Re-read before trying again: the failed try may have taken effect after all.
-    live = liveOf(await readProduction(deployer, job.target, clock, cleanup.signal));
+    live = liveOf(await readProduction(deployer, job.target, clock, cleanup.lastRead(LAST_READ_GRACE_MS)));
     if (matches(live)) return { restored: true, live, attempts: attempt + 1 };
   }
+}
+
+/**
+ * One try. A cancel that arrives while a tool's restore is running sends the same restore at
+ * once as the deployer's urgent request (the same allocation twice is harmless), and the
+ * running one is still awaited: it is stopped only when the cleanup budget is spent.
+ */
+async function tryRestore(
+  s: Scope,
+  job: RestoreJob,
+  cleanup: CleanupDeadline,
+  issued: () => void,
+): Promise<{ failure?: string; final: boolean }> {
+  const { deployer, logger } = s.deps;
+  const urgent = cleanup.cancelled;
+  let beside: Promise<unknown> | undefined;
+  const stopWatching = urgent
+    ? () => undefined
+    : cleanup.onCancel(() => {
+        logger.warn("Cancelled while the rollback runs: the same restore goes out now as one request; the running rollback is awaited.");
+        beside = deployer.restore(job.target, job.to, job.message, cleanup.signal, { urgent: true }).catch(() => undefined);
+      });
+  try {
+    const restoring = deployer.restore(job.target, job.to, job.message, cleanup.signal, { urgent });
+    issued();
+    await restoring;
+    return { final: false };
+  } catch (error) {
+    // A failed restore does not prove nothing changed: the read-back decides.
+    return { failure: describeDeployError(error), final: !isTransient(error) };
+  } finally {
+    stopWatching();
+    await beside;
+  }
+}
+
+/** Whether `state` serves a version neither known nor recognised (by its annotations) as ours. */
+async function someoneElses(job: RestoreJob, state: LiveState): Promise<boolean> {
+  const unknown = (known: (id: string) => boolean) => state.allocation.some((share) => share.percentage > 0 && !known(share.versionId));
+  if (!unknown(job.known)) return false;
+  if (!job.recognise) return true;
+  const recognised = await job.recognise([state]).catch(() => job.known);
+  return unknown((id) => job.known(id) || recognised(id));
 }
 
 /**

@@ -19,7 +19,7 @@ export interface PipelineDeps {
 }
 
 /** How long cleanup after a cancellation may take by default: the runner kills the process tree 10 s after SIGINT. */
-export const DEFAULT_CLEANUP_BUDGET_MS = 6_000;
+export const DEFAULT_CLEANUP_BUDGET_MS = 4_500;
 
 /** The cleanup budget of a run. */
 export function cleanupBudget(context: RunContext): number {
@@ -52,6 +52,8 @@ export interface RunFacts {
   previousVersionId?: string;
   anchor?: PipelineResult["anchor"];
   rollbackVersionId?: string;
+  /** A write that changes what production serves has started (a deploy, a traffic shift). */
+  productionTouched?: boolean;
   stagingUrl?: string;
   productionUrl?: string;
   approval: ApprovalRecord;

@@ -276,6 +276,8 @@ export interface PipelineResult {
   /** Full anchor (split included) recorded before production was touched. */
   readonly anchor?: LiveState | null;
   readonly rollbackVersionId?: string;
+  /** A write that changes what production serves started in this run. */
+  readonly productionTouched?: boolean;
   readonly stagingUrl?: string;
   readonly productionUrl?: string;
   readonly approval: ApprovalRecord;

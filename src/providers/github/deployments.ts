@@ -86,8 +86,10 @@ export class GitHubDeploymentRecorder implements DeploymentRecorder {
     try {
       await this.#postStatus(id, state, info);
     } catch (error) {
-      this.#warn(`mark deployment ${handle} \`${state}\``, error);
-      return;
+      // Thrown, not only logged: the caller warns, and a status that did not land is sent
+      // again (the action's hard deadline marks every record still open).
+      if (isPermissionDenied(error) && this.#denied === undefined) this.#denied = error;
+      throw toGitHubError(error, { action: `mark deployment ${handle} \`${state}\``, permission: PERMISSION });
     }
     const record = this.#records.get(handle);
     if (state === "success" && record?.production) await this.#supersede(record.environment, id);

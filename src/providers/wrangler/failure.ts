@@ -89,7 +89,9 @@ function withCode(message: string, code: number | undefined): string {
 export function failureError(command: string, result: WranglerResult, summary?: string): Error {
   const versionId = reportedVersionId(result);
   if (result.cancelled) {
-    return new CancelledError(`${command} was cancelled${versionId ? ` (it had reported version ${versionId})` : ""}`);
+    return new CancelledError(`${command} was cancelled${versionId ? ` (it had reported version ${versionId})` : ""}`, {
+      ...(versionId ? { versionId } : {}),
+    });
   }
   const detail = failureDetail(result);
   return new DeployError(`${command} ${summary ?? outcome(result)}: ${failureHeadline(result, detail)}`, {

@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { CleanupDeadline } from "../../../src/core/deadline.js";
+import { CancelledError } from "../../../src/core/errors.js";
+import type { DeployOutcome, DeployRequest, DeployTarget } from "../../../src/core/ports.js";
+import type { PipelineEvent } from "../../../src/core/run-state.js";
 import type { PipelineDeps } from "../../../src/core/pipeline.js";
 import { runPipeline } from "../../../src/core/pipeline.js";
 import { runRestore, type RestoreJob } from "../../../src/core/restore.js";
@@ -162,5 +165,70 @@ describe("a release whose health gate fails", () => {
     expect(result.message).toMatch(/Earlier versions not known to be bad, newest first: ancient/);
     expect(result.message).not.toMatch(/broken/);
     expect(result.manualCommand).toContain("ancient");
+  });
+});
+
+describe("the review's cases", () => {
+  function release() {
+    const deployer = new FakeDeployer();
+    deployer.seed("production", "old", { tag: "v1.1.0", message: "git:1111111" });
+    const clock = new VirtualClock();
+    const published: string[] = [];
+    const publisher = {
+      listTags: async () => [],
+      publish: async () => (published.push("v1.2.0"), { releaseTag: "v1.2.0", actions: [] }),
+    };
+    const deps: PipelineDeps = { deployer, probe: deployer.probe(), clock, logger: memoryLogger(), publisher };
+    return { deployer, deps, clock, published };
+  }
+
+  it("a deploy cancelled after it went live but before it reported its id is still ours: restored, never put back", async () => {
+    const s = release();
+    const controller = new AbortController();
+    const deploy = s.deployer.deploy.bind(s.deployer);
+    s.deployer.deploy = async (target: DeployTarget, request: DeployRequest): Promise<DeployOutcome> => {
+      const outcome = await deploy(target, request);
+      if (target.environment !== "production") return outcome;
+      controller.abort(new Error("SIGINT"));
+      throw new CancelledError("wrangler deploy --env production was cancelled");
+    };
+    const result = await runPipeline(testConfig(URLS), s.deps, controller.signal);
+    expect(result.result, result.message).toBe("rolled-back");
+    expect(s.deployer.live("production")?.allocation).toEqual(OLD);
+    expect(result.message).not.toMatch(/put back/);
+  });
+
+  it("does not tag a release when production went back to the anchor during its gate (a rollback by hand)", async () => {
+    const s = release();
+    let done = false;
+    const onEvent = (event: PipelineEvent) => {
+      if (!done && event.type === "measurement" && event.gate === "health") {
+        done = true;
+        void s.deployer.restore({ environment: "production" }, OLD, "rolled back by hand");
+      }
+    };
+    const result = await runPipeline(testConfig(URLS), { ...s.deps, onEvent }, new AbortController().signal);
+    expect(result.result).not.toBe("released");
+    expect(result.message).toMatch(/did not judge v1.2.0/);
+    expect(s.published).toEqual([]);
+  });
+
+  it("a cancel while a slow rollback runs sends the urgent restore at once beside it, and restores", async () => {
+    const s = release();
+    s.deployer.nextHealthy.set("production", false);
+    const controller = new AbortController();
+    const restore = s.deployer.restore.bind(s.deployer);
+    const urgent: boolean[] = [];
+    s.deployer.restore = async (target, allocation, message, signal, options = {}) => {
+      urgent.push(options.urgent === true);
+      if (options.urgent) return restore(target, allocation, message, signal, options);
+      // A wrangler rollback that hangs: it only ends when its signal (the cleanup budget) stops it.
+      controller.abort(new Error("SIGINT"));
+      await new Promise((_, reject) => signal?.addEventListener("abort", () => reject(signal.reason), { once: true }));
+    };
+    const result = await runPipeline(testConfig(URLS), s.deps, controller.signal);
+    expect(urgent).toEqual([false, true]);
+    expect(result.result, result.message).toBe("rolled-back");
+    expect(s.deployer.live("production")?.allocation).toEqual(OLD);
   });
 });

@@ -102,20 +102,21 @@ describe("GitHubDeploymentRecorder", () => {
     expect(warnings[1]).toContain("HTTP 409: Conflict");
   });
 
-  it("never throws from start or update, and names the missing permission", async () => {
+  it("never throws from start; an update that did not land throws (the caller warns and may send it again)", async () => {
     fake.denyPermission("deployments");
     expect(await recorder.start("production", production)).toBeUndefined();
-    await expect(recorder.update("12345", "failure", {})).resolves.toBeUndefined();
-    await expect(recorder.update("not-a-number", "failure", {})).resolves.toBeUndefined();
     expect(warnings[0]).toContain("add `permissions: { deployments: write }` to the job");
-    expect(warnings).toHaveLength(3);
+    const error = await recorder.update("12345", "failure", {}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(GitHubError);
+    expect((error as GitHubError).message).toContain("add `permissions: { deployments: write }` to the job");
+    await expect(recorder.update("not-a-number", "failure", {})).resolves.toBeUndefined();
   });
 
-  it("keeps going when a status cannot be written", async () => {
+  it("throws, naming the status, when a status cannot be written", async () => {
     const handle = (await recorder.start("production", production)) as string;
     fake.faults.add({ path: /\/statuses$/, status: 502 });
-    await expect(recorder.update(handle, "success", {})).resolves.toBeUndefined();
-    expect(warnings[0]).toContain(`mark deployment ${handle} \`success\``);
+    const error = await recorder.update(handle, "success", {}).catch((e: unknown) => e);
+    expect((error as Error).message).toContain(`mark deployment ${handle} \`success\``);
   });
 });
 

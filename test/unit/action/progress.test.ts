@@ -1,0 +1,75 @@
+import { describe, expect, it } from "vitest";
+import { RunProgress, trackingRecorder } from "../../../src/action/progress.js";
+import type { DeploymentRecorder } from "../../../src/core/ports.js";
+
+describe("RunProgress.cutOff (the hard deadline's result)", () => {
+  it("is rollback-failed, with the manual command, when production was touched and not read back as restored", () => {
+    const progress = new RunProgress();
+    progress.observe({
+      type: "facts",
+      facts: {
+        approval: { status: "skipped", approvedBy: [] },
+        previousVersionId: "old",
+        productionVersionId: "new",
+        productionTouched: true,
+      },
+    });
+    progress.observe({ type: "stage-start", stage: "health", label: "Health gate", at: 10 });
+    const result = progress.cutOff("release", 0, 20, "wrangler rollback old");
+    expect(result.result).toBe("rollback-failed");
+    expect(result.manualCommand).toBe("wrangler rollback old");
+    expect(result.message).toMatch(/may serve an unproven version \(this run's new\); before this run it served old/);
+    expect(result.stages.at(-1)).toMatchObject({ stage: "health", status: "cancelled" });
+  });
+
+  it("is failed when only a gradual upload ran (no traffic moved) or the restore was read back", () => {
+    const upload = new RunProgress();
+    upload.observe({ type: "stage-start", stage: "production-deploy", label: "Upload v1.2.0", at: 1 });
+    expect(upload.cutOff("release", 0, 2).result).toBe("failed");
+    const restored = new RunProgress();
+    restored.observe({ type: "facts", facts: { approval: { status: "skipped", approvedBy: [] }, productionTouched: true } });
+    restored.observe({ type: "stage-start", stage: "rollback", label: "Roll back", at: 1 });
+    restored.observe({ type: "stage-end", stage: "rollback", label: "Roll back", at: 2, status: "passed" });
+    restored.observe({ type: "stage-end", stage: "rollback-verify", label: "Read production back", at: 3, status: "passed" });
+    const result = restored.cutOff("release", 0, 4, "wrangler rollback old");
+    expect(result.result).toBe("failed");
+    expect(result.manualCommand).toBeUndefined();
+    expect(result.message).toMatch(/restored and read back/);
+  });
+});
+
+describe("trackingRecorder", () => {
+  function inner(failing: Set<string>) {
+    const sent: string[] = [];
+    const recorder: DeploymentRecorder = {
+      start: async (environment) => environment,
+      update: async (handle, state, info) => {
+        if (failing.has(`${handle}:${state}`)) throw new Error("502");
+        sent.push(`${handle}:${state}:${info.environmentUrl ?? ""}`);
+      },
+    };
+    return { recorder, sent };
+  }
+
+  it("marks the records still open at the deadline, with their environment's URL", async () => {
+    const { recorder, sent } = inner(new Set());
+    const tracked = trackingRecorder(recorder);
+    await tracked.start("staging", { ref: "a", description: "", production: false });
+    await tracked.update("staging", "success", {});
+    await tracked.start("production", { ref: "a", description: "", production: true });
+    await tracked.update("production", "in_progress", {});
+    await tracked.markOpen("cut off", (environment) => `https://${environment}.example`);
+    expect(sent).toEqual(["staging:success:", "production:in_progress:", "production:failure:https://production.example"]);
+  });
+
+  it("sends a final status again when the first one did not land", async () => {
+    const failing = new Set(["production:failure"]);
+    const { recorder, sent } = inner(failing);
+    const tracked = trackingRecorder(recorder);
+    await tracked.start("production", { ref: "a", description: "", production: true });
+    await expect(tracked.update("production", "failure", {})).rejects.toThrow("502");
+    failing.clear();
+    await tracked.markOpen("cut off", () => undefined);
+    expect(sent).toEqual(["production:failure:"]);
+  });
+});
