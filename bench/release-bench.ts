@@ -1,14 +1,14 @@
 /**
- * In-process figures of one release against the local sandbox with the real wrangler:
- * the engine's own time, and the time from the measurement that fails a gate to the spawn
- * of the rollback.
+ * In-process figures of releases against the local sandbox with the real wrangler: the
+ * engine's own time, and the time from the measurement that fails a gate to the spawn of the
+ * rollback, both with and without a read of production in flight at that moment.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { runPipeline, type PipelineDeps } from "../src/core/pipeline.js";
-import type { Clock, HttpProbe, Logger } from "../src/core/ports.js";
+import type { Clock, Deployer, HttpProbe, Logger } from "../src/core/ports.js";
 import type { PipelineConfig } from "../src/core/types.js";
 import { resolveConfig } from "../src/config/resolve.js";
 import { createFetchProbe } from "../src/providers/http/probe.js";
@@ -19,6 +19,10 @@ import { WranglerTargets } from "../src/providers/wrangler/targets.js";
 import { startSandbox, writeSampleWorker, type Sandbox } from "../src/sandbox/index.js";
 
 const WRANGLER_BIN = join(process.cwd(), "node_modules/wrangler/bin/wrangler.js");
+/** The read of what production serves: one Cloudflare API request. */
+const PRODUCTION_READ = /\/workers\/scripts\/sample-worker-production\/deployments$/;
+/** How long the sandbox holds the watch's read in the "read in flight" case: far longer than the gate takes to fail. */
+const HELD_READ_MS = 3_000;
 
 const quiet: Logger = { info() {}, warn() {}, error() {}, debug() {}, group: (_name, fn) => fn() };
 
@@ -28,6 +32,10 @@ export interface Accounting {
   child: Interval[];
   sleep: Interval[];
   probe: Interval[];
+  /** Cloudflare API reads of production (the deployer's status, deployments and versions). */
+  api: Interval[];
+  /** The same reads in epoch milliseconds (the clock of events and spawns), to tell what was in flight when. */
+  reads: Interval[];
   spawns: SpawnEvent[];
 }
 
@@ -48,14 +56,38 @@ export function covered(intervals: readonly Interval[]): number {
   return total;
 }
 
-/** Times `fn`, adding its interval to `into`. */
-async function timed<T>(into: Interval[], fn: () => Promise<T>): Promise<T> {
+/** Times `fn`, adding its interval to `into` (and, in epoch ms, to `epoch`). */
+async function timed<T>(into: Interval[], fn: () => Promise<T>, epoch?: Interval[]): Promise<T> {
   const start = performance.now();
+  const startEpoch = Date.now();
   try {
     return await fn();
   } finally {
     into.push([start, performance.now()]);
+    epoch?.push([startEpoch, Date.now()]);
   }
+}
+
+/** Whether one of `intervals` had started and not yet ended at `at`. */
+export function inFlightAt(intervals: readonly Interval[], at: number): boolean {
+  return intervals.some(([start, end]) => start <= at && end > at);
+}
+
+/** The deployer with its API reads timed; writes go through untouched (their wrangler processes are timed by the runner). */
+function timedReads(deployer: Deployer, acct: Accounting): Deployer {
+  const read = <T>(fn: () => Promise<T>) => timed(acct.api, fn, acct.reads);
+  return {
+    name: deployer.name,
+    deploy: (target, request, signal) => deployer.deploy(target, request, signal),
+    upload: (target, request, signal) => deployer.upload(target, request, signal),
+    shift: (target, allocation, message, signal) => deployer.shift(target, allocation, message, signal),
+    restore: (target, allocation, message, signal, options) => deployer.restore(target, allocation, message, signal, options),
+    status: (target, signal) => read(() => deployer.status(target, signal)),
+    deployments: (target, signal) => read(() => deployer.deployments(target, signal)),
+    versions: (target, signal) => read(() => deployer.versions(target, signal)),
+    manualRestoreCommand: (target, allocation, message) => deployer.manualRestoreCommand(target, allocation, message),
+    pinHeaders: (target, versionId) => deployer.pinHeaders(target, versionId),
+  };
 }
 
 function instrument(sandbox: Sandbox, dir: string, acct: Accounting) {
@@ -77,7 +109,7 @@ function instrument(sandbox: Sandbox, dir: string, acct: Accounting) {
   const clock: Clock = { now: () => systemClock.now(), sleep: (ms, signal) => timed(acct.sleep, () => systemClock.sleep(ms, signal)) };
   const fetchProbe = createFetchProbe();
   const probe: HttpProbe = { probe: (request, signal) => timed(acct.probe, () => fetchProbe.probe(request, signal)) };
-  return { deployer: new WranglerDeployer({ runner, targets, logger: quiet }), clock, probe };
+  return { deployer: timedReads(new WranglerDeployer({ runner, targets, logger: quiet }), acct), clock, probe };
 }
 
 function benchConfig(sandbox: Sandbox, dir: string, tag: string, gate: Record<string, string> = {}): PipelineConfig {
@@ -100,12 +132,29 @@ function benchConfig(sandbox: Sandbox, dir: string, tag: string, gate: Record<st
 }
 
 export interface ReleaseFigures {
-  healthy: { wallMs: number; childMs: number; sleepMs: number; probeMs: number; engineMs: number; spawns: number; result: string };
-  /** The gate fails after the watch's first read of production has landed. */
-  decisionAfterReadMs: number;
-  /** The gate fails at its first measurement, before that read has landed: the rollback waits for it. */
-  decisionAtFirstMeasurementMs: number;
+  healthy: {
+    wallMs: number;
+    childMs: number;
+    apiMs: number;
+    sleepMs: number;
+    probeMs: number;
+    engineMs: number;
+    spawns: number;
+    result: string;
+  };
+  /** The gate fails while no read of production is in flight (the watch's first read has landed). */
+  quiet: Decision;
+  /** The gate fails while the watch's read of production is held by the API. */
+  readInFlight: Decision;
   results: string[];
+}
+
+export interface Decision {
+  /** The failed gate's deciding measurement → the spawn of `wrangler rollback`. */
+  ms: number;
+  /** Whether a read of production was in flight when the gate decided (measured, not assumed). */
+  readInFlight: boolean;
+  result: string;
 }
 
 /** A healthy release, then two broken ones, in one sandbox. */
@@ -119,26 +168,32 @@ export async function measureReleases(): Promise<ReleaseFigures> {
     await writeSampleWorker(dir, { label: "v1.0.0-b" });
     const acct = newAccounting();
     const healthy = await release(sandbox, dir, "v1.0.0", acct);
-    const waits = covered([...acct.child, ...acct.sleep, ...acct.probe]);
+    const waits = covered([...acct.child, ...acct.api, ...acct.sleep, ...acct.probe]);
 
-    // Tolerating one failure at a 2 s interval, the gate decides at its second measurement.
+    // Tolerating one failure at a 1 s interval, the gate decides at its second measurement: the
+    // watch's first read has long landed and its next one starts only 2 s after it.
     await writeSampleWorker(dir, { label: "v1.1.0", health: { production: "unhealthy" } });
-    const late = await decisionToRollback(sandbox, dir, "v1.1.0", { "health-interval": "2s", "health-failure-limit": "1" });
+    const quiet = await decisionToRollback(sandbox, dir, "v1.1.0", { "health-interval": "1s", "health-failure-limit": "1" });
+    // The API holds the watch's read (armed once the deploy is done), so the gate fails at its
+    // first measurement with that read still in flight.
     await writeSampleWorker(dir, { label: "v1.2.0", health: { production: "unhealthy" } });
-    const early = await decisionToRollback(sandbox, dir, "v1.2.0", {});
+    const held = await decisionToRollback(sandbox, dir, "v1.2.0", {}, () =>
+      sandbox.faults.add({ method: "GET", path: PRODUCTION_READ, status: 0, delayMs: HELD_READ_MS, times: 1 }),
+    );
     return {
       healthy: {
         wallMs: acct.wallMs,
         childMs: covered(acct.child),
+        apiMs: covered(acct.api),
         sleepMs: covered(acct.sleep),
         probeMs: covered(acct.probe),
         engineMs: acct.wallMs - waits,
         spawns: acct.spawns.length,
         result: healthy,
       },
-      decisionAfterReadMs: late.ms,
-      decisionAtFirstMeasurementMs: early.ms,
-      results: [healthy, late.result, early.result],
+      quiet,
+      readInFlight: held,
+      results: [healthy, quiet.result, held.result],
     };
   } finally {
     await sandbox.stop();
@@ -146,24 +201,33 @@ export async function measureReleases(): Promise<ReleaseFigures> {
   }
 }
 
-/** A broken release: time from the event of the failed gate's decision to the rollback's spawn. */
+/**
+ * A broken release: time from the event of the failed gate's decision to the rollback's spawn.
+ * `afterDeploy` runs when the production deploy stage has ended (before the gate and its watch start).
+ */
 async function decisionToRollback(
   sandbox: Sandbox,
   dir: string,
   tag: string,
   gate: Record<string, string>,
-): Promise<{ ms: number; result: string }> {
+  afterDeploy?: () => void,
+): Promise<Decision> {
   const acct = newAccounting();
   let decidedAt = 0;
   const result = await release(sandbox, dir, tag, acct, gate, (event) => {
+    if (event.type === "stage-end" && event.stage === "production-deploy") afterDeploy?.();
     if (event.type === "gate-decided" && event.outcome === "failed" && decidedAt === 0) decidedAt = Date.now();
   });
-  const rollbackSpawn = acct.spawns.find((s) => s.args[0] === "rollback");
-  return { ms: rollbackSpawn && decidedAt ? rollbackSpawn.at - decidedAt : Number.NaN, result };
+  const rollbackSpawn = acct.spawns.find((s) => s.args[0] === "rollback" && s.at >= decidedAt);
+  return {
+    ms: rollbackSpawn && decidedAt ? rollbackSpawn.at - decidedAt : Number.NaN,
+    readInFlight: decidedAt > 0 && inFlightAt(acct.reads, decidedAt),
+    result,
+  };
 }
 
 function newAccounting(): Accounting {
-  return { wallMs: 0, child: [], sleep: [], probe: [], spawns: [] };
+  return { wallMs: 0, child: [], sleep: [], probe: [], api: [], reads: [], spawns: [] };
 }
 
 async function release(
