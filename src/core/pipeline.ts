@@ -49,8 +49,9 @@ async function releaseFlow(s: RunScope): Promise<Outcome> {
   } else {
     const staging = await stagingFlow(s, release);
     const blocked = await preflight;
-    if (blocked) return blocked;
+    // What stopped staging came first, and says most: it wins over a check before production.
     if (staging) return staging;
+    if (blocked) return blocked;
     if (s.config.stages === "staging") {
       return { result: "released", message: `${release.tag} passed staging; production runs in a later job with stages: production.` };
     }
@@ -103,8 +104,10 @@ async function prepareApproval(s: RunScope): Promise<void> {
 async function preflightChecks(s: RunScope, release: ReleaseVersion): Promise<Outcome | undefined> {
   const startedAt = s.deps.clock.now();
   try {
-    await s.deps.recorder?.prepare?.(s.signal);
-    if (s.config.stages !== "staging") await s.deps.publisher?.prepare?.(s.signal, release);
+    await Promise.all([
+      s.deps.recorder?.prepare?.(s.signal),
+      s.config.stages !== "staging" ? s.deps.publisher?.prepare?.(s.signal, release) : undefined,
+    ]);
     return undefined;
   } catch (error) {
     const detail = errorMessage(error);

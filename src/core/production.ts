@@ -48,7 +48,7 @@ class ProductionRun {
   readonly #uploads: { ids: string[]; readonly tag: string; readonly message: string };
   readonly #cleanup: CleanupDeadline;
   #anchor: LiveState | null = null;
-  #record: string | undefined;
+  #record: Promise<string | undefined> = Promise.resolve(undefined);
   #url: string | undefined;
   /** A write that changes what production serves has started (an upload alone does not). */
   #touched = false;
@@ -64,8 +64,9 @@ class ProductionRun {
 
   async run(): Promise<Outcome> {
     try {
-      // The record first, so that the anchor is read right before the deploy.
-      this.#record = await startRecord(this.#s, this.#target.environment, this.#release, true);
+      // The record is opened first and not waited for: the anchor is read right before the
+      // deploy, and a GitHub round-trip never sits between them.
+      this.#record = startRecord(this.#s, this.#target.environment, this.#release, true);
       const stopped = await this.#takeAnchor();
       if (stopped) {
         await this.#mark("failure", "could not read production; not touched");
@@ -73,8 +74,9 @@ class ProductionRun {
       }
       const unproven = this.#s.config.production.strategy === "gradual" ? await this.#gradual() : await this.#direct();
       if (unproven) return await this.#recover(unproven);
-      await this.#mark("success", `${this.#release.tag} is healthy`);
-      return await this.#publish();
+      // The record and the tags are independent GitHub writes: side by side.
+      const [, published] = await Promise.all([this.#mark("success", `${this.#release.tag} is healthy`), this.#publish()]);
+      return published;
     } finally {
       this.#cleanup.dispose();
     }
@@ -510,7 +512,7 @@ class ProductionRun {
 
   /** Updates this release's production Deployment record, always with the environment URL. */
   async #mark(state: "success" | "failure", description: string): Promise<void> {
-    await updateRecord(this.#s, this.#record, state, {
+    await updateRecord(this.#s, await this.#record, state, {
       ...(this.#url ? { environmentUrl: this.#url } : {}),
       description: description.slice(0, 140),
     });
