@@ -226,6 +226,19 @@ describe("approval by GitHub issue, end to end", () => {
     expect(world.github.state.issues).toHaveLength(issuesBefore);
   });
 
+  it("does not lose an approval posted early to a 2-minute timeout when reads fail with 429s and 502s", async () => {
+    // The review's case: two 429s and two 502s used to stretch polling to 80 s, and an approval
+    // posted at 4 s ended timed-out at 2 min. The back-off is capped, and the deadline reads once more.
+    onCommentsPoll(2, (n) => {
+      world.github.addComment(n, "bob", "approve");
+      world.github.faults.add({ method: "GET", path: COMMENTS, status: 429, headers: { "retry-after": "1" }, times: 2 });
+      world.github.faults.add({ method: "GET", path: COMMENTS, status: 502, times: 2 });
+    });
+    const run = await release("v2.4.9", { approvers: "bob", "approval-timeout": "2m" });
+    expect(run.outputs["approval-status"], run.stdout).toBe("approved");
+    expect(run.outputs["result"]).toBe("released");
+  });
+
   it("keeps waiting through 5xx answers and secondary rate limits, and still sees the approval", async () => {
     const secondary = {
       status: 403,
