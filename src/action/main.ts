@@ -6,8 +6,8 @@ import { loadConfigSource, readInputs, renderPlan, resolveConfig, type ResolvedS
 import { runEmergencyRollback } from "../core/emergency.js";
 import { ConfigError, errorMessage } from "../core/errors.js";
 import { runPipeline } from "../core/pipeline.js";
-import { healthReport, isSuccess, renderSummary, toOutputs } from "../core/report.js";
-import type { PipelineConfig, PipelineResult } from "../core/types.js";
+import { failedBeforeStart, healthReport, isSuccess, renderSummary, toOutputs } from "../core/report.js";
+import type { PipelineResult } from "../core/types.js";
 import { resolveVersion } from "../core/version.js";
 import { createActionsLogger } from "../providers/actions/logger.js";
 import { readGitHubContext, type GitHubRunContext } from "../providers/github/context.js";
@@ -33,7 +33,7 @@ export async function run(env: Env = process.env): Promise<number> {
   try {
     settings = loadSettings(inputs, env);
   } catch (error) {
-    return finish(failedBeforeStart(error, startedAt), env, github);
+    return finish(stoppedBeforeStart(error, startedAt), env, github);
   }
   for (const secret of settings.secrets) core.setSecret(secret);
   for (const warning of settings.warnings) logger.warn(warning);
@@ -82,7 +82,7 @@ export async function run(env: Env = process.env): Promise<number> {
         : await runPipeline(settings.config, deps, controller.signal, context);
     return finishOnce(result);
   } catch (error) {
-    return finishOnce(failedBeforeStart(error, startedAt));
+    return finishOnce(stoppedBeforeStart(error, startedAt));
   } finally {
     // Nothing started for this run outlives it (before the signal handlers go: a cancel now still waits for this).
     await stopAllChildren();
@@ -114,7 +114,7 @@ function plan(settings: ResolvedSettings, startedAt: number): PipelineResult {
   const text = renderPlan(config, { version: release.version, tag: release.tag });
   core.info(text);
   return {
-    ...emptyResult(config.mode, startedAt),
+    ...failedBeforeStart(config.mode, "", startedAt, Date.now()),
     result: "planned",
     release,
     plan: text,
@@ -122,23 +122,9 @@ function plan(settings: ResolvedSettings, startedAt: number): PipelineResult {
   };
 }
 
-function failedBeforeStart(error: unknown, startedAt: number): PipelineResult {
+function stoppedBeforeStart(error: unknown, startedAt: number): PipelineResult {
   const message = error instanceof ConfigError ? `Configuration error: ${error.message}` : errorMessage(error);
-  return { ...emptyResult("release", startedAt), message };
-}
-
-function emptyResult(mode: PipelineConfig["mode"], startedAt: number): PipelineResult {
-  return {
-    result: "failed",
-    mode,
-    approval: { status: "skipped", approvedBy: [] },
-    stages: [],
-    gates: [],
-    message: "",
-    startedAt,
-    endedAt: Date.now(),
-    warnings: [],
-  };
+  return failedBeforeStart("release", message, startedAt, Date.now());
 }
 
 /**

@@ -6,6 +6,7 @@ import { installSignalHandlers } from "../action/signals.js";
 import { renderPlan } from "../config/index.js";
 import { runEmergencyRollback } from "../core/emergency.js";
 import { ConfigError, errorMessage } from "../core/errors.js";
+import { failedBeforeStart } from "../core/report.js";
 import { UsageError } from "./usage.js";
 import { runPipeline } from "../core/pipeline.js";
 import type { Mode, PipelineResult, ReleaseVersion } from "../core/types.js";
@@ -47,7 +48,7 @@ export async function runModeCommand(mode: Mode, flags: ParsedFlags, io: Command
   } catch (error) {
     if (!(error instanceof ConfigError) || error instanceof UsageError) throw error;
     out.line(`✖ Configuration error: ${error.message}`);
-    return finish(failedBeforeStart(mode, `Configuration error: ${error.message}`, io.startedAt));
+    return finish(failedBeforeStart(mode, `Configuration error: ${error.message}`, io.startedAt, Date.now()));
   }
   out.addSecrets(settings.secrets);
   for (const warning of settings.warnings) out.line(`⚠ ${warning}`);
@@ -78,7 +79,7 @@ async function execute(mode: Mode, settings: CliSettings, io: CommandIo, out: Cl
       ? await runEmergencyRollback(config, deps, controller.signal, context)
       : await runPipeline(config, deps, controller.signal, context);
   } catch (error) {
-    return failedBeforeStart(mode, errorMessage(error), io.startedAt);
+    return failedBeforeStart(mode, errorMessage(error), io.startedAt, Date.now());
   } finally {
     await stopAllChildren();
     signals.dispose();
@@ -91,7 +92,13 @@ function plan(settings: CliSettings, io: CommandIo, json: boolean): PipelineResu
   const text = renderPlan(settings.config, release ? { version: release.version, tag: release.tag } : {});
   (json ? io.stderr : io.stdout)(`${text}\n`);
   const message = `Plan for ${release?.tag ?? "the next release"}: nothing was changed.`;
-  return { ...failedBeforeStart("plan", "", io.startedAt), result: "planned", ...(release ? { release } : {}), plan: text, message };
+  return {
+    ...failedBeforeStart("plan", "", io.startedAt, Date.now()),
+    result: "planned",
+    ...(release ? { release } : {}),
+    plan: text,
+    message,
+  };
 }
 
 /** The release a plan is for; none when it depends on tags (`bump`) or is not known yet. */
@@ -101,18 +108,4 @@ function tryResolve(settings: CliSettings): ReleaseVersion | undefined {
   } catch {
     return undefined;
   }
-}
-
-function failedBeforeStart(mode: Mode, message: string, startedAt: number): PipelineResult {
-  return {
-    result: "failed",
-    mode,
-    approval: { status: "skipped", approvedBy: [] },
-    stages: [],
-    gates: [],
-    message,
-    startedAt,
-    endedAt: Date.now(),
-    warnings: [],
-  };
 }

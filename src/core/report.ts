@@ -1,5 +1,5 @@
 import { describeAllocation } from "./allocation.js";
-import type { GateReport, PipelineResult, RunResult, StageRecord } from "./types.js";
+import type { GateReport, PipelineResult, RunResult, StageRecord, Mode } from "./types.js";
 
 /** SPEC section 3: every output, as the strings the action writes. */
 export function toOutputs(result: PipelineResult, healthReportPath: string): Record<string, string> {
@@ -16,6 +16,21 @@ export function toOutputs(result: PipelineResult, healthReportPath: string): Rec
     "approval-status": result.approval.status,
     "approved-by": result.approval.approvedBy.join(","),
     "health-report": healthReportPath,
+  };
+}
+
+/** The result of a run that stopped before the engine ran (bad input, a broken setup). */
+export function failedBeforeStart(mode: Mode, message: string, startedAt: number, endedAt: number): PipelineResult {
+  return {
+    result: "failed",
+    mode,
+    approval: { status: "skipped", approvedBy: [] },
+    stages: [],
+    gates: [],
+    message,
+    startedAt,
+    endedAt,
+    warnings: [],
   };
 }
 
