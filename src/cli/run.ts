@@ -2,13 +2,14 @@
  * `shipline release`, `shipline rollback` and `shipline plan`: the action's run, with flags
  * for inputs, git for the commit and tags, and a terminal for approval and progress.
  */
+import { RunProgress } from "../action/progress.js";
 import { installSignalHandlers } from "../action/signals.js";
 import { renderPlan } from "../config/index.js";
 import { runEmergencyRollback } from "../core/emergency.js";
 import { ConfigError, errorMessage } from "../core/errors.js";
 import { failedBeforeStart } from "../core/report.js";
 import { UsageError } from "./usage.js";
-import { runPipeline } from "../core/pipeline.js";
+import { runPipeline, type PipelineDeps } from "../core/pipeline.js";
 import type { Mode, PipelineResult, ReleaseVersion } from "../core/types.js";
 import { resolveVersion } from "../core/version.js";
 import { stopAllChildren } from "../providers/system/process-tree.js";
@@ -53,16 +54,39 @@ export async function runModeCommand(mode: Mode, flags: ParsedFlags, io: Command
   out.addSecrets(settings.secrets);
   for (const warning of settings.warnings) out.line(`⚠ ${warning}`);
   if (mode === "plan") return finish(plan(settings, io, flags.options["json"] === true));
-  return finish(await execute(mode, settings, io, out));
+  return execute(mode, settings, io, out, finish);
 }
 
-async function execute(mode: Mode, settings: CliSettings, io: CommandIo, out: CliConsole): Promise<PipelineResult> {
+/**
+ * Runs the engine and finishes with its result, or, when the cleanup after a cancel is cut
+ * off at the hard deadline, with what the run's events said so far (`--json` and `--summary`
+ * are written on that path too).
+ */
+async function execute(
+  mode: Mode,
+  settings: CliSettings,
+  io: CommandIo,
+  out: CliConsole,
+  finish: (result: PipelineResult) => Promise<number>,
+): Promise<number> {
   const logger = out.logger();
   const controller = new AbortController();
-  const signals = installSignalHandlers(controller, logger);
+  const progress = new RunProgress();
+  let finished: Promise<number> | undefined;
+  const finishOnce = (result: PipelineResult) => (finished ??= finish(result));
+  let deps: PipelineDeps | undefined;
+  const onHardDeadline = () => {
+    const anchor = progress.facts.anchor;
+    const target = { environment: settings.config.production.environment };
+    const manual =
+      anchor && deps ? deps.deployer.manualRestoreCommand(target, anchor.allocation, "restore after a cancelled run") : undefined;
+    return finishOnce(progress.cutOff(mode, io.startedAt, Date.now(), manual));
+  };
+  const signals = installSignalHandlers(controller, logger, { onHardDeadline });
+  const printer = progressPrinter(out);
   try {
     const config = settings.config;
-    const deps = await createCliDeps({
+    deps = await createCliDeps({
       config,
       wranglerVersion: settings.runtime.wranglerVersion,
       env: definedEnv(io.env),
@@ -70,16 +94,21 @@ async function execute(mode: Mode, settings: CliSettings, io: CommandIo, out: Cl
       accountId: settings.runtime.cloudflareAccountId,
       logger,
       signal: controller.signal,
-      onEvent: progressPrinter(out),
+      onEvent: (event) => {
+        printer(event);
+        progress.observe(event);
+      },
       gitRepository: settings.git.isRepository,
       mode,
     });
     const context = { env: definedEnv(io.env) };
-    return mode === "rollback"
-      ? await runEmergencyRollback(config, deps, controller.signal, context)
-      : await runPipeline(config, deps, controller.signal, context);
+    const result =
+      mode === "rollback"
+        ? await runEmergencyRollback(config, deps, controller.signal, context)
+        : await runPipeline(config, deps, controller.signal, context);
+    return await finishOnce(result);
   } catch (error) {
-    return failedBeforeStart(mode, errorMessage(error), io.startedAt, Date.now());
+    return await finishOnce(failedBeforeStart(mode, errorMessage(error), io.startedAt, Date.now()));
   } finally {
     await stopAllChildren();
     signals.dispose();
