@@ -46,7 +46,8 @@ export class CleanupDeadline {
   lastRead(graceMs: number): AbortSignal {
     if (!this.passed) return this.signal;
     const controller = new AbortController();
-    this.clock.sleep(graceMs).then(
+    // Tied to `dispose`, so that a finished cleanup leaves no timer holding the process open.
+    this.clock.sleep(graceMs, this.#timer.signal).then(
       () => controller.abort(new DeadlineError(this.#at + graceMs)),
       () => undefined,
     );

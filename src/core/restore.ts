@@ -203,18 +203,16 @@ async function putTheirsBack(
   const { deployer, clock, logger } = s.deps;
   const what = describeAllocation(theirs.allocation);
   logger.warn(`Someone else deployed ${what} right before this restore, which replaced it: putting theirs back.`);
+  // Their work goes back even when the cleanup budget is spent: one more request, and a read.
+  const signal = cleanup.lastRead(LAST_READ_GRACE_MS);
   try {
-    await deployer.restore(
-      job.target,
-      theirs.allocation,
-      `shipline: put back ${what} after restoring over it`.slice(0, 120),
-      cleanup.signal,
-      { urgent: true },
-    );
+    await deployer.restore(job.target, theirs.allocation, `shipline: put back ${what} after restoring over it`.slice(0, 120), signal, {
+      urgent: true,
+    });
   } catch (error) {
     logger.warn(`Could not put their deploy back: ${describeDeployError(error)}`);
   }
-  const live = liveOf(await readProduction(deployer, job.target, clock, cleanup.signal));
+  const live = liveOf(await readProduction(deployer, job.target, clock, signal));
   const back = live != null && sameAllocation(live.allocation, theirs.allocation);
   return {
     restored: false,

@@ -26,6 +26,12 @@ describe("gradual rollout, pinned and proven, end to end", () => {
     await world.stop();
   });
 
+  /** Every traffic share `versionId` was ever deployed at, newest first. */
+  const sharesOf = (versionId: string | undefined) =>
+    world.sandbox
+      .script(SCRIPT)
+      ?.deployments.flatMap((d) => d.versions.filter((v) => v.versionId === versionId).map((v) => v.percentage)) ?? [];
+
   const gradual = { strategy: "gradual", "rollout-steps": "10,50,100", "health-count": "6", "health-interval": "100ms" };
 
   it("pins every probe of the 10% step to the new version, so a broken one is caught at 10%", async () => {
@@ -35,10 +41,7 @@ describe("gradual rollout, pinned and proven, end to end", () => {
     expect(await world.live("production")).toEqual([anchor]);
     // Never beyond 10%: no deployment of the new version at 50% or 100%.
     const ours = run.outputs["production-version-id"];
-    const splits =
-      world.sandbox.script(SCRIPT)?.deployments.flatMap((d) => d.versions.filter((v) => v.versionId === ours).map((v) => v.percentage)) ??
-      [];
-    expect(splits).toEqual([10]);
+    expect(sharesOf(ours)).toEqual([10]);
   });
 
   it("behind a proxy that drops the pin, the old version's answers never pass the 10% gate: it fails and rolls back", async () => {
@@ -48,10 +51,7 @@ describe("gradual rollout, pinned and proven, end to end", () => {
     expect(run.outputs["result"], run.stdout).toBe("rolled-back");
     expect(await world.live("production")).toEqual([anchor]);
     const ours = run.outputs["production-version-id"];
-    const splits =
-      world.sandbox.script(SCRIPT)?.deployments.flatMap((d) => d.versions.filter((v) => v.versionId === ours).map((v) => v.percentage)) ??
-      [];
-    expect(splits).toEqual([10]);
+    expect(sharesOf(ours)).toEqual([10]);
     // The pin was sent, and dropped on the way.
     expect(proxy.requests.some((r) => String(r.headers[PIN] ?? "").includes(ours ?? "?"))).toBe(true);
     expect(run.summary).toMatch(/came from version/);

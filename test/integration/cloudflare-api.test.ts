@@ -17,6 +17,14 @@ import { WranglerTargets } from "../../src/providers/wrangler/targets.js";
 import { startSandbox, type Sandbox } from "../../src/sandbox/index.js";
 import { constantWorker, deploySplit, uploadVersion } from "../sandbox/direct-api.js";
 
+/** Cloudflare's refusal of a deployment whose secrets changed since the target version (10220). */
+const SECRETS_CHANGED = {
+  success: false,
+  errors: [{ code: 10220, message: "The following secrets have changed: API_KEY" }],
+  messages: [],
+  result: null,
+};
+
 const TOKEN = "cf-api-test-token-93a1";
 const signal = new AbortController().signal;
 
@@ -238,13 +246,7 @@ describe("the restore POST", () => {
   });
 
   it("posts again with ?force=true when a rollback is refused because secrets changed (10220)", async () => {
-    const refusal = {
-      success: false,
-      errors: [{ code: 10220, message: "The following secrets have changed: API_KEY" }],
-      messages: [],
-      result: null,
-    };
-    sandbox.faults.add({ method: "POST", path: /\/reader\/deployments$/, status: 400, body: refusal, times: 1 });
+    sandbox.faults.add({ method: "POST", path: /\/reader\/deployments$/, status: 400, body: SECRETS_CHANGED, times: 1 });
     const before = sandbox.requests.length;
     await api.deploy(worker, [{ versionId: v2, percentage: 100 }], "rollback", signal);
     expect(sandbox.requests.slice(before).map((r) => [r.method, r.query, r.status])).toEqual([
@@ -255,13 +257,7 @@ describe("the restore POST", () => {
   });
 
   it("does not force a split (versions deploy does not), and a refused POST is not transient", async () => {
-    const refusal = {
-      success: false,
-      errors: [{ code: 10220, message: "The following secrets have changed: API_KEY" }],
-      messages: [],
-      result: null,
-    };
-    sandbox.faults.add({ method: "POST", path: /\/reader\/deployments$/, status: 400, body: refusal, times: 1 });
+    sandbox.faults.add({ method: "POST", path: /\/reader\/deployments$/, status: 400, body: SECRETS_CHANGED, times: 1 });
     const error = (await caught(
       api.deploy(
         worker,
