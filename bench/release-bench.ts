@@ -10,7 +10,7 @@ import { performance } from "node:perf_hooks";
 import { runPipeline, type PipelineDeps } from "../src/core/pipeline.js";
 import type { Clock, Deployer, HttpProbe, Logger } from "../src/core/ports.js";
 import type { PipelineConfig } from "../src/core/types.js";
-import { resolveConfig } from "../src/config/resolve.js";
+import { resolveConfig } from "../src/config/parse-file.js";
 import { createFetchProbe } from "../src/providers/http/probe.js";
 import { systemClock } from "../src/providers/system/clock.js";
 import { WranglerDeployer } from "../src/providers/wrangler/deployer.js";

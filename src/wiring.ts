@@ -39,6 +39,8 @@ export interface WiringOptions {
   /** Where each wrangler command's output-file folder is made. */
   readonly tempRoot?: string | undefined;
   readonly onSpawn?: (event: SpawnEvent) => void;
+  /** What `--env <environment>` talks to, when the entry point already made it (the action's early read). */
+  readonly targets?: WranglerTargets;
 }
 
 /** What every run uses, whichever entry point started it. */
@@ -63,13 +65,15 @@ export async function wireShared(options: WiringOptions): Promise<{ deps: Shared
   });
   // Reads of production and an urgent restore go to the Cloudflare API directly, with the
   // Worker, account, credentials, base URL and proxy wrangler itself would use.
-  const targets = new WranglerTargets({
-    workingDirectory: config.workingDirectory,
-    env: options.env,
-    apiToken: options.apiToken,
-    accountId: options.accountId,
-    logger,
-  });
+  const targets =
+    options.targets ??
+    new WranglerTargets({
+      workingDirectory: config.workingDirectory,
+      env: options.env,
+      apiToken: options.apiToken,
+      accountId: options.accountId,
+      logger,
+    });
   return {
     wrangler,
     deps: { deployer: new WranglerDeployer({ runner, targets, logger }), probe: createFetchProbe(), commands: createShellRunner(logger) },

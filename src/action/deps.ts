@@ -10,6 +10,7 @@ import type { GitHubRunContext } from "../providers/github/context.js";
 import { GitHubDeploymentRecorder } from "../providers/github/deployments.js";
 import { GitHubPublisher } from "../providers/github/publisher.js";
 import type { SpawnEvent } from "../providers/wrangler/runner.js";
+import type { WranglerTargets } from "../providers/wrangler/targets.js";
 import { clockFor, wireShared } from "../wiring.js";
 import { definedEnv, type Env } from "./env.js";
 
@@ -20,6 +21,8 @@ export interface ActionWiringOptions {
   readonly logger: Logger;
   readonly signal: AbortSignal;
   readonly onSpawn?: (event: SpawnEvent) => void;
+  /** Made by the action's early start, with production's first read under way. */
+  readonly targets?: WranglerTargets;
 }
 
 /** Builds every provider the action uses: the shared wiring, plus GitHub's approval, records and tags. */
@@ -38,6 +41,7 @@ export async function createActionDeps(options: ActionWiringOptions): Promise<Pi
     toolCache: env["RUNNER_TOOL_CACHE"] || join(tmpdir(), "shipline-tools"),
     tempRoot: env["RUNNER_TEMP"] || undefined,
     ...(options.onSpawn ? { onSpawn: options.onSpawn } : {}),
+    ...(options.targets ? { targets: options.targets } : {}),
   });
   const client =
     github && settings.runtime.githubToken

@@ -1,4 +1,4 @@
-import { childEnv } from "../providers/system/process-tree.js";
+import { childEnv } from "../providers/system/child-env.js";
 
 export type Env = Record<string, string | undefined>;
 

@@ -1,8 +1,9 @@
 import * as core from "@actions/core";
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { loadConfigSource, readInputs, renderPlan, resolveConfig, type ResolvedSettings } from "../config/index.js";
+import { join } from "node:path";
+import { renderPlan } from "../config/plan.js";
+import type { ResolvedSettings } from "../config/resolve.js";
 import { runEmergencyRollback } from "../core/emergency.js";
 import { ConfigError, errorMessage } from "../core/errors.js";
 import { runPipeline } from "../core/pipeline.js";
@@ -12,34 +13,30 @@ import { resolveVersion } from "../core/version.js";
 import { createActionsLogger } from "../providers/actions/logger.js";
 import { readGitHubContext, type GitHubRunContext } from "../providers/github/context.js";
 import { stopAllChildren } from "../providers/system/process-tree.js";
-import { checkWorkerProject, environmentsNeeded } from "../providers/wrangler/project-check.js";
 import type { PipelineDeps } from "../core/pipeline.js";
 import { createActionDeps } from "./deps.js";
+import { startEarly, type EarlyStart } from "./early.js";
 import { RunProgress, trackingRecorder } from "./progress.js";
 import { definedEnv, type Env } from "./env.js";
 import { installSignalHandlers } from "./signals.js";
 
 /** The action: parse inputs once, run the pipeline, write outputs and the summary. Returns the exit code. */
-export async function run(env: Env = process.env): Promise<number> {
+export async function run(env: Env = process.env, early?: EarlyStart): Promise<number> {
+  early ??= await startEarly(env);
   const logger = createActionsLogger();
-  const startedAt = Date.now();
-  const inputs = readInputs(env);
+  const { startedAt, inputs, controller } = early;
   for (const name of ["cloudflare-api-token", "github-token", "release-token"]) {
     const secret = inputs[name];
     if (secret) core.setSecret(secret);
   }
   const github = tryReadContext(env);
-  let settings: ResolvedSettings;
-  try {
-    settings = loadSettings(inputs, env);
-  } catch (error) {
-    return finish(stoppedBeforeStart(error, startedAt), env, github);
-  }
+  if (!early.settings.ok) return finish(stoppedBeforeStart(early.settings.error, startedAt), env, github);
+  const settings = early.settings.value;
   for (const secret of settings.secrets) core.setSecret(secret);
+  early.log.attach(logger);
   for (const warning of settings.warnings) logger.warn(warning);
   if (settings.config.mode === "plan") return finish(plan(settings, startedAt), env, github);
 
-  const controller = new AbortController();
   const progress = new RunProgress();
   let deps: PipelineDeps | undefined;
   let records: ReturnType<typeof trackingRecorder> | undefined;
@@ -72,7 +69,14 @@ export async function run(env: Env = process.env): Promise<number> {
   };
   const signals = installSignalHandlers(controller, logger, { onHardDeadline });
   try {
-    const built = await createActionDeps({ settings, env, github, logger, signal: controller.signal });
+    const built = await createActionDeps({
+      settings,
+      env,
+      github,
+      logger,
+      signal: controller.signal,
+      ...(early.targets ? { targets: early.targets } : {}),
+    });
     records = built.recorder ? trackingRecorder(built.recorder) : undefined;
     deps = { ...built, ...(records ? { recorder: records } : {}), onEvent: progress.observe };
     const context = { runUrl: github?.runUrl, actor: github?.actor, env: definedEnv(env) };
@@ -88,24 +92,6 @@ export async function run(env: Env = process.env): Promise<number> {
     await stopAllChildren();
     signals.dispose();
   }
-}
-
-function loadSettings(inputs: Record<string, string>, env: Env): ResolvedSettings {
-  const workspace = env["GITHUB_WORKSPACE"] || process.cwd();
-  const readText = (path: string) => {
-    const file = resolve(workspace, path);
-    return existsSync(file) ? readFileSync(file, "utf8") : undefined;
-  };
-  const settings = resolveConfig({ inputs, ...loadConfigSource(inputs, readText), env });
-  const workingDirectory = resolve(workspace, settings.config.workingDirectory);
-  const config = { ...settings.config, workingDirectory };
-  // Before wrangler is located or installed: a missing folder or environment fails here, fast.
-  const { warnings } = checkWorkerProject({
-    given: settings.config.workingDirectory,
-    directory: workingDirectory,
-    environments: environmentsNeeded(config),
-  });
-  return { ...settings, config, warnings: [...settings.warnings, ...warnings] };
 }
 
 function plan(settings: ResolvedSettings, startedAt: number): PipelineResult {

@@ -3,8 +3,9 @@
  * text of `mode: plan`, and the generated `action.yml` / JSON Schema.
  */
 export { INPUTS, OUTPUTS, inputEnvName, inputSpec, readInputs, type InputKind, type InputSpec, type OutputSpec } from "./inputs.js";
-export { resolveConfig, type ResolveArgs, type ResolvedSettings, type RuntimeSettings } from "./resolve.js";
-export { DEFAULT_CONFIG_PATH, expandEnv, loadConfigSource, parseConfigFile } from "./file.js";
+export { resolveSettings, type ResolveArgs, type ResolvedSettings, type RuntimeSettings } from "./resolve.js";
+export { parseConfigFile, resolveConfig } from "./parse-file.js";
+export { DEFAULT_CONFIG_PATH, expandEnv, loadConfigSource } from "./file.js";
 export { configFileSchema, emitJsonSchema, SCHEMA_ID, type ConfigFile } from "./schema.js";
 export { ConfigErrors } from "./values.js";
 export { renderPlan, gateTimings, describeGate, type GateTimings, type PlanExtra } from "./plan.js";

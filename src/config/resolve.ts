@@ -6,7 +6,7 @@
 import { ConfigError } from "../core/errors.js";
 import type { ApprovalMode, BumpKind, Mode, PipelineConfig, RollbackPolicy, StagesSelection, Strategy } from "../core/types.js";
 import { resolveVersion } from "../core/version.js";
-import { DEFAULT_CONFIG_PATH, parseConfigFile } from "./file.js";
+import { DEFAULT_CONFIG_PATH } from "./file.js";
 import { resolveGates } from "./gates.js";
 import type { ConfigFile } from "./schema.js";
 import { Settings, type Sourced } from "./settings.js";
@@ -15,8 +15,10 @@ import { fromInput, throwCollected } from "./values.js";
 export interface ResolveArgs {
   /** Inputs by kebab-case name (see `readInputs`), absent when not given. */
   readonly inputs: Readonly<Record<string, string>>;
-  /** Text of the config file, when one was found. */
+  /** Text of the config file, when one was found (`resolveConfig` parses it). */
   readonly configText?: string;
+  /** The config file, parsed (`resolveSettings` takes this instead of the text). */
+  readonly configFile?: ConfigFile;
   /** Path of the config file, for messages. */
   readonly configPath?: string;
   /** `GITHUB_REF`, `GITHUB_SHA`, and the variables `${{ env.NAME }}` references. */
@@ -41,8 +43,11 @@ export interface ResolvedSettings {
   readonly warnings: readonly string[];
 }
 
-/** Resolves and validates the whole configuration; throws `ConfigError` (or `ConfigErrors`). */
-export function resolveConfig(args: ResolveArgs): ResolvedSettings {
+/**
+ * Resolves and validates the whole configuration from the inputs and the parsed config file;
+ * throws `ConfigError` (or `ConfigErrors`). `resolveConfig` (parse-file.ts) takes the file's text.
+ */
+export function resolveSettings(args: Omit<ResolveArgs, "configText">): ResolvedSettings {
   const { inputs, env } = args;
   const file = loadFile(args);
   const settings = new Settings(inputs, file);
@@ -95,10 +100,10 @@ export function resolveConfig(args: ResolveArgs): ResolvedSettings {
   return { config: stripUndefined(config), runtime, secrets: [...new Set(secrets)], warnings: settings.warnings };
 }
 
-/** Reads the config file text; a `config` input naming a file that was not found is an error. */
-function loadFile(args: ResolveArgs): ConfigFile {
+/** The parsed config file; a `config` input naming a file that was not found is an error. */
+function loadFile(args: Omit<ResolveArgs, "configText">): ConfigFile {
   const named = args.inputs["config"];
-  if (args.configText === undefined) {
+  if (args.configFile === undefined) {
     if (named !== undefined) {
       throw new ConfigError(
         "config",
@@ -107,7 +112,7 @@ function loadFile(args: ResolveArgs): ConfigFile {
     }
     return {};
   }
-  return parseConfigFile(args.configText, args.configPath ?? named ?? DEFAULT_CONFIG_PATH);
+  return args.configFile;
 }
 
 function checkEnvironments(settings: Settings, staging: Sourced<string>, production: string): void {

@@ -15,16 +15,14 @@ import { CancelledError, DeployError } from "../../core/errors.js";
 import type { Allocation, DeploymentInfo, Millis, VersionInfo } from "../../core/types.js";
 import { describeNetworkError } from "../http/network-error.js";
 import { deploymentMessage } from "../wrangler/commands.js";
-import {
-  deploymentCreatedSchema,
-  deploymentsResultSchema,
-  envelopeSchema,
-  membershipsResultSchema,
-  toDeployments,
-  toVersions,
-  versionsResultSchema,
-  type Envelope,
-} from "./shapes.js";
+import type { Envelope } from "./shapes.js";
+
+/**
+ * The response schemas (zod), loaded with the first answer rather than at start: the action's
+ * first request goes out before the rest of it loads, and zod is a large part of that rest.
+ */
+let shapesModule: Promise<typeof import("./shapes.js")> | undefined;
+const shapes = () => (shapesModule ??= import("./shapes.js"));
 
 /** `fetch` as the client calls it (tests inject one; proxies swap in undici's). */
 export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
@@ -100,6 +98,7 @@ export class CloudflareApi {
     const call: Call = { method: "GET", path: `${scriptPath(worker)}/deployments` };
     const answer = await this.#send(call, signal);
     if (!answer.ok && isMissing(answer)) return [];
+    const { toDeployments, deploymentsResultSchema } = await shapes();
     return toDeployments(this.#result(call, answer, deploymentsResultSchema));
   }
 
@@ -108,6 +107,7 @@ export class CloudflareApi {
     const call: Call = { method: "GET", path: `${scriptPath(worker)}/versions`, query: new URLSearchParams({ deployable: "true" }) };
     const answer = await this.#send(call, signal);
     if (!answer.ok && isMissing(answer)) return [];
+    const { toVersions, versionsResultSchema } = await shapes();
     return toVersions(this.#result(call, answer, versionsResultSchema));
   }
 
@@ -129,6 +129,7 @@ export class CloudflareApi {
     if (!answer.ok && rollback && answer.codes.includes(SECRETS_CHANGED_CODE)) {
       answer = await this.#send({ ...call, query: new URLSearchParams({ force: "true" }) }, signal);
     }
+    const { deploymentCreatedSchema } = await shapes();
     return { deploymentId: this.#result(call, answer, deploymentCreatedSchema).id };
   }
 
@@ -138,6 +139,7 @@ export class CloudflareApi {
     for (let page = 1; ; page++) {
       const call: Call = { method: "GET", path: "/memberships", query: new URLSearchParams({ page: String(page) }) };
       const answer = await this.#send(call, signal);
+      const { membershipsResultSchema } = await shapes();
       const result = this.#result(call, answer, membershipsResultSchema);
       accounts.push(...result.map((m) => ({ id: m.account.id, name: m.account.name ?? "" })));
       if (!answer.ok || !hasMorePages(answer.resultInfo) || result.length === 0) return accounts;
@@ -167,23 +169,25 @@ export class CloudflareApi {
     const timeoutMs = this.#options.timeoutMs ?? DEFAULT_API_TIMEOUT_MS;
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(), timeoutMs);
+    let response: Response;
+    let text: string;
     try {
-      const response = await this.#fetch(url, {
+      response = await this.#fetch(url, {
         method: call.method,
         headers: requestHeaders(auth, call.body !== undefined, this.#options.headers),
         ...(call.body !== undefined ? { body: JSON.stringify(call.body) } : {}),
         signal: AbortSignal.any([signal, timeout.signal]),
         redirect: "manual",
       });
-      return readAnswer(command, response, await response.text());
+      text = await response.text();
     } catch (error) {
-      if (error instanceof DeployError) throw error;
       if (signal.aborted) throw new CancelledError(`${command} was cancelled`, { cause: error });
       const what = timeout.signal.aborted ? `timed out after ${timeoutMs} ms` : `failed: ${describeNetworkError(error)}`;
       throw new DeployError(`${command} ${what}`, { command, detail: what, transient: true, cause: error });
     } finally {
       clearTimeout(timer);
     }
+    return readAnswer(command, response, text, (await shapes()).envelopeSchema);
   }
 
   #result<T>(call: Call, answer: Answer, schema: z.ZodType<T>): T {
@@ -223,7 +227,7 @@ function requestHeaders(auth: CloudflareAuth, json: boolean, extra: Readonly<Rec
 }
 
 /** Reads a response as wrangler does: the envelope decides, the status only when the body is not JSON. */
-function readAnswer(command: string, response: Response, text: string): Answer {
+function readAnswer(command: string, response: Response, text: string, envelopeSchema: z.ZodType<Envelope>): Answer {
   const status = response.status;
   if (response.headers.get("cf-mitigated") === "challenge") {
     throw new DeployError(`${command} was blocked by Cloudflare's firewall (a WAF challenge page, HTTP ${status})`, {

@@ -24,7 +24,6 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { parse as parseDotenv } from "dotenv";
 import { parse as parseToml } from "smol-toml";
-import { EnvHttpProxyAgent, fetch as undiciFetch } from "undici";
 import { buildWranglerEnv, type BaseEnv } from "../wrangler/env.js";
 import type { CloudflareAuth, FetchLike } from "./api.js";
 
@@ -123,15 +122,22 @@ function transportFor(env: Readonly<Record<string, string>>): { fetch: FetchLike
   if (!(env["https_proxy"] || env["HTTPS_PROXY"] || env["http_proxy"] || env["HTTP_PROXY"])) {
     return { fetch: (url, init) => globalThis.fetch(url, init) };
   }
-  // Explicit values ("" for unset) so that undici does not fall back to process.env.
-  const dispatcher = new EnvHttpProxyAgent({
-    httpProxy: httpProxy ?? "",
-    httpsProxy: httpsProxy ?? "",
-    noProxy: env["no_proxy"] || env["NO_PROXY"] || DEFAULT_NO_PROXY,
-  });
-  const proxied: FetchLike = async (url, init) =>
+  // undici is loaded only when a proxy is set: most runs never need it, and the first read of
+  // production goes out before the rest of the action has loaded.
+  let proxiedFetch: Promise<FetchLike> | undefined;
+  const load = async (): Promise<FetchLike> => {
+    const { EnvHttpProxyAgent, fetch: undiciFetch } = await import("undici");
+    // Explicit values ("" for unset) so that undici does not fall back to process.env.
+    const dispatcher = new EnvHttpProxyAgent({
+      httpProxy: httpProxy ?? "",
+      httpsProxy: httpsProxy ?? "",
+      noProxy: env["no_proxy"] || env["NO_PROXY"] || DEFAULT_NO_PROXY,
+    });
     // undici's own fetch with its own dispatcher: Node's bundled fetch may be another undici.
-    (await undiciFetch(url, { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher })) as unknown as Response;
+    return async (url, init) =>
+      (await undiciFetch(url, { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher })) as unknown as Response;
+  };
+  const proxied: FetchLike = async (url, init) => (await (proxiedFetch ??= load()))(url, init);
   return { fetch: proxied, proxy: redactUrl(httpsProxy || httpProxy || "") };
 }
 

@@ -15,6 +15,7 @@
 import { execa, type ResultPromise } from "execa";
 import type { Clock } from "../../core/ports.js";
 import type { Millis } from "../../core/types.js";
+import { childEnv, type ChildEnv } from "./child-env.js";
 import { systemClock } from "./clock.js";
 
 /** Whether children are started in their own process group (`detached`). */
@@ -30,19 +31,7 @@ export const KILL_GRACE_MS: Millis = 2_000;
 /** How long `stopAllChildren` waits past the grace for SIGKILLed children to be reaped. */
 const SETTLE_MS: Millis = 200;
 
-export type ChildEnv = Readonly<Record<string, string | undefined>>;
-
-/** Names the GitHub runner uses to pass `with:` inputs (`INPUT_GITHUB-TOKEN`), in any case. */
-const INPUT_VARIABLE = /^input_/i;
-
-/** The environment a child gets: unset entries and every `INPUT_*` variable removed. */
-export function childEnv(env: ChildEnv): Record<string, string> {
-  const clean: Record<string, string> = {};
-  for (const [name, value] of Object.entries(env)) {
-    if (value !== undefined && !INPUT_VARIABLE.test(name)) clean[name] = value;
-  }
-  return clean;
-}
+export { childEnv, type ChildEnv };
 
 export interface StartOptions {
   readonly cwd: string;

@@ -126,6 +126,9 @@ export class WranglerDeployer implements Deployer {
 
   /** Earlier deployments, newest first: one `GET …/deployments`, the request `wrangler deployments list` makes. */
   async deployments(target: DeployTarget, signal: AbortSignal): Promise<DeploymentInfo[]> {
+    // The action's read at start, when it is the first read of this environment and still fresh.
+    const early = this.#targets.takeEarlyRead(target.environment);
+    if (early) return early;
     const { worker, api } = await this.#targets.resolve(target.environment, signal);
     this.#logger.debug(api.describe("GET", `/accounts/${worker.accountId}/workers/scripts/${worker.script}/deployments`));
     return api.deployments(worker, signal);

@@ -4,7 +4,7 @@
  * quiet, non-interactive and machine-readable. Built fresh per command, never by mutating
  * `process.env`. The action's `INPUT_*` variables are not passed on.
  */
-import { childEnv } from "../system/process-tree.js";
+import { childEnv } from "../system/child-env.js";
 
 export type BaseEnv = Readonly<Record<string, string | undefined>>;
 

@@ -7,7 +7,7 @@
  */
 import { DeployError } from "../../core/errors.js";
 import type { Logger } from "../../core/ports.js";
-import type { Millis } from "../../core/types.js";
+import type { DeploymentInfo, Millis } from "../../core/types.js";
 import { resolveAccountId } from "../cloudflare/account.js";
 import { CloudflareApi, type FetchLike, type WorkerRef } from "../cloudflare/api.js";
 import { connectionFor } from "../cloudflare/connection.js";
@@ -36,7 +36,12 @@ export interface WranglerTargetsOptions {
   readonly requestTimeoutMs?: Millis;
   /** Says once per environment where the account came from, and warns when the token input is not what wrangler uses. */
   readonly logger?: Pick<Logger, "debug" | "warn">;
+  /** Epoch ms, for the age of an early read. @default Date.now */
+  readonly now?: () => number;
 }
+
+/** An early read is handed to the run's first read of its environment only while it is this fresh. */
+export const EARLY_READ_MAX_AGE_MS: Millis = 5_000;
 
 /** A Worker and the client that reaches it. */
 export interface ResolvedTarget {
@@ -48,6 +53,7 @@ export class WranglerTargets {
   readonly #options: WranglerTargetsOptions;
   #project: WranglerProject | undefined;
   readonly #resolved = new Map<string, Promise<ResolvedTarget>>();
+  readonly #early = new Map<string, { readonly at: number; readonly read: Promise<DeploymentInfo[]> }>();
 
   constructor(options: WranglerTargetsOptions) {
     this.#options = options;
@@ -88,6 +94,26 @@ export class WranglerTargets {
       });
     }
     return name;
+  }
+
+  /**
+   * Starts reading an environment's deployments now (the action does so for production before
+   * the rest of it has loaded), for the run's first read of that environment to take: see
+   * `takeEarlyRead`. Its failure is the taker's to handle; nobody taking it is harmless.
+   */
+  startEarlyRead(environment: string, signal: AbortSignal): Promise<DeploymentInfo[]> {
+    const read = this.resolve(environment, signal).then(({ worker, api }) => api.deployments(worker, signal));
+    read.catch(() => undefined);
+    this.#early.set(environment, { at: (this.#options.now ?? Date.now)(), read });
+    return read;
+  }
+
+  /** The early read of an environment, once, and only while it is fresh (else the caller reads anew). */
+  takeEarlyRead(environment: string): Promise<DeploymentInfo[]> | undefined {
+    const early = this.#early.get(environment);
+    this.#early.delete(environment);
+    if (!early || (this.#options.now ?? Date.now)() - early.at > EARLY_READ_MAX_AGE_MS) return undefined;
+    return early.read;
   }
 
   /** Worker, account and API client for an environment. */

@@ -1,6 +1,7 @@
 import { expect } from "vitest";
 import { ConfigError } from "../../../src/core/errors.js";
-import { resolveConfig, type ResolveArgs, type ResolvedSettings } from "../../../src/config/resolve.js";
+import { resolveConfig } from "../../../src/config/parse-file.js";
+import type { ResolveArgs, ResolvedSettings } from "../../../src/config/resolve.js";
 import { ConfigErrors } from "../../../src/config/values.js";
 
 /** A tag push, so that version resolution succeeds unless a test says otherwise. */

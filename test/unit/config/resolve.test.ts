@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { resolveConfig } from "../../../src/config/resolve.js";
+import { resolveConfig } from "../../../src/config/parse-file.js";
 import { resolve, TAG_ENV } from "./helpers.js";
 
 const DEFAULT_CHECK = { name: "GET /", path: "/", headers: {}, expect: { status: { ranges: [[200, 299]], text: "200-299" } } };

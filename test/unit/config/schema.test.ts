@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { expandEnv, loadConfigSource, parseConfigFile } from "../../../src/config/file.js";
+import { expandEnv, loadConfigSource } from "../../../src/config/file.js";
+import { parseConfigFile } from "../../../src/config/parse-file.js";
 import { DURATION_PATTERN, emitJsonSchema, SCHEMA_ID } from "../../../src/config/schema.js";
 import { parseDuration } from "../../../src/core/parse.js";
 import { configErrors, errorFor } from "./helpers.js";

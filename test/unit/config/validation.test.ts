@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { resolveConfig } from "../../../src/config/resolve.js";
+import { resolveConfig } from "../../../src/config/parse-file.js";
 import { ConfigErrors } from "../../../src/config/values.js";
 import { configErrors, errorFor, resolve } from "./helpers.js";
 

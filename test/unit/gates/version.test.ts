@@ -4,7 +4,7 @@
  * answers name no version says it could not prove which version it measured.
  */
 import { describe, expect, it } from "vitest";
-import { resolveConfig } from "../../../src/config/resolve.js";
+import { resolveConfig } from "../../../src/config/parse-file.js";
 import { evaluate, gateVersions, runGate, watchGate, type GateOptions } from "../../../src/core/gate.js";
 import type { HttpProbe } from "../../../src/core/ports.js";
 import { humanLines } from "../../../src/cli/output.js";

@@ -129,7 +129,13 @@ describe.runIf(onLinux)("exits with running children", () => {
   const dir = join(ROOT, "node_modules", ".cache", `process-tree-test-${process.pid}`);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  const MODULES = ["providers/system/process-tree", "providers/system/clock", "core/errors", "action/signals"];
+  const MODULES = [
+    "providers/system/process-tree",
+    "providers/system/child-env",
+    "providers/system/clock",
+    "core/errors",
+    "action/signals",
+  ];
   /** Counts the live members of a process group, as the child itself sees them before it exits. */
   const MEMBERS = `const members = (group) => readdirSync("/proc").filter((e) => /^\\d+$/.test(e)).filter((e) => {
   try { const s = readFileSync("/proc/" + e + "/stat", "utf8"); const f = s.slice(s.lastIndexOf(")") + 2).split(" "); return f[0] !== "Z" && Number(f[2]) === group; } catch { return false; }

@@ -1,12 +1,12 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { CancelledError, DeployError } from "../../../src/core/errors.js";
 import type { ReleaseVersion } from "../../../src/core/types.js";
 import type { FetchLike } from "../../../src/providers/cloudflare/api.js";
 import { WranglerDeployer } from "../../../src/providers/wrangler/deployer.js";
-import { WranglerTargets } from "../../../src/providers/wrangler/targets.js";
+import { EARLY_READ_MAX_AGE_MS, WranglerTargets } from "../../../src/providers/wrangler/targets.js";
 import { FakeRunner, memoryLogger, type Scripted } from "./fake-runner.js";
 
 const release: ReleaseVersion = {
@@ -372,6 +372,62 @@ describe("WranglerDeployer.deployments and versions", () => {
 
   it("returns no versions for a Worker that does not exist", async () => {
     expect(await setupWith(fakeApi(() => apiError(404, 10007, "not found"))).deployer.versions(prod, signal)).toEqual([]);
+  });
+});
+
+describe("WranglerDeployer.deployments after an early read", () => {
+  const deployment = (id: string) => ({ id, created_on: "2026-01-01T00:00:00Z", versions: [{ version_id: id, percentage: 100 }] });
+
+  function early(now: () => number) {
+    let served = "v1";
+    const api = fakeApi(() => ok({ deployments: [deployment(served)] }));
+    const targets = new WranglerTargets({
+      workingDirectory: dir,
+      env: { CLOUDFLARE_API_BASE_URL: BASE },
+      apiToken: "tok-secret",
+      accountId: ACCOUNT,
+      fetch: api.fetch,
+      now,
+    });
+    const deployer = new WranglerDeployer({ runner: new FakeRunner(), targets, logger: memoryLogger() });
+    return { api, targets, deployer, serve: (id: string) => (served = id) };
+  }
+
+  it("hands the early read to the first read of that environment only, then reads anew", async () => {
+    const { api, targets, deployer, serve } = early(() => 1_000);
+    void targets.startEarlyRead("production", signal);
+    await vi.waitFor(() => expect(api.calls).toHaveLength(1));
+    serve("v2");
+    expect((await deployer.deployments(prod, signal)).map((d) => d.deploymentId)).toEqual(["v1"]);
+    expect(api.calls).toHaveLength(1);
+    expect((await deployer.deployments(prod, signal)).map((d) => d.deploymentId)).toEqual(["v2"]);
+    expect(api.calls).toHaveLength(2);
+  });
+
+  it("is not handed to another environment, nor once it is older than EARLY_READ_MAX_AGE_MS", async () => {
+    let now = 1_000;
+    const { api, targets, deployer, serve } = early(() => now);
+    await targets.startEarlyRead("production", signal);
+    serve("v2");
+    expect((await deployer.deployments({ environment: "staging" }, signal)).map((d) => d.deploymentId)).toEqual(["v2"]);
+    now += EARLY_READ_MAX_AGE_MS + 1;
+    expect((await deployer.deployments(prod, signal)).map((d) => d.deploymentId)).toEqual(["v2"]);
+    expect(api.calls).toHaveLength(3);
+  });
+
+  it("passes the early read's failure to its taker", async () => {
+    const api = fakeApi(() => apiError(403, 10000, "Authentication error"));
+    const targets = new WranglerTargets({
+      workingDirectory: dir,
+      env: { CLOUDFLARE_API_BASE_URL: BASE },
+      apiToken: "t",
+      accountId: ACCOUNT,
+      fetch: api.fetch,
+    });
+    const deployer = new WranglerDeployer({ runner: new FakeRunner(), targets, logger: memoryLogger() });
+    void targets.startEarlyRead("production", signal);
+    expect(String(await caught(deployer.deployments(prod, signal)))).toContain("Authentication error");
+    expect(api.calls).toHaveLength(1);
   });
 });
 

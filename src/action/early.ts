@@ -1,0 +1,128 @@
+/**
+ * What the action does before the rest of it is loaded: read the inputs, resolve the settings,
+ * and start reading what production serves. Loading the GitHub client, the process machinery
+ * and @actions/core takes longer than that read; started first, the request is on its way
+ * (and often answered) by the time the run needs it. Nothing here writes to the log: the
+ * secrets are masked first, by the action once it has loaded.
+ */
+import { subscribe, unsubscribe } from "node:diagnostics_channel";
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { loadConfigSource } from "../config/file.js";
+import { readInputs } from "../config/inputs.js";
+import { resolveSettings, type ResolvedSettings } from "../config/resolve.js";
+import type { Logger } from "../core/ports.js";
+import type { Millis } from "../core/types.js";
+import { checkWorkerProject, environmentsNeeded } from "../providers/wrangler/project-check.js";
+import { WranglerTargets } from "../providers/wrangler/targets.js";
+import { definedEnv, type Env } from "./env.js";
+
+/** At most this long is spent waiting for the early read to be on the wire before the rest loads. */
+export const EARLY_SEND_WAIT_MS: Millis = 50;
+
+export interface EarlyStart {
+  /** Epoch ms when the action started. */
+  readonly startedAt: number;
+  readonly inputs: Record<string, string>;
+  /** The settings, or why there are none. */
+  readonly settings: { readonly ok: true; readonly value: ResolvedSettings } | { readonly ok: false; readonly error: unknown };
+  /** The run's cancellation; the early read already listens to it. */
+  readonly controller: AbortController;
+  /** What `--env <environment>` talks to, with production's early read started (release runs that reach production). */
+  readonly targets?: WranglerTargets;
+  /** Where `targets` logs, until the action's logger is attached. */
+  readonly log: DeferredLog;
+  /** Settles once the early read's request is written (or failed, or after `EARLY_SEND_WAIT_MS`). */
+  readonly sent: Promise<void>;
+}
+
+export async function startEarly(env: Env): Promise<EarlyStart> {
+  const startedAt = Date.now();
+  const controller = new AbortController();
+  const log = new DeferredLog();
+  const inputs = readInputs(env);
+  let settings: ResolvedSettings;
+  try {
+    settings = await loadSettings(inputs, env);
+  } catch (error) {
+    return { startedAt, inputs, settings: { ok: false, error }, controller, log, sent: Promise.resolve() };
+  }
+  const config = settings.config;
+  const base = { startedAt, inputs, settings: { ok: true, value: settings }, controller, log } as const;
+  if (config.mode !== "release" || config.stages === "staging") return { ...base, sent: Promise.resolve() };
+  const targets = new WranglerTargets({
+    workingDirectory: config.workingDirectory,
+    env: definedEnv(env),
+    apiToken: settings.runtime.cloudflareApiToken,
+    accountId: settings.runtime.cloudflareAccountId,
+    logger: log,
+  });
+  const sent = requestWritten(EARLY_SEND_WAIT_MS);
+  const read = targets.startEarlyRead(config.production.environment, controller.signal);
+  return { ...base, targets, sent: Promise.race([sent, read.then(noop, noop)]) };
+}
+
+/**
+ * Settings from the inputs and the config file, with the working directory checked before
+ * wrangler is looked for. The YAML and schema parser is loaded only when there is a file.
+ */
+export async function loadSettings(inputs: Record<string, string>, env: Env): Promise<ResolvedSettings> {
+  const workspace = env["GITHUB_WORKSPACE"] || process.cwd();
+  const readText = (path: string) => {
+    const file = resolve(workspace, path);
+    return existsSync(file) ? readFileSync(file, "utf8") : undefined;
+  };
+  const { configText, configPath } = loadConfigSource(inputs, readText);
+  const configFile =
+    configText === undefined ? undefined : (await import("../config/parse-file.js")).parseConfigFile(configText, configPath);
+  const settings = resolveSettings({ inputs, configPath, ...(configFile ? { configFile } : {}), env });
+  const workingDirectory = resolve(workspace, settings.config.workingDirectory);
+  const config = { ...settings.config, workingDirectory };
+  // Before wrangler is located or installed: a missing folder or environment fails here, fast.
+  const { warnings } = checkWorkerProject({
+    given: settings.config.workingDirectory,
+    directory: workingDirectory,
+    environments: environmentsNeeded(config),
+  });
+  return { ...settings, config, warnings: [...settings.warnings, ...warnings] };
+}
+
+/**
+ * Resolves when fetch next writes a request's headers (undici's `sendHeaders` diagnostics
+ * channel, which Node's own fetch publishes), or after `maxMs`.
+ */
+function requestWritten(maxMs: Millis): Promise<void> {
+  return new Promise((done) => {
+    const onSent = () => finish();
+    const timer = setTimeout(() => finish(), maxMs);
+    const finish = () => {
+      clearTimeout(timer);
+      unsubscribe("undici:client:sendHeaders", onSent);
+      done();
+    };
+    subscribe("undici:client:sendHeaders", onSent);
+  });
+}
+
+function noop(): void {}
+
+/** A logger that keeps what it is told until the real one is attached, then passes everything on. */
+export class DeferredLog implements Pick<Logger, "debug" | "warn"> {
+  #target: Pick<Logger, "debug" | "warn"> | undefined;
+  readonly #queue: { readonly level: "debug" | "warn"; readonly message: string }[] = [];
+
+  debug(message: string): void {
+    if (this.#target) this.#target.debug(message);
+    else this.#queue.push({ level: "debug", message });
+  }
+
+  warn(message: string): void {
+    if (this.#target) this.#target.warn(message);
+    else this.#queue.push({ level: "warn", message });
+  }
+
+  attach(target: Pick<Logger, "debug" | "warn">): void {
+    this.#target = target;
+    for (const { level, message } of this.#queue.splice(0)) target[level](message);
+  }
+}
