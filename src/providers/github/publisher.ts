@@ -69,15 +69,23 @@ export class GitHubPublisher implements Publisher {
    * release) when a release tag it would create already exists on another commit.
    */
   async prepare(signal: AbortSignal, release?: ReleaseVersion): Promise<void> {
-    await this.#checkWriteAccess(signal);
-    if (release !== undefined) await this.#checkReleaseTags(release, signal);
+    // Independent reads, side by side: each is a GitHub round trip before production is touched.
+    const [access, tags] = await Promise.allSettled([
+      this.#checkWriteAccess(signal),
+      release === undefined ? undefined : this.#checkReleaseTags(release, signal),
+    ]);
+    // A token that cannot push says most; a tag conflict only matters once it could.
+    if (access.status === "rejected") throw access.reason;
+    if (tags.status === "rejected") throw tags.reason;
   }
 
   /** The planner's own release-tag rule, applied to what the repository holds now. */
   async #checkReleaseTags(release: ReleaseVersion, signal: AbortSignal): Promise<void> {
     const request = { release, promotePrerelease: this.#promotePrerelease, floatingTags: false };
     const tags: Record<string, string | undefined> = {};
-    for (const name of involvedTags(request)) tags[name] = await this.#readTag(name, signal);
+    const names = involvedTags(request);
+    const read = await Promise.all(names.map((name) => this.#readTag(name, signal)));
+    names.forEach((name, i) => (tags[name] = read[i]));
     for (const step of releaseTagSteps(release, request.promotePrerelease, tags)) {
       const state = step.kind === "keep" ? `already at ${shortSha(step.commit)}` : "free (created once production is healthy)";
       this.#logger.info(`Tag ${step.tag}: ${state}.`);
@@ -114,11 +122,16 @@ export class GitHubPublisher implements Publisher {
       ...this.#links,
     };
     const releaseTag = releaseTagOf(request.release, request.promotePrerelease);
-    const tags: Record<string, string | undefined> = {};
-    for (const name of involvedTags(planRequest)) tags[name] = await this.#readTag(name, signal);
+    // The reads the plan needs are independent: side by side, one round trip instead of several.
+    const names = involvedTags(planRequest);
     const needsAll = request.floatingTags || request.createRelease;
-    const allTags = needsAll ? await this.listTags(signal) : [];
-    const release = request.createRelease ? await this.#readRelease(releaseTag, signal) : undefined;
+    const [read, allTags, release] = await Promise.all([
+      Promise.all(names.map((name) => this.#readTag(name, signal))),
+      needsAll ? this.listTags(signal) : [],
+      request.createRelease ? this.#readRelease(releaseTag, signal) : undefined,
+    ]);
+    const tags: Record<string, string | undefined> = {};
+    names.forEach((name, i) => (tags[name] = read[i]));
 
     const plan = planRelease(planRequest, { tags, allTags, release });
     // Logged one by one, so that a failure half-way still shows what was done.

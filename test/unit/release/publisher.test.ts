@@ -272,15 +272,17 @@ describe("GitHubPublisher.prepare with the release", () => {
     await expect(publisher.prepare(signal, release("1.4.0"))).resolves.toBeUndefined();
   });
 
-  it("reports a missing contents: write before looking at tags", async () => {
+  it("reports a missing contents: write rather than the tag conflict read beside it", async () => {
     const { repo, publisher } = setup((r) => {
       r.canWrite = false;
       r.tag("v1.4.0", OLD);
     });
     const error = await rejection(publisher.prepare(signal, release("1.4.0")));
     expect(error).toBeInstanceOf(GitHubError);
+    expect(error).not.toBeInstanceOf(TagConflictError);
     expect(error.message).toContain("permissions: { contents: write }");
-    expect(repo.requests.some((r) => r.startsWith("GET /repos/o/r/git/ref/"))).toBe(false);
+    // The tags were read side by side with the permission check: the conflict was there to report.
+    expect(repo.requests.some((r) => r.startsWith("GET /repos/o/r/git/ref/"))).toBe(true);
   });
 });
 
