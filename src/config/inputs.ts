@@ -234,7 +234,7 @@ export const INPUTS: readonly InputSpec[] = [
   {
     name: "health-confirm",
     description:
-      "Re-probes of a check whose request was not a quick success (error, unmet expectation, slower than `max-latency`), made right away and within `health-timeout` before the measurement counts; the check succeeds if one does. `0` probes once, as Argo does.",
+      "Re-probes of a check whose request was not a quick success (error, unmet expectation, slower than `max-latency`), made right away and within `health-timeout` before the measurement counts; the check succeeds if one does. An answer from another version is not re-probed. `0` probes once, as Argo does.",
     default: "4",
     kind: { type: "non-negative-int" },
     configKey: "production.health.confirm",

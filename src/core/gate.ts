@@ -170,6 +170,7 @@ async function measure(options: GateOptions, targets: readonly Target[], index: 
 /**
  * One check in one measurement: a request, then re-probes right away while none came back as a
  * quick success, at most `confirm` of them and none started `timeoutMs` or more after the first.
+ * An answer from another version ends it: that is no network noise.
  */
 async function confirmed(options: GateOptions, target: Target): Promise<CheckResult> {
   const { clock, settings } = options;
@@ -178,11 +179,17 @@ async function confirmed(options: GateOptions, target: Target): Promise<CheckRes
   for (let left = settings.confirm ?? 0; ; left--) {
     const attempt = await probeOne(options, target);
     attempts.push(attempt);
-    if (quickSuccess(attempt, settings.maxLatencyMs) || left <= 0 || clock.now() - started >= settings.timeoutMs) break;
+    if (quickSuccess(attempt, settings.maxLatencyMs) || otherVersion(attempt) || left <= 0) break;
+    if (clock.now() - started >= settings.timeoutMs) break;
   }
   if (attempts.length === 1) return attempts[0]!;
   const deciding = attempts.findLast((a) => a.outcome === "successful") ?? attempts.find((a) => a.outcome === "failed") ?? attempts.at(-1)!;
   return { ...deciding, attempts: attempts.map(({ check: _check, url: _url, ...attempt }) => attempt) };
+}
+
+/** An answer from another version is no network noise (a pin was dropped, another deploy is live): asking again proves nothing. */
+function otherVersion(attempt: CheckResult): boolean {
+  return attempt.outcome === "error" && attempt.status !== undefined;
 }
 
 function quickSuccess(attempt: CheckResult, maxLatencyMs: Millis | undefined): boolean {
@@ -233,6 +240,7 @@ async function sleepUntil(clock: Clock, at: number, signal: AbortSignal): Promis
 }
 
 function logMeasurement(options: GateOptions, measurement: Measurement): void {
+  if (!options.logger) return;
   const checks = measurement.checks.map((c) => {
     const latency = c.latencyMs === undefined ? "" : ` ${formatDuration(c.latencyMs)}`;
     const tries = c.attempts ? ` (${c.attempts.length} tries: ${c.attempts.map((a) => a.status ?? a.outcome).join(", ")})` : "";

@@ -207,6 +207,16 @@ describe("runGate: confirming re-probes", () => {
     expect(probe.requests).toHaveLength(1);
   });
 
+  it("does not re-probe an answer from another version: that is no network noise", async () => {
+    const probe = new ScriptedProbe([ok(10, "OK", { "x-v": "other" })]);
+    const report = await gate(probe, settings({ count: 3, confirm: 4, versionHeader: "x-v", consecutiveErrorLimit: 0 }), {
+      versionId: "mine",
+    });
+    expect(report.outcome).toBe("failed");
+    expect(probe.requests).toHaveLength(1);
+    expect(report.reason).toMatch(/answered by version other, not mine/);
+  });
+
   it("without confirm, probes each check once per measurement (Argo's measurement)", async () => {
     const probe = new ScriptedProbe([status(503)]);
     const report = await gate(probe, settings({ count: 3 }));
