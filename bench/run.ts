@@ -1,12 +1,13 @@
 /**
  * `npm run bench`: the speed figures issue 9 asks for, measured on this machine with the built
- * action, the real wrangler and the local sandbox. Prints them with their targets beside them;
+ * action, the real wrangler and the local sandbox, and issue 10's gate figures (simulated). Prints them with their targets beside them;
  * asserts nothing (a figure that could not be measured prints "n/a" and the error).
  */
 import { availableParallelism, loadavg } from "node:os";
 import { runDemoBench } from "../src/cli/demo.js";
 import { simulateApprovalWaitCost } from "../src/testing/approval-cost.js";
 import { measureCancel, measureReleaseOverhead, startActionWorld, type CancelFigures, type Spread } from "./process-bench.js";
+import { printGateFigures } from "./gate-figures.js";
 import { measureReleases, type Decision } from "./release-bench.js";
 
 const ms = (value: number | undefined) => (value !== undefined && Number.isFinite(value) ? `${Math.round(value)} ms` : "n/a");
@@ -134,6 +135,10 @@ async function main(): Promise<void> {
       `${cost.notModified} free 304s; a 10 s poll without ETags: ${cost.naive}`,
     );
   }
+
+  section("Gates on a noisy network (simulated clock, 1,000 releases each: 10 % dropped connections, 2 % transient 503s)");
+  const missed = await measured("gate simulation", () => printGateFigures(line));
+  if (missed) failures += missed;
 
   section("shipline demo (sandbox + real wrangler: a release, then a rollback)");
   const demo = await measured("demo", () => runDemoBench());

@@ -12,6 +12,9 @@
  *   `consecutive-error-limit` and `max-latency` of the smoke gate exist only in the config file
  *   (`staging.smoke.*`, defaults 0 / 4 / none): SPEC has no smoke inputs for them, and the
  *   health inputs are about production, where a looser rule may be deliberate.
+ * - `confirm` and `max-body-bytes` of the smoke gate come from `staging.smoke.*`, else the
+ *   health gate's (`health-confirm`, `health-max-body-bytes`): both are about the network and
+ *   the Worker's answers, not about how strict an environment's gate is.
  * - `version-header` is one setting for every gate (smoke, staging watch, health, rollback
  *   health): which version answered is a property of the Worker, not of an environment. It has
  *   no config-file key, because turning it off is an empty input, which only an action.yml
@@ -52,6 +55,8 @@ export function resolveGates(settings: Settings, env: Record<string, string | un
   const smokeChecks = overridden ? [inputCheck] : (smokeFile ?? healthChecks);
 
   const timeout = settings.require<Millis>("health-timeout");
+  const confirm = settings.require<number>("health-confirm");
+  const maxBodyBytes = settings.require<number>("health-max-body-bytes");
   const header = settings.require<string>("version-header").value;
   const versionHeader = header === "" ? {} : { versionHeader: header };
   const health: GateSettings = {
@@ -62,11 +67,13 @@ export function resolveGates(settings: Settings, env: Record<string, string | un
     intervalMs: settings.require<Millis>("health-interval").value,
     timeoutMs: timeout.value,
     ...optionalLatency(settings.get<Millis>("health-max-latency").value),
+    confirm: confirm.value,
+    maxBodyBytes: maxBodyBytes.value,
     checks: healthChecks,
     ...versionHeader,
   };
 
-  const smokeFileGate = (key: string, kind: "non-negative-int" | "duration", positive = false) =>
+  const smokeFileGate = (key: string, kind: "non-negative-int" | "count" | "duration", positive = false) =>
     settings.fileValue<number>(`staging.smoke.${key}`, kind === "duration" ? { type: kind, positive } : { type: kind });
   const smoke: GateSettings = {
     ...limits(settings, "smoke", settings.require<number>("smoke-count"), {
@@ -76,6 +83,8 @@ export function resolveGates(settings: Settings, env: Record<string, string | un
     intervalMs: settings.require<Millis>("smoke-interval").value,
     timeoutMs: smokeFileGate("timeout", "duration", true).value ?? timeout.value,
     ...optionalLatency(smokeFileGate("max-latency", "duration", true).value),
+    confirm: smokeFileGate("confirm", "non-negative-int").value ?? confirm.value,
+    maxBodyBytes: smokeFileGate("max-body-bytes", "count").value ?? maxBodyBytes.value,
     checks: smokeChecks,
     ...versionHeader,
   };

@@ -226,9 +226,26 @@ export const INPUTS: readonly InputSpec[] = [
   },
   {
     name: "health-max-latency",
-    description: "p95 latency ceiling over the gate, e.g. `500ms`.",
+    description:
+      "p95 latency ceiling over the gate, e.g. `500ms`: judged as a p95 from 20 requests on, and earlier only when the slow requests leave no reasonable doubt.",
     kind: POSITIVE_DURATION,
     configKey: "production.health.max-latency",
+  },
+  {
+    name: "health-confirm",
+    description:
+      "Re-probes of a check whose request was not a quick success (error, unmet expectation, slower than `max-latency`), made right away and within `health-timeout` before the measurement counts; the check succeeds if one does. An answer from another version is not re-probed. `0` probes once, as Argo does.",
+    default: "4",
+    kind: { type: "non-negative-int" },
+    configKey: "production.health.confirm",
+  },
+  {
+    name: "health-max-body-bytes",
+    description:
+      "Bytes of a response body read for `expect` (JSON, text); a longer body is cut there, and a failure judged on it says `body cut at N bytes`.",
+    default: "4194304",
+    kind: { type: "count" },
+    configKey: "production.health.max-body-bytes",
   },
   {
     name: "smoke-count",

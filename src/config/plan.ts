@@ -2,6 +2,7 @@
  * The readable plan `mode: plan` prints: what a release run would do, in order, with the gate
  * rules spelled out as times. Header values are never printed (they may hold secrets).
  */
+import { ERROR_RETRY_MS } from "../core/gate-rules.js";
 import { formatDuration } from "../core/parse.js";
 import { involvedTags, releaseTagOf } from "../core/release-plan.js";
 import type { CheckSpec, GateSettings, Millis, PipelineConfig, ReleaseVersion } from "../core/types.js";
@@ -22,28 +23,32 @@ export interface GateTimings {
   readonly minPassMs: Millis;
   /** Time to fail when every check fails: `failure-limit + 1` failed measurements. */
   readonly failWhenFailingMs: Millis;
-  /** Time to fail when every request errors: `consecutive-error-limit + 1` errors, each up to `timeout`. */
+  /** Time to fail when every connection is refused at once: `consecutive-error-limit + 1` errors, retried after `ERROR_RETRY_MS`. */
+  readonly failWhenRefusedMs: Millis;
+  /** Time to fail when every request hangs: `consecutive-error-limit + 1` errors, each up to `timeout`. */
   readonly failWhenDownMs: Millis;
   /** Worst case before any decision: errors just under the limit between every counted measurement. */
   readonly longestMs: Millis;
 }
 
 /**
- * Gate durations, assuming measurements start `interval` apart (the first at once), checks of a
- * measurement run together, and a measurement lasts at most `timeout` (so starts are at least
- * `max(interval, timeout)` apart when requests hang). Response times are otherwise ignored.
+ * Gate durations, assuming measurements start `interval` apart (the first at once), or
+ * `min(interval, ERROR_RETRY_MS)` after an error, checks of a measurement run together, and a
+ * hanging request uses the measurement's whole `timeout` (no re-probe starts after it), so
+ * starts are at least `timeout` apart when requests hang. Response times are otherwise ignored.
  */
 export function gateTimings(gate: GateSettings): GateTimings {
   const slow = Math.max(gate.intervalMs, gate.timeoutMs);
-  const errorsToFail = gate.consecutiveErrorLimit + 1;
-  // Most measurements a gate can take: count - 1 counted ones, each after the most errors
-  // tolerated in a row, then a final run of errors that fails it.
-  const most = (gate.count - 1) * errorsToFail + errorsToFail;
+  const retry = Math.min(gate.intervalMs, ERROR_RETRY_MS);
+  const errorGap = Math.max(retry, gate.timeoutMs);
+  const tolerated = gate.consecutiveErrorLimit;
   return {
     minPassMs: (gate.count - 1) * gate.intervalMs,
     failWhenFailingMs: gate.failureLimit * gate.intervalMs,
-    failWhenDownMs: gate.consecutiveErrorLimit * slow + gate.timeoutMs,
-    longestMs: (most - 1) * slow + gate.timeoutMs,
+    failWhenRefusedMs: tolerated * retry,
+    failWhenDownMs: tolerated * errorGap + gate.timeoutMs,
+    // count - 1 counted measurements, each after the most errors tolerated in a row, then a final run of errors that fails it.
+    longestMs: (gate.count - 1) * (tolerated * errorGap + slow) + tolerated * errorGap + gate.timeoutMs,
   };
 }
 
@@ -133,7 +138,8 @@ export function describeGate(gate: GateSettings): string[] {
   return [
     `${gate.count} measurements, ${formatDuration(gate.intervalMs)} apart, timeout ${formatDuration(gate.timeoutMs)} per request`,
     `tolerates ${gate.failureLimit} failed measurements and ${gate.consecutiveErrorLimit} consecutive errors${latency}`,
-    `passes after at least ${formatDuration(t.minPassMs)}; fails ${within(t.failWhenFailingMs)} when every check fails, ${within(t.failWhenDownMs)} when every request errors; decides within ${formatDuration(t.longestMs)} at worst`,
+    `a check whose request errors, fails or is slow is re-probed up to ${gate.confirm ?? 0} times right away before the measurement counts`,
+    `passes after at least ${formatDuration(t.minPassMs)}; fails ${within(t.failWhenFailingMs)} when every check fails, ${within(t.failWhenRefusedMs)} when every connection is refused, ${within(t.failWhenDownMs)} when every request hangs; decides within ${formatDuration(t.longestMs)} at worst`,
     "checks:",
     ...gate.checks.map((check) => `  - ${describeCheck(check)}`),
   ];

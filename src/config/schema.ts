@@ -94,6 +94,14 @@ function gateShape(base: string) {
     ).optional(),
     timeout: duration(`${base}.timeout`, `Timeout per request.${smoke ? " Default: the health gate's timeout." : ""}`).optional(),
     "max-latency": duration(`${base}.max-latency`, "p95 latency ceiling over the gate, e.g. 500ms.").optional(),
+    confirm: nonNegative(
+      `${base}.confirm`,
+      `Re-probes of a check whose request was not a quick success, made right away before the measurement counts; 0 probes once.${smoke ? " Default: the health gate's." : ""}`,
+    ).optional(),
+    "max-body-bytes": count(
+      `${base}.max-body-bytes`,
+      `Bytes of a response body read for expect; a longer body is cut there.${smoke ? " Default: the health gate's." : ""}`,
+    ).optional(),
     checks: checks(
       smoke
         ? "Checks of the smoke gate. Default: the health gate's checks."

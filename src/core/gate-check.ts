@@ -93,12 +93,17 @@ function expectationProblem(check: CheckSpec, response: HttpResponse): string | 
   }
   if (json !== undefined) {
     const problem = jsonProblem(json, response);
-    if (problem !== undefined) return problem;
+    if (problem !== undefined) return problem + cutNote(response);
   }
   if (body !== undefined && !response.body.includes(body)) {
-    return `expected the body to contain ${JSON.stringify(body)}, got ${excerpt(response.body)}`;
+    return `expected the body to contain ${JSON.stringify(body)}, got ${excerpt(response.body)}${cutNote(response)}`;
   }
   return undefined;
+}
+
+/** Why a body judged on its start may have fallen short: the probe read only so many bytes. */
+function cutNote(response: HttpResponse): string {
+  return response.bodyCutAt === undefined ? "" : ` (body cut at ${response.bodyCutAt} bytes: raise health-max-body-bytes)`;
 }
 
 function jsonProblem(expected: unknown, response: HttpResponse): string | undefined {

@@ -5,6 +5,7 @@
  */
 import { errorMessage } from "./errors.js";
 import { checkUrl, evaluate, type VersionRule } from "./gate-check.js";
+import { attemptsOf, ERROR_RETRY_MS, judge, latencySamples, percentile } from "./gate-rules.js";
 import { formatDuration } from "./parse.js";
 import type { Clock, HttpProbe, Logger } from "./ports.js";
 import { normaliseVersionId } from "./version-id.js";
@@ -41,29 +42,19 @@ export interface GateOptions {
   readonly onMeasurement?: (measurement: Measurement) => void;
 }
 
-/** `watchGate` takes the same options; `settings.count` is ignored. */
+/** `watchGate` takes the same options; `settings.count` sizes its judged window (see `watchWindow`). */
 export type WatchOptions = GateOptions;
 
-/** Below this many samples a p95 is one slow request, so `watchGate` does not judge latency yet. */
-const WATCH_MIN_LATENCY_SAMPLES = 20;
-
 export { checkUrl, evaluate, type VersionRule } from "./gate-check.js";
+export { binomialTail, ERROR_RETRY_MS, judge, latencySamples, percentile, watchWindow, type Verdict } from "./gate-rules.js";
 
 // ---------------------------------------------------------------------------------------------
 // Statistics
 
-/** Nearest-rank percentile (`p` in 0-100): the smallest value with at least p% of values <= it. */
-export function percentile(values: readonly number[], p: number): number | undefined {
-  if (values.length === 0) return undefined;
-  const sorted = [...values].sort((a, b) => a - b);
-  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p * sorted.length) / 100)));
-  return sorted[rank - 1];
-}
-
-/** Counts and p50/p95 latency (over requests that got an HTTP response) of a gate's measurements. */
+/** Counts and p50/p95 latency (over `latencySamples`, the samples the latency rule judges) of a gate's measurements. */
 export function gateStats(measurements: readonly Measurement[]): GateStats {
   const checks = measurements.flatMap((m) => m.checks);
-  const latencies = checks.flatMap((c) => (c.status !== undefined && c.latencyMs !== undefined ? [c.latencyMs] : []));
+  const latencies = latencySamples(measurements);
   const tally = (outcome: MeasurementOutcome) => measurements.filter((m) => m.outcome === outcome).length;
   const stats = { successful: tally("successful"), failed: tally("failed"), errors: tally("error") };
   const p50Ms = percentile(latencies, 50);
@@ -71,7 +62,7 @@ export function gateStats(measurements: readonly Measurement[]): GateStats {
   return {
     count: stats.successful + stats.failed,
     ...stats,
-    requests: checks.length,
+    requests: checks.reduce((sum, check) => sum + attemptsOf(check).length, 0),
     ...(p50Ms === undefined ? {} : { p50Ms }),
     ...(p95Ms === undefined ? {} : { p95Ms }),
   };
@@ -85,7 +76,7 @@ export function gateVersions(measurements: readonly Measurement[], header: strin
   const expected = expectedId === undefined ? undefined : normaliseVersionId(expectedId);
   const answeredBy: Record<string, number> = {};
   let unnamed = 0;
-  for (const check of measurements.flatMap((m) => m.checks)) {
+  for (const check of measurements.flatMap((m) => m.checks.flatMap(attemptsOf))) {
     if (check.status === undefined) continue;
     if (check.versionId === undefined) unnamed++;
     else answeredBy[check.versionId] = (answeredBy[check.versionId] ?? 0) + 1;
@@ -103,94 +94,6 @@ export function gateVersions(measurements: readonly Measurement[], header: strin
 }
 
 // ---------------------------------------------------------------------------------------------
-// Rules
-
-/** Running totals of one gate, Argo-style: errors neither count nor reset anything but themselves. */
-interface Tally {
-  /** Measurements that count towards `count`: successful + failed. */
-  counted: number;
-  successful: number;
-  failed: number;
-  consecutiveErrors: number;
-  lastFailed?: Measurement;
-  lastError?: Measurement;
-  /** Latency of every check of every counted measurement (so `count × checks` at the end). */
-  latencies: Millis[];
-}
-
-type Verdict = { readonly outcome: "passed" } | { readonly outcome: "failed"; readonly reason: string };
-
-function record(tally: Tally, measurement: Measurement): void {
-  if (measurement.outcome === "error") {
-    tally.consecutiveErrors++;
-    tally.lastError = measurement;
-    return;
-  }
-  tally.consecutiveErrors = 0;
-  tally.counted++;
-  if (measurement.outcome === "failed") {
-    tally.failed++;
-    tally.lastFailed = measurement;
-  } else {
-    tally.successful++;
-  }
-  for (const check of measurement.checks) if (check.latencyMs !== undefined) tally.latencies.push(check.latencyMs);
-}
-
-/** Argo's order: failures, then consecutive errors, then (ours) latency, then `count` reached. */
-function decide(tally: Tally, settings: GateSettings, watching: boolean): Verdict | undefined {
-  if (tally.failed > settings.failureLimit) {
-    const why = `${tally.failed} failed measurement(s), failure-limit ${settings.failureLimit}`;
-    return { outcome: "failed", reason: `${problems(tally.lastFailed, "failed")} (${why})` };
-  }
-  if (tally.consecutiveErrors > settings.consecutiveErrorLimit) {
-    const why = `${tally.consecutiveErrors} consecutive errors, consecutive-error-limit ${settings.consecutiveErrorLimit}`;
-    return { outcome: "failed", reason: `${problems(tally.lastError, "error")} (${why})` };
-  }
-  const slow = latencyProblem(tally, settings, watching);
-  if (slow !== undefined) return { outcome: "failed", reason: slow };
-  if (watching || tally.counted < Math.max(1, settings.count)) return undefined;
-  // Only reachable when failure-limit >= count slipped past config validation: never pass on no data.
-  if (tally.successful === 0) return { outcome: "failed", reason: "no measurement succeeded" };
-  return { outcome: "passed" };
-}
-
-/** `GET /api/health (https://…): expected status 200-299, got 503` for each guilty check. */
-function problems(measurement: Measurement | undefined, outcome: MeasurementOutcome): string {
-  const guilty = measurement?.checks.filter((c) => c.outcome === outcome) ?? [];
-  return guilty.map((c) => `${c.check} (${c.url}): ${c.reason ?? outcome}`).join("; ");
-}
-
-/**
- * Nearest-rank p95 over `N = count × checks` samples is above the ceiling exactly when more
- * than `N - ceil(0.95 N)` samples are, so the gate can fail as soon as that many slow requests
- * were seen: no later request can bring the p95 back under the ceiling.
- */
-function latencyProblem(tally: Tally, settings: GateSettings, watching: boolean): string | undefined {
-  const max = settings.maxLatencyMs;
-  const samples = tally.latencies;
-  if (max === undefined) return undefined;
-  if (watching) {
-    // No final sample count while watching: judge the p95 so far once it means something.
-    const p95 = samples.length >= WATCH_MIN_LATENCY_SAMPLES ? percentile(samples, 95) : undefined;
-    return p95 !== undefined && p95 > max ? p95Text(p95, max, samples.length) : undefined;
-  }
-  const total = Math.max(1, settings.count) * settings.checks.length;
-  const allowed = total - Math.ceil((95 * total) / 100);
-  const slow = samples.filter((latency) => latency > max);
-  if (slow.length <= allowed) return undefined;
-  if (samples.length >= total) return p95Text(percentile(samples, 95)!, max, samples.length);
-  return (
-    `p95 latency cannot stay within max ${formatDuration(max)}: ${slow.length} of the gate's ${total} requests ` +
-    `already took longer (at most ${allowed} may), the slowest ${formatDuration(Math.max(...slow))}`
-  );
-}
-
-function p95Text(p95: Millis, max: Millis, requests: number): string {
-  return `p95 ${formatDuration(p95)} > max ${formatDuration(max)} over ${requests} requests`;
-}
-
-// ---------------------------------------------------------------------------------------------
 // Running
 
 interface Target {
@@ -201,18 +104,19 @@ interface Target {
 
 /**
  * Runs a gate to a verdict: every `intervalMs` (start to start, so a gate lasts about
- * `count × interval`) one measurement probes all checks concurrently. A measurement is `failed`
- * if any check failed, else `error` if any check errored, else `successful`: an expectation
- * that was not met is news about the release even when another check could not connect.
+ * `count × interval`) one measurement probes all checks concurrently, each with its confirming
+ * re-probes (`settings.confirm`). A measurement is `failed` if any check failed, else `error`
+ * if any check errored, else `successful`: an expectation that was not met is news about the
+ * release even when another check could not connect. After an `error` the next measurement
+ * comes after `ERROR_RETRY_MS` (or the interval, if shorter), as Argo retries sooner.
  */
 export function runGate(options: GateOptions): Promise<GateReport> {
   return loop(options, false);
 }
 
 /**
- * Measures every `intervalMs` until `signal` aborts (outcome `cancelled`: it never failed) or a
- * failure rule trips (`failed`). Failures add up over the whole watch; `maxLatencyMs` applies to
- * the p95 so far once there are 20 samples.
+ * Measures like `runGate` until `signal` aborts (outcome `cancelled`: it never failed) or a
+ * failure rule trips on the watch's judged window (`failed`, see `watchWindow`).
  */
 export function watchGate(options: WatchOptions): Promise<GateReport> {
   return loop(options, true);
@@ -230,19 +134,18 @@ async function loop(options: GateOptions, watching: boolean): Promise<GateReport
   } catch (error) {
     return finish("failed", errorMessage(error));
   }
-  const tally: Tally = { counted: 0, successful: 0, failed: 0, consecutiveErrors: 0, latencies: [] };
   for (let index = 0; !signal.aborted; index++) {
-    const nextAt = clock.now() + settings.intervalMs;
+    const startAt = clock.now();
     const measurement = await measure(options, targets, index);
     // Results that raced an abort may be abort-made errors: they are not evidence.
     if (measurement === undefined || signal.aborted) break;
     measurements.push(measurement);
     options.onMeasurement?.(measurement);
     logMeasurement(options, measurement);
-    record(tally, measurement);
-    const verdict = decide(tally, settings, watching);
+    const verdict = judge(measurements, settings, watching);
     if (verdict) return finish(verdict.outcome, verdict.outcome === "failed" ? verdict.reason : undefined);
-    if (!(await sleepUntil(clock, nextAt, signal))) break;
+    const wait = measurement.outcome === "error" ? Math.min(settings.intervalMs, ERROR_RETRY_MS) : settings.intervalMs;
+    if (!(await sleepUntil(clock, startAt + wait, signal))) break;
   }
   return finish("cancelled");
 }
@@ -251,7 +154,7 @@ async function loop(options: GateOptions, watching: boolean): Promise<GateReport
 async function measure(options: GateOptions, targets: readonly Target[], index: number): Promise<Measurement | undefined> {
   const at = options.clock.now();
   try {
-    const checks = await Promise.all(targets.map((target) => probeOne(options, target)));
+    const checks = await Promise.all(targets.map((target) => confirmed(options, target)));
     const outcome: MeasurementOutcome = checks.some((c) => c.outcome === "failed")
       ? "failed"
       : checks.some((c) => c.outcome === "error")
@@ -264,8 +167,39 @@ async function measure(options: GateOptions, targets: readonly Target[], index: 
   }
 }
 
+/**
+ * One check in one measurement: a request, then re-probes right away while none came back as a
+ * quick success, at most `confirm` of them and none started `timeoutMs` or more after the first.
+ * An answer from another version ends it: that is no network noise.
+ */
+async function confirmed(options: GateOptions, target: Target): Promise<CheckResult> {
+  const { clock, settings } = options;
+  const started = clock.now();
+  const attempts: CheckResult[] = [];
+  for (let left = settings.confirm ?? 0; ; left--) {
+    const attempt = await probeOne(options, target);
+    attempts.push(attempt);
+    if (quickSuccess(attempt, settings.maxLatencyMs) || otherVersion(attempt) || left <= 0) break;
+    if (clock.now() - started >= settings.timeoutMs) break;
+  }
+  if (attempts.length === 1) return attempts[0]!;
+  const deciding = attempts.findLast((a) => a.outcome === "successful") ?? attempts.find((a) => a.outcome === "failed") ?? attempts.at(-1)!;
+  return { ...deciding, attempts: attempts.map(({ check: _check, url: _url, ...attempt }) => attempt) };
+}
+
+/** An answer from another version is no network noise (a pin was dropped, another deploy is live): asking again proves nothing. */
+function otherVersion(attempt: CheckResult): boolean {
+  return attempt.outcome === "error" && attempt.status !== undefined;
+}
+
+function quickSuccess(attempt: CheckResult, maxLatencyMs: Millis | undefined): boolean {
+  if (attempt.outcome !== "successful") return false;
+  return maxLatencyMs === undefined || attempt.latencyMs === undefined || attempt.latencyMs <= maxLatencyMs;
+}
+
 async function probeOne(options: GateOptions, target: Target): Promise<CheckResult> {
-  const request = { url: target.url, headers: target.headers, timeoutMs: options.settings.timeoutMs };
+  const { timeoutMs, maxBodyBytes } = options.settings;
+  const request = { url: target.url, headers: target.headers, timeoutMs, ...(maxBodyBytes === undefined ? {} : { maxBodyBytes }) };
   try {
     return evaluate(target.spec, await options.probe.probe(request, options.signal), target.url, versionRule(options));
   } catch (error) {
@@ -306,9 +240,11 @@ async function sleepUntil(clock: Clock, at: number, signal: AbortSignal): Promis
 }
 
 function logMeasurement(options: GateOptions, measurement: Measurement): void {
+  if (!options.logger) return;
   const checks = measurement.checks.map((c) => {
     const latency = c.latencyMs === undefined ? "" : ` ${formatDuration(c.latencyMs)}`;
-    return `${c.check} ${c.status ?? c.outcome}${latency}${c.reason ? `: ${c.reason}` : ""}`;
+    const tries = c.attempts ? ` (${c.attempts.length} tries: ${c.attempts.map((a) => a.status ?? a.outcome).join(", ")})` : "";
+    return `${c.check} ${c.status ?? c.outcome}${latency}${c.reason ? `: ${c.reason}` : ""}${tries}`;
   });
   const line = `${options.gate} #${measurement.index + 1} ${measurement.outcome}: ${checks.join("; ")}`;
   if (measurement.outcome === "successful") options.logger?.info(line);

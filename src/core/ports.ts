@@ -90,6 +90,8 @@ export interface ProbeRequest {
   readonly url: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly timeoutMs: Millis;
+  /** Bytes of body to read at most; the probe's own limit when absent. */
+  readonly maxBodyBytes?: number;
 }
 
 export type ProbeResponse =
@@ -99,6 +101,8 @@ export type ProbeResponse =
       readonly headers: Readonly<Record<string, string>>;
       readonly body: string;
       readonly latencyMs: Millis;
+      /** Set when the body was longer than the limit: `body` holds only the first this many bytes. */
+      readonly bodyCutAt?: number;
     }
   | {
       /** Timeout, refused connection, DNS: the request got no HTTP answer. */

@@ -105,6 +105,14 @@ export interface GateSettings {
    * (input `version-header`). Absent: answers are not attributed to a version (the check is off).
    */
   readonly versionHeader?: string;
+  /**
+   * Re-probes of a check whose request was not a quick success (an error, an unmet expectation,
+   * or an answer slower than `maxLatencyMs`), made right away within the measurement and
+   * within `timeoutMs` of its start; the check is successful when one succeeds. Absent: 0.
+   */
+  readonly confirm?: number;
+  /** Bytes of a response body read; a longer body is cut there, and a reason judged on it says so. */
+  readonly maxBodyBytes?: number;
 }
 
 /** The release the run ships: resolved from `version`, the tag ref, or `bump`. */
@@ -170,10 +178,8 @@ export interface PipelineConfig {
   };
 }
 
-/** Outcome of one HTTP check in one measurement. */
-export interface CheckResult {
-  readonly check: string;
-  readonly url: string;
+/** One request of a check: the first, or a confirming re-probe (`GateSettings.confirm`). */
+export interface ProbeAttempt {
   readonly outcome: MeasurementOutcome;
   readonly status?: number;
   readonly latencyMs?: Millis;
@@ -183,9 +189,20 @@ export interface CheckResult {
   readonly versionId?: string;
 }
 
+/**
+ * Outcome of one HTTP check in one measurement. Its own fields are those of the request that
+ * decided it: a successful one if any was, else the first failed one, else the last error.
+ */
+export interface CheckResult extends ProbeAttempt {
+  readonly check: string;
+  readonly url: string;
+  /** Every request of the check in this measurement, in order, when it made more than one. */
+  readonly attempts?: readonly ProbeAttempt[];
+}
+
 export type MeasurementOutcome = "successful" | "failed" | "error";
 
-/** One measurement: every check probed once. */
+/** One measurement: every check probed once, with its confirming re-probes. */
 export interface Measurement {
   readonly index: number;
   /** Epoch ms from the injected clock. */

@@ -6,8 +6,11 @@ import { formatDuration } from "../../core/parse.js";
 import type { HttpProbe, ProbeRequest, ProbeResponse } from "../../core/ports.js";
 import { describeNetworkError } from "./network-error.js";
 
-/** Enough for any health document; a page larger than this is cut, not read to the end. */
-export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+/**
+ * Enough for any health document or page (input `health-max-body-bytes`); a body larger than
+ * this is cut, not read to the end, and the probe says where (`bodyCutAt`).
+ */
+export const DEFAULT_MAX_BODY_BYTES = 4 * 1024 * 1024;
 const USER_AGENT = "shipline-probe";
 
 export interface FetchProbeOptions {
@@ -15,7 +18,7 @@ export interface FetchProbeOptions {
   readonly fetch?: typeof fetch;
   /** Monotonic milliseconds for latency. @default performance.now */
   readonly now?: () => number;
-  /** Bytes of body kept; the rest is not downloaded. @default 65536 */
+  /** Bytes of body kept when a request names no limit; the rest is not downloaded. @default 4194304 */
   readonly maxBodyBytes?: number;
 }
 
@@ -51,9 +54,11 @@ async function probeOnce(deps: ProbeDeps, request: ProbeRequest, callerSignal: A
       redirect: "manual",
       signal,
     });
-    const body = await readBody(response, deps.maxBodyBytes);
+    const maxBytes = request.maxBodyBytes ?? deps.maxBodyBytes;
+    const { text: body, cut } = await readBody(response, maxBytes);
     const headers = Object.fromEntries([...response.headers].map(([name, value]) => [name.toLowerCase(), value]));
-    return { kind: "response", status: response.status, headers, body, latencyMs: deps.now() - started };
+    const latencyMs = deps.now() - started;
+    return { kind: "response", status: response.status, headers, body, latencyMs, ...(cut ? { bodyCutAt: maxBytes } : {}) };
   } catch (error) {
     callerSignal.throwIfAborted();
     const message = timeout.aborted ? `timeout after ${formatDuration(request.timeoutMs)}` : describeNetworkError(error);
@@ -66,24 +71,28 @@ function withUserAgent(headers: Readonly<Record<string, string>>): Record<string
   return named ? { ...headers } : { "user-agent": USER_AGENT, ...headers };
 }
 
-/** Reads at most `maxBytes` of the body as UTF-8, then cancels the rest of the download. */
-async function readBody(response: Response, maxBytes: number): Promise<string> {
-  if (!response.body) return "";
+/** Reads at most `maxBytes` of the body as UTF-8, then cancels the rest of the download; `cut` when there was more. */
+async function readBody(response: Response, maxBytes: number): Promise<{ text: string; cut: boolean }> {
+  if (!response.body) return { text: "", cut: false };
   const reader = response.body.getReader();
   const decoder = new TextDecoder();
   let text = "";
   let received = 0;
   let done = false;
+  let cut = false;
   try {
-    while (!done && received < maxBytes) {
+    while (!done && !cut) {
       const chunk = await reader.read();
       done = chunk.done;
-      if (chunk.value === undefined) continue;
+      if (chunk.value === undefined || chunk.value.byteLength === 0) continue;
+      // A chunk arriving once the limit is reached is the proof that the body was longer.
+      if (received >= maxBytes) cut = true;
       const kept = chunk.value.subarray(0, maxBytes - received);
+      if (kept.byteLength < chunk.value.byteLength) cut = true;
       received += kept.byteLength;
       text += decoder.decode(kept, { stream: true });
     }
-    return text + decoder.decode();
+    return { text: text + decoder.decode(), cut };
   } finally {
     // Frees the connection instead of downloading a body nobody will read.
     if (!done) await reader.cancel().catch(() => undefined);

@@ -37,6 +37,9 @@ const SPEC_INPUTS = [
   "health-consecutive-error-limit",
   "health-timeout",
   "health-max-latency",
+  // Issue 10: the gates' confirming re-probes and the body limit (beyond SPEC section 2).
+  "health-confirm",
+  "health-max-body-bytes",
   "smoke-count",
   "smoke-interval",
   "approval",

@@ -18,6 +18,7 @@ describe("gateTimings", () => {
     expect(gateTimings(gate())).toEqual({
       minPassMs: 50_000, // 6 measurements, the first at once
       failWhenFailingMs: 0, // the first failure exceeds a limit of 0
+      failWhenRefusedMs: 4_000, // 5 errors, retried 1s apart
       failWhenDownMs: 50_000, // 5 errors, each up to 10s
       longestMs: 300_000, // 6 × 5 measurements, 10s apart, the last one timing out after 10s
     });
@@ -25,7 +26,18 @@ describe("gateTimings", () => {
 
   it("spaces measurements by the timeout when it is longer than the interval", () => {
     const t = gateTimings(gate({ intervalMs: 1_000, timeoutMs: 5_000, count: 2, failureLimit: 1, consecutiveErrorLimit: 1 }));
-    expect(t).toEqual({ minPassMs: 1_000, failWhenFailingMs: 1_000, failWhenDownMs: 10_000, longestMs: 20_000 });
+    expect(t).toEqual({ minPassMs: 1_000, failWhenFailingMs: 1_000, failWhenRefusedMs: 1_000, failWhenDownMs: 10_000, longestMs: 20_000 });
+  });
+
+  it("retries after an error within the interval when that is shorter than a second", () => {
+    const t = gateTimings(gate({ intervalMs: 300, timeoutMs: 200, count: 3, consecutiveErrorLimit: 2 }));
+    expect(t).toEqual({
+      minPassMs: 600,
+      failWhenFailingMs: 0,
+      failWhenRefusedMs: 600,
+      failWhenDownMs: 800,
+      longestMs: 2 * (600 + 300) + 600 + 200,
+    });
   });
 });
 
@@ -65,7 +77,7 @@ production:
     expect(text).toContain("6 measurements, 10s apart, timeout 10s per request");
     expect(text).toContain("p95 latency at most 500ms");
     expect(text).toContain(
-      "passes after at least 50s; fails at the first measurement when every check fails, within 50s when every request errors",
+      "passes after at least 50s; fails at the first measurement when every check fails, within 4s when every connection is refused, within 50s when every request hangs",
     );
     expect(text).toContain("3 gates; at least 2m30s in all");
     expect(text).toContain('GET /api/health (headers: x-health-token): status 200, JSON contains {"success":true}');

@@ -20,6 +20,8 @@ describe("resolveConfig defaults (SPEC section 2)", () => {
           failureLimit: 0,
           consecutiveErrorLimit: 4,
           timeoutMs: 10_000,
+          confirm: 4,
+          maxBodyBytes: 4_194_304,
           checks: [DEFAULT_CHECK],
           versionHeader: "x-worker-version-id",
         },
@@ -34,6 +36,8 @@ describe("resolveConfig defaults (SPEC section 2)", () => {
           failureLimit: 0,
           consecutiveErrorLimit: 4,
           timeoutMs: 10_000,
+          confirm: 4,
+          maxBodyBytes: 4_194_304,
           checks: [DEFAULT_CHECK],
           versionHeader: "x-worker-version-id",
         },
@@ -45,6 +49,19 @@ describe("resolveConfig defaults (SPEC section 2)", () => {
     expect(runtime).toEqual({ wranglerVersion: "4" });
     expect(secrets).toEqual([]);
     expect(warnings).toEqual([]);
+  });
+
+  it("gives the smoke gate the health gate's confirm and body limit unless staging.smoke sets its own", () => {
+    const inputs = { "health-confirm": "2", "health-max-body-bytes": "1000000" };
+    const same = resolve(inputs).config;
+    expect(same.staging.smoke).toMatchObject({ confirm: 2, maxBodyBytes: 1_000_000 });
+    expect(same.production.health).toMatchObject({ confirm: 2, maxBodyBytes: 1_000_000 });
+    const own = resolve(
+      {},
+      "staging:\n  smoke:\n    confirm: 0\n    max-body-bytes: 5000\nproduction:\n  health:\n    confirm: 6\n",
+    ).config;
+    expect(own.staging.smoke).toMatchObject({ confirm: 0, maxBodyBytes: 5000 });
+    expect(own.production.health).toMatchObject({ confirm: 6, maxBodyBytes: 4_194_304 });
   });
 
   it("defaults approval to issue when approvers are set", () => {

@@ -93,7 +93,7 @@ describe("parseConfigFile", () => {
   it("names a nested unknown key with its path", () => {
     const error = errorFor("production.health.intervall", parse("production:\n  health:\n    intervall: 10s\n"));
     expect(error.message).toBe(
-      "Config key `production.health` has the unknown key `intervall` (did you mean `interval`?): accepted keys are `interval`, `count`, `failure-limit`, `consecutive-error-limit`, `timeout`, `max-latency`, `checks`.",
+      "Config key `production.health` has the unknown key `intervall` (did you mean `interval`?): accepted keys are `interval`, `count`, `failure-limit`, `consecutive-error-limit`, `timeout`, `max-latency`, `confirm`, `max-body-bytes`, `checks`.",
     );
   });
 

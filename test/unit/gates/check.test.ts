@@ -2,7 +2,18 @@ import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../../src/core/errors.js";
 import { checkUrl, evaluate } from "../../../src/core/gate.js";
 import { parseStatusMatcher } from "../../../src/core/parse.js";
+import type { ProbeResponse } from "../../../src/core/ports.js";
 import { check, fail, ok, status } from "./fakes.js";
+
+/** A 200 answer whose body the probe cut at `bytes`. */
+const cutAt = (body: string, bytes: number): ProbeResponse => ({
+  kind: "response",
+  status: 200,
+  headers: {},
+  body,
+  latencyMs: 5,
+  bodyCutAt: bytes,
+});
 
 const at = (path: string | undefined, base = "https://example.com/app") =>
   checkUrl(base, check("c", path === undefined ? { path: undefined } : { path }));
@@ -106,6 +117,19 @@ describe("evaluate", () => {
     expect(evaluate(spec, ok(5, "<html>"), url).reason).toBe('expected the body to contain "<title>", got "<html>"');
     expect(evaluate(spec, ok(5, ""), url).reason).toBe('expected the body to contain "<title>", got an empty body');
     expect(evaluate(spec, ok(5, "<title>x</title>"), url).outcome).toBe("successful");
+  });
+
+  it("says the body was cut when a JSON or text expectation fails on a cut body", () => {
+    const json = check("GET /health", { expect: { status: parseStatusMatcher("200")!, json: { ok: true } } });
+    const cut = cutAt('{"ok":true,"big":"xxxx', 20);
+    expect(evaluate(json, cut, url).reason).toBe(
+      'expected a JSON body, got "{\\"ok\\":true,\\"big\\":\\"xxxx" (body cut at 20 bytes: raise health-max-body-bytes)',
+    );
+    const text = check("GET /", { expect: { status: parseStatusMatcher("200")!, body: "</html>" } });
+    expect(evaluate(text, cutAt("<html>", 6), url).reason).toBe(
+      'expected the body to contain "</html>", got "<html>" (body cut at 6 bytes: raise health-max-body-bytes)',
+    );
+    expect(evaluate(text, cutAt("<html></html>", 13), url).outcome).toBe("successful");
   });
 
   it("checks the status before the body", () => {

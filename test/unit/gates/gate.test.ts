@@ -172,3 +172,87 @@ describe("runGate: no data", () => {
     expect(report.reason).toMatch(/Invalid base URL ""/);
   });
 });
+
+describe("runGate: confirming re-probes", () => {
+  it("re-probes a check that did not succeed right away, and counts it successful when a re-probe succeeds", async () => {
+    const probe = new ScriptedProbe([fail(), status(503), ok(12), ok()]);
+    const report = await gate(probe, settings({ count: 2, confirm: 4 }));
+    expect(report.outcome).toBe("passed");
+    expect(outcomes(report.measurements)).toEqual(["successful", "successful"]);
+    expect(report.measurements.map((m) => m.at - T0)).toEqual([0, 10_000]);
+    const first = report.measurements[0]!.checks[0]!;
+    expect(first).toMatchObject({ outcome: "successful", status: 200, latencyMs: 12 });
+    expect(first.attempts?.map((a) => a.status ?? a.outcome)).toEqual(["error", 503, 200]);
+    expect(report.measurements[1]!.checks[0]!.attempts).toBeUndefined();
+    expect(report.stats.requests).toBe(4);
+  });
+
+  it("counts a failure only when every re-probe failed too, with the first failure's reason and the tries", async () => {
+    const probe = new ScriptedProbe([ok(), fail(), status(503, "down"), fail()]);
+    const report = await gate(probe, settings({ count: 6, confirm: 4 }));
+    expect(report.outcome).toBe("failed");
+    expect(report.measurements).toHaveLength(2);
+    expect(report.measurements[1]!.checks[0]!.attempts).toHaveLength(5);
+    expect(report.reason).toBe(
+      `GET /health (${BASE}/health): expected status 200-299, got 503: "down" (5 tries) (1 failed measurement(s), failure-limit 0)`,
+    );
+  });
+
+  it("starts no re-probe once the check has used the gate's timeout in this measurement", async () => {
+    const clock = new VirtualClock(T0);
+    const hang = () => (clock.advance(5_000), fail("timeout after 5s", 5_000));
+    const probe = new ScriptedProbe([hang]);
+    const report = await gate(probe, settings({ count: 3, confirm: 4, timeoutMs: 5_000, consecutiveErrorLimit: 0 }), { clock });
+    expect(report.outcome).toBe("failed");
+    expect(probe.requests).toHaveLength(1);
+  });
+
+  it("does not re-probe an answer from another version: that is no network noise", async () => {
+    const probe = new ScriptedProbe([ok(10, "OK", { "x-v": "other" })]);
+    const report = await gate(probe, settings({ count: 3, confirm: 4, versionHeader: "x-v", consecutiveErrorLimit: 0 }), {
+      versionId: "mine",
+    });
+    expect(report.outcome).toBe("failed");
+    expect(probe.requests).toHaveLength(1);
+    expect(report.reason).toMatch(/answered by version other, not mine/);
+  });
+
+  it("without confirm, probes each check once per measurement (Argo's measurement)", async () => {
+    const probe = new ScriptedProbe([status(503)]);
+    const report = await gate(probe, settings({ count: 3 }));
+    expect(report.outcome).toBe("failed");
+    expect(probe.requests).toHaveLength(1);
+  });
+});
+
+describe("runGate: quicker retry after an error", () => {
+  it("takes the next measurement one second after an error, and the interval after a counted one", async () => {
+    const probe = new ScriptedProbe([ok(), fail(), fail(), ok(), ok()]);
+    const report = await gate(probe, settings({ count: 3, intervalMs: 10_000 }));
+    expect(report.outcome).toBe("passed");
+    expect(report.measurements.map((m) => m.at - T0)).toEqual([0, 10_000, 11_000, 12_000, 22_000]);
+  });
+
+  it("keeps the interval when it is shorter than the retry", async () => {
+    const probe = new ScriptedProbe([fail(), ok()]);
+    const report = await gate(probe, settings({ count: 2, intervalMs: 300 }));
+    expect(report.measurements.map((m) => m.at - T0)).toEqual([0, 300, 600]);
+  });
+
+  it("fails a service that refuses every connection within interval + 5 s with the default limits", async () => {
+    const clock = new VirtualClock(T0);
+    let down = false;
+    const probe = new ScriptedProbe([() => (down ? fail() : ok())]);
+    const report = await gate(probe, settings({ count: 6, intervalMs: 10_000, consecutiveErrorLimit: 4, confirm: 4 }), {
+      clock,
+      onMeasurement: (m) => {
+        if (m.index === 1) down = true;
+      },
+    });
+    expect(report.outcome).toBe("failed");
+    expect(report.reason).toMatch(/5 consecutive errors, consecutive-error-limit 4/);
+    // Down from just after the measurement at 10 s: the measurement at 20 s sees it, the verdict comes 4 s later.
+    expect(report.endedAt - (T0 + 10_000)).toBeLessThanOrEqual(10_000 + 5_000);
+    expect(report.measurements.map((m) => m.at - T0)).toEqual([0, 10_000, 20_000, 21_000, 22_000, 23_000, 24_000]);
+  });
+});

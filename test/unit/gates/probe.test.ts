@@ -22,6 +22,9 @@ function handle(path: string, res: import("node:http").ServerResponse): void {
   } else if (path === "/big") {
     res.writeHead(200, { "Content-Type": "text/plain" });
     res.end("é".repeat(100_000));
+  } else if (path === "/health-200k") {
+    res.writeHead(200, { "Content-Type": "application/json" });
+    res.end(JSON.stringify({ success: true, services: "x".repeat(200_000), status: "healthy" }));
   } else if (path === "/stall") {
     res.writeHead(200);
     res.write("partial");
@@ -78,19 +81,29 @@ describe("createFetchProbe", () => {
     expect(response).toMatchObject({ kind: "response", status: 302, headers: { location: "/json" } });
   });
 
-  it("keeps at most maxBodyBytes of the body", async () => {
+  it("keeps at most maxBodyBytes of the body, and says where it cut", async () => {
     const small = createFetchProbe({ maxBodyBytes: 1_001 });
     const response = await small.probe({ url: `${base}/big`, headers: {}, timeoutMs: 2_000 }, live());
     if (response.kind !== "response") throw new Error("expected a response");
     // "é" is two bytes: 500 whole characters, then half of one (decoded as a replacement character).
     expect(response.body).toBe(`${"é".repeat(500)}\uFFFD`);
+    expect(response.bodyCutAt).toBe(1_001);
   });
 
-  it("reads 64 KiB by default", async () => {
-    const response = await get("/big");
+  it("takes the request's limit over its own, and marks no cut when the body fits exactly", async () => {
+    const exact = await probe.probe({ url: `${base}/big`, headers: {}, timeoutMs: 2_000, maxBodyBytes: 200_000 }, live());
+    if (exact.kind !== "response") throw new Error("expected a response");
+    expect(Buffer.byteLength(exact.body)).toBe(200_000);
+    expect(exact.bodyCutAt).toBeUndefined();
+    const one = await probe.probe({ url: `${base}/big`, headers: {}, timeoutMs: 2_000, maxBodyBytes: 199_999 }, live());
+    expect(one).toMatchObject({ bodyCutAt: 199_999 });
+  });
+
+  it("reads a 200 KB health document whole by default (4 MiB)", async () => {
+    const response = await get("/health-200k");
     if (response.kind !== "response") throw new Error("expected a response");
-    expect(Buffer.byteLength(response.body)).toBeLessThanOrEqual(64 * 1024 + 2);
-    expect(response.body.startsWith("éé")).toBe(true);
+    expect(response.bodyCutAt).toBeUndefined();
+    expect(JSON.parse(response.body)).toMatchObject({ success: true, status: "healthy" });
   });
 
   it("times out a request that gets no answer", async () => {
