@@ -20,6 +20,7 @@ import {
   deploymentsResultSchema,
   envelopeSchema,
   membershipsResultSchema,
+  secretsResultSchema,
   toDeployments,
   toVersions,
   versionsResultSchema,
@@ -109,6 +110,17 @@ export class CloudflareApi {
     const answer = await this.#send(call, signal);
     if (!answer.ok && isMissing(answer)) return [];
     return toVersions(this.#result(call, answer, versionsResultSchema));
+  }
+
+  /**
+   * The names of a Worker's secrets (`GET …/secrets`, the request `wrangler secret list`
+   * makes; the API returns names and types, never values); `null` when the Worker does not exist.
+   */
+  async secretNames(worker: WorkerRef, signal: AbortSignal): Promise<string[] | null> {
+    const call: Call = { method: "GET", path: `${scriptPath(worker)}/secrets` };
+    const answer = await this.#send(call, signal);
+    if (!answer.ok && isMissing(answer)) return null;
+    return this.#result(call, answer, secretsResultSchema).map((secret) => secret.name);
   }
 
   /**
