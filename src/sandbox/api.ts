@@ -5,7 +5,7 @@
 import type { ApiCall, ApiReply } from "./router.js";
 import { Router } from "./router.js";
 import { SANDBOX_USER, deploymentJson, fail, ok, scriptJson, serviceJson, settingsJson, versionJson } from "./shapes.js";
-import { DeploymentRefused, findVersion, type BindingRecord, type SandboxStore, type ScriptRecord } from "./store.js";
+import { DeploymentRefused, findVersion, type BindingRecord, type SandboxStore, type ScriptRecord, type UploadedWorker } from "./store.js";
 import { UploadRejected, parseUpload } from "./upload.js";
 
 export interface ApiDeps {
@@ -14,6 +14,8 @@ export interface ApiDeps {
   readonly subdomain: string;
   /** Called after every change of a current deployment; the reply waits for it (runtime reload). */
   readonly deploymentsChanged: () => Promise<void>;
+  /** Something the sandbox cannot do as Cloudflare would: recorded in `Sandbox.warnings` and logged as a warning. */
+  readonly unsupported: (message: string) => void;
 }
 
 const SCRIPT = "/accounts/:account/workers/scripts/:script";
@@ -52,9 +54,30 @@ export function missingCredentials(): ApiReply {
   return { status: 400, body: fail(9106, "Missing X-Auth-Key, X-Auth-Email or Authorization headers") };
 }
 
-/** The Cloudflare answer for a path with no route. */
-export function noRoute(): ApiReply {
-  return { status: 404, body: fail(7000, "No route for that URI") };
+/**
+ * The Cloudflare answer for a path with no route (code 7000), its message extended with what
+ * the sandbox does not support, so that wrangler's error output names it.
+ */
+export function noRoute(method: string, path: string): ApiReply {
+  return { status: 404, body: fail(7000, `No route for that URI: ${unsupportedRequest(method, path)}`) };
+}
+
+/** How the sandbox names a request it has no route for. */
+export function unsupportedRequest(method: string, path: string): string {
+  return `shipline's sandbox does not support ${method} ${path.replace(/^\/accounts\/[^/]+/, "/accounts/…")} (yet): the real Cloudflare API may`;
+}
+
+/** Binding types a deployed version runs with in the sandbox; `inherit` is resolved at upload. */
+const RUNNABLE_BINDINGS: ReadonlySet<string> = new Set(["plain_text", "secret_text", "json", "version_metadata", "inherit"]);
+
+/** Warns, naming each binding of an upload that the sandbox cannot give the Worker (it would be undefined at run time). */
+function warnUnsupportedBindings(deps: ApiDeps, script: string, bindings: UploadedWorker["bindings"]): void {
+  for (const binding of bindings) {
+    if (RUNNABLE_BINDINGS.has(binding.type)) continue;
+    deps.unsupported(
+      `sandbox: ${script} was uploaded with binding ${binding.name} of type ${binding.type}, which shipline's sandbox does not provide: env.${binding.name} is undefined when the Worker runs here (Cloudflare would provide it)`,
+    );
+  }
 }
 
 function reply(result: unknown, status = 200): ApiReply {
@@ -195,6 +218,9 @@ function addVersionRoutes(router: Router, deps: ApiDeps): void {
     .on("POST", `${SCRIPT}/versions`, async (call) => {
       const parsed = await readUpload(call);
       if ("status" in parsed) return parsed;
+      const refused = missingInherited(deps, call.params.script ?? "", parsed);
+      if (refused) return refused;
+      warnUnsupportedBindings(deps, call.params.script ?? "", parsed.bindings);
       const version = deps.store.addVersion(call.params.script ?? "", parsed, "upload");
       return reply(versionJson(version));
     })
@@ -219,6 +245,9 @@ async function legacyUpload(deps: ApiDeps, call: ApiCall): Promise<ApiReply> {
   const parsed = await readUpload(call);
   if ("status" in parsed) return parsed;
   const name = call.params.script ?? "";
+  const refused = missingInherited(deps, name, parsed);
+  if (refused) return refused;
+  warnUnsupportedBindings(deps, name, parsed.bindings);
   const version = deps.store.addVersion(name, parsed, "upload");
   const message = version.annotations["workers/message"];
   deps.store.deploy(name, [{ version_id: version.id, percentage: 100 }], message ? { "workers/message": message } : {});
@@ -226,6 +255,26 @@ async function legacyUpload(deps: ApiDeps, call: ApiCall): Promise<ApiReply> {
   const script = deps.store.ensure(name);
   // The API returns the new version's id under `deployment_id` here (wrangler.md 2.1).
   return reply({ ...scriptJson(script), deployment_id: version.id, startup_time_ms: 1 });
+}
+
+/**
+ * An `inherit` binding (wrangler sends one per `secrets.required` name it does not upload) for
+ * a name the latest version does not have is refused, as the API refuses it: code 10057,
+ * "inherit binding '<name>' is invalid", which wrangler turns into "required secrets have not been set".
+ */
+function missingInherited(deps: ApiDeps, name: string, upload: UploadedWorker): ApiReply | undefined {
+  const previous = deps.store.get(name)?.versions.at(-1);
+  const missing = upload.bindings.filter((b) => b.type === "inherit" && !previous?.bindings.some((old) => old.name === b.name));
+  if (missing.length === 0) return undefined;
+  return {
+    status: 400,
+    body: {
+      success: false,
+      errors: missing.map((b) => ({ code: INVALID_INHERIT_BINDING, message: `inherit binding '${b.name}' is invalid` })),
+      messages: [],
+      result: null,
+    },
+  };
 }
 
 async function readUpload(call: ApiCall) {
