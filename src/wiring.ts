@@ -18,6 +18,8 @@ import { WranglerDeployer } from "./providers/wrangler/deployer.js";
 import { findProjectWrangler, locateWrangler, type LocatedWrangler } from "./providers/wrangler/locate.js";
 import { WranglerProcessRunner, type SpawnEvent } from "./providers/wrangler/runner.js";
 import { WranglerTargets } from "./providers/wrangler/targets.js";
+import { wranglerCommandEnv } from "./providers/wrangler/env.js";
+import { ConfigError } from "./core/errors.js";
 
 export interface WiringOptions {
   readonly config: PipelineConfig;
@@ -41,7 +43,12 @@ export interface WiringOptions {
   readonly onSpawn?: (event: SpawnEvent) => void;
   /** What `--env <environment>` talks to, when the entry point already made it (the action's early read). */
   readonly targets?: WranglerTargets;
+  /** Values of the `secrets` names, uploaded with every version (`--secrets-file`). */
+  readonly secretValues?: Readonly<Record<string, string>>;
 }
+
+/** The first wrangler with `--secrets-file` on `deploy` and `versions upload` (its changelog, 4.74.0). */
+export const SECRETS_FILE_MIN_WRANGLER = "4.74.0";
 
 /** What every run uses, whichever entry point started it. */
 export type SharedDeps = Pick<PipelineDeps, "deployer" | "probe" | "commands">;
@@ -54,6 +61,8 @@ export async function wireShared(options: WiringOptions): Promise<{ deps: Shared
   // An account_id in the wrangler config silently beats cloudflare-account-id: say so up front.
   const warning = await accountIdWarning(config.workingDirectory, options.accountId);
   if (warning) logger.warn(warning);
+  const secrets = options.secretValues ?? {};
+  if (Object.keys(secrets).length > 0) checkSecretsSupport(wrangler, options);
   const runner = new WranglerProcessRunner({
     binJs: wrangler.binJs,
     cwd: config.workingDirectory,
@@ -76,7 +85,11 @@ export async function wireShared(options: WiringOptions): Promise<{ deps: Shared
     });
   return {
     wrangler,
-    deps: { deployer: new WranglerDeployer({ runner, targets, logger }), probe: createFetchProbe(), commands: createShellRunner(logger) },
+    deps: {
+      deployer: new WranglerDeployer({ runner, targets, logger, contents: { secrets, vars: config.vars ?? {} } }),
+      probe: createFetchProbe(),
+      commands: createShellRunner(logger),
+    },
   };
 }
 
@@ -96,6 +109,24 @@ async function findWrangler(options: WiringOptions): Promise<LocatedWrangler> {
     logger: options.logger,
     signal: options.signal,
   });
+}
+
+/** Secrets travel with `--secrets-file`: a wrangler without it would fail mid-release, so it fails here, before any deploy. */
+function checkSecretsSupport(wrangler: LocatedWrangler, options: WiringOptions): void {
+  const version = semver.coerce(wrangler.version)?.version;
+  if (version && semver.gte(version, SECRETS_FILE_MIN_WRANGLER)) return;
+  throw new ConfigError(
+    "secrets",
+    `Input \`secrets\` needs wrangler ${SECRETS_FILE_MIN_WRANGLER} or newer (secrets are uploaded with the version through --secrets-file), but the wrangler found is ${wrangler.version} (${describeSource(wrangler, options)}): expected a newer wrangler in the project, or \`wrangler-version\` set to ">=${SECRETS_FILE_MIN_WRANGLER}" so that one is installed outside it. Nothing was deployed.`,
+  );
+}
+
+/**
+ * The environment of the commands around production: the one wrangler runs with (the
+ * step's, plus the credentials from the inputs and wrangler's quiet defaults).
+ */
+export function productionCommandEnv(options: Pick<WiringOptions, "env" | "apiToken" | "accountId">): Record<string, string> {
+  return wranglerCommandEnv({ base: options.env, apiToken: options.apiToken, accountId: options.accountId });
 }
 
 function describeSource(wrangler: LocatedWrangler, options: WiringOptions): string {

@@ -40,6 +40,7 @@ export async function createActionDeps(options: ActionWiringOptions): Promise<Pi
     signal: options.signal,
     toolCache: env["RUNNER_TOOL_CACHE"] || join(tmpdir(), "shipline-tools"),
     tempRoot: env["RUNNER_TEMP"] || undefined,
+    secretValues: settings.runtime.secretValues,
     ...(options.onSpawn ? { onSpawn: options.onSpawn } : {}),
     ...(options.targets ? { targets: options.targets } : {}),
   });

@@ -16,6 +16,7 @@ import { stopAllChildren } from "../providers/system/process-tree.js";
 import type { PipelineDeps } from "../core/pipeline.js";
 import { createActionDeps } from "./deps.js";
 import { startEarly, type EarlyStart } from "./early.js";
+import { productionCommandEnv } from "../wiring.js";
 import { RunProgress, trackingRecorder } from "./progress.js";
 import { definedEnv, type Env } from "./env.js";
 import { installSignalHandlers } from "./signals.js";
@@ -79,7 +80,12 @@ export async function run(env: Env = process.env, early?: EarlyStart): Promise<n
     });
     records = built.recorder ? trackingRecorder(built.recorder) : undefined;
     deps = { ...built, ...(records ? { recorder: records } : {}), onEvent: progress.observe };
-    const context = { runUrl: github?.runUrl, actor: github?.actor, env: definedEnv(env) };
+    const wranglerEnv = productionCommandEnv({
+      env: definedEnv(env),
+      apiToken: settings.runtime.cloudflareApiToken,
+      accountId: settings.runtime.cloudflareAccountId,
+    });
+    const context = { runUrl: github?.runUrl, actor: github?.actor, env: definedEnv(env), wranglerEnv };
     const result =
       settings.config.mode === "rollback"
         ? await runEmergencyRollback(settings.config, deps, controller.signal, context)

@@ -23,6 +23,8 @@ export interface CliDepsOptions {
   readonly env: Record<string, string>;
   readonly apiToken?: string;
   readonly accountId?: string;
+  /** Values of the `secrets` names. */
+  readonly secretValues?: Readonly<Record<string, string>>;
   readonly logger: Logger;
   readonly signal: AbortSignal;
   readonly onEvent: (event: PipelineEvent) => void;
@@ -47,6 +49,7 @@ export async function createCliDeps(options: CliDepsOptions): Promise<PipelineDe
     toolCache: join(tmpdir(), "shipline-tools"),
     // `npx shipline` brings a wrangler of its own: the project's comes first, then this one.
     fallbackWranglerRoot: SHIPLINE_ROOT,
+    ...(options.secretValues ? { secretValues: options.secretValues } : {}),
   });
   return {
     ...deps,

@@ -192,6 +192,10 @@ export function valueText(spec: InputSpec): string {
       return "<secret>";
     case "header-name":
       return "<header>";
+    case "names":
+      return "<NAME,NAME>";
+    case "vars":
+      return "<KEY=value>";
     default:
       return "<text>";
   }

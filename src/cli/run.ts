@@ -16,6 +16,7 @@ import { stopAllChildren } from "../providers/system/process-tree.js";
 import { definedEnv } from "../action/env.js";
 import { CliConsole, type LineSink } from "./console.js";
 import { createCliDeps } from "./deps.js";
+import { productionCommandEnv } from "../wiring.js";
 import type { ParsedFlags } from "./flags.js";
 import { finishRun } from "./output.js";
 import { progressPrinter } from "./progress.js";
@@ -92,6 +93,7 @@ async function execute(
       env: definedEnv(io.env),
       apiToken: settings.runtime.cloudflareApiToken,
       accountId: settings.runtime.cloudflareAccountId,
+      secretValues: settings.runtime.secretValues,
       logger,
       signal: controller.signal,
       onEvent: (event) => {
@@ -101,7 +103,14 @@ async function execute(
       gitRepository: settings.git.isRepository,
       mode,
     });
-    const context = { env: definedEnv(io.env) };
+    const context = {
+      env: definedEnv(io.env),
+      wranglerEnv: productionCommandEnv({
+        env: definedEnv(io.env),
+        apiToken: settings.runtime.cloudflareApiToken,
+        accountId: settings.runtime.cloudflareAccountId,
+      }),
+    };
     const result =
       mode === "rollback"
         ? await runEmergencyRollback(config, deps, controller.signal, context)

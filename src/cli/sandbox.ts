@@ -9,7 +9,9 @@ import { EXIT, UsageError } from "./usage.js";
 
 /** Runs the sandbox until SIGINT or SIGTERM; returns the exit code. */
 export async function runSandboxCommand(flags: ParsedFlags, io: CommandIo, stop: Promise<unknown> = nextSignal()): Promise<number> {
-  const sandbox = await startSandbox(sandboxOptions(flags));
+  // What the sandbox cannot do as Cloudflare would is said at once, never left silent.
+  const logger = { debug: () => undefined, warn: (message: string) => io.stderr(`⚠ ${message}`) };
+  const sandbox = await startSandbox({ ...sandboxOptions(flags), logger });
   try {
     if (flags.options["json"] === true) io.stdout(JSON.stringify(describeSandbox(sandbox)));
     else for (const line of sandboxLines(sandbox)) io.stdout(line);

@@ -21,7 +21,11 @@ export type InputKind =
   | { readonly type: "steps" }
   | { readonly type: "tag-prefix" }
   | { readonly type: "semver-range" }
-  | { readonly type: "header-name" };
+  | { readonly type: "header-name" }
+  /** Environment-variable-style names (secret names): comma- or newline-separated text, or a YAML list. */
+  | { readonly type: "names" }
+  /** `KEY=value` lines, or a YAML mapping of names to text. */
+  | { readonly type: "vars" };
 
 export interface InputSpec {
   /** kebab-case name, public API. */
@@ -356,6 +360,40 @@ export const INPUTS: readonly InputSpec[] = [
     actionDefault: "x-worker-version-id",
     kind: { type: "header-name" },
     keepEmpty: true,
+  },
+  {
+    name: "secrets",
+    description:
+      "Names of environment variables of the step whose values are uploaded as Worker secrets with the version being released (staging and production), through a file wrangler reads (`--secrets-file`), never on a command line. A missing or empty variable stops the run before anything is deployed.",
+    kind: { type: "names" },
+    configKey: "secrets",
+  },
+  {
+    name: "vars",
+    description: "`KEY=value` lines passed to the deployed version as vars (wrangler `--var`); they add to or replace the config's `vars`.",
+    kind: { type: "vars" },
+    configKey: "vars",
+  },
+  {
+    name: "required-secrets",
+    description:
+      "Secret names that must already exist on each target Worker (or be in `secrets`); checked before that Worker is deployed, and a missing one stops the run naming what is missing and where.",
+    kind: { type: "names" },
+    configKey: "required-secrets",
+  },
+  {
+    name: "before-production",
+    description:
+      "Shell command run after approval, before the production deploy, in `working-directory`, with wrangler's environment and the SHIPLINE_* variables (e.g. `npx wrangler d1 migrations apply DB --remote --env production`); failing stops the run with production untouched. `wrangler rollback` does not undo what it changed.",
+    kind: STRING,
+    configKey: "before-production",
+  },
+  {
+    name: "after-release",
+    description:
+      "Shell command run after a healthy release is tagged, in `working-directory`, with wrangler's environment and the SHIPLINE_* variables; a failure is reported, the release stays released.",
+    kind: STRING,
+    configKey: "after-release",
   },
 ];
 

@@ -75,7 +75,18 @@ function header(config: PipelineConfig, extra: PlanExtra): string[] {
     config.mode === "rollback" ? "Emergency rollback of production" : `Release: ${version}${sha}`,
     `Working directory: ${config.workingDirectory}`,
     `Wrangler: ${extra.wrangler ?? "the project's own, or one installed outside it"}`,
+    ...(config.mode === "rollback" ? [] : uploadedWith(config)),
   ];
+}
+
+/** What every deployed version carries besides the code: secret names (never values) and var names. */
+function uploadedWith(config: PipelineConfig): string[] {
+  const lines: string[] = [];
+  if (config.secrets?.length) lines.push(`Secrets uploaded with each version (from the step's environment): ${config.secrets.join(", ")}`);
+  const vars = Object.keys(config.vars ?? {});
+  if (vars.length > 0) lines.push(`Vars set on each version (--var): ${vars.join(", ")}`);
+  if (config.requiredSecrets?.length) lines.push(`Secrets each Worker must already have: ${config.requiredSecrets.join(", ")}`);
+  return lines;
 }
 
 function releaseSteps(config: PipelineConfig, extra: PlanExtra): string[][] {
@@ -91,8 +102,16 @@ function releaseSteps(config: PipelineConfig, extra: PlanExtra): string[][] {
     return steps;
   }
   if (config.stages === "all") steps.push([describeApproval(config)]);
+  const before = config.production.beforeCommand;
+  if (before) {
+    steps.push([
+      `Before production: ${before} (exit code 0 passes; a failure stops the run with production untouched)`,
+      "wrangler rollback does not undo what it changes (a D1 migration stays applied)",
+    ]);
+  }
   steps.push(...productionSteps(config));
   steps.push(describeTags(config, extra));
+  if (config.release.afterCommand) steps.push([`After release: ${config.release.afterCommand}`]);
   return steps;
 }
 

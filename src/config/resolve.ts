@@ -33,6 +33,11 @@ export interface RuntimeSettings {
   readonly cloudflareAccountId?: string;
   /** Semver range, default `4`. */
   readonly wranglerVersion: string;
+  /**
+   * Values of the `secrets` names, read from the step's environment; uploaded with each
+   * version. Every value is also in `ResolvedSettings.secrets` (masked).
+   */
+  readonly secretValues: Readonly<Record<string, string>>;
 }
 
 export interface ResolvedSettings {
@@ -66,6 +71,8 @@ export function resolveSettings(args: Omit<ResolveArgs, "configText">): Resolved
     url: settings.get<string>("production-url").value,
   };
   checkEnvironments(settings, staging.environment, production.environment.value);
+  const workerSecrets = resolveSecretValues(settings, mode, env);
+  secrets.push(...Object.values(workerSecrets.values));
 
   const config: PipelineConfig = {
     mode,
@@ -80,13 +87,18 @@ export function resolveSettings(args: Omit<ResolveArgs, "configText">): Resolved
       steps: settings.require<number[]>("rollout-steps").value,
       health: gates.health,
       rollback: settings.require<RollbackPolicy>("rollback").value,
+      beforeCommand: settings.get<string>("before-production").value,
     },
     approval: resolveApproval(settings),
     release: {
       promotePrerelease: settings.require<boolean>("promote-prerelease").value,
       floatingTags: settings.require<boolean>("floating-tags").value,
       createRelease: settings.require<boolean>("create-release").value,
+      afterCommand: settings.get<string>("after-release").value,
     },
+    secrets: workerSecrets.names,
+    vars: settings.get<Record<string, string>>("vars").value,
+    requiredSecrets: settings.get<string[]>("required-secrets").value,
     ...resolveEmergency(settings, mode),
   };
   const runtime: RuntimeSettings = {
@@ -95,6 +107,7 @@ export function resolveSettings(args: Omit<ResolveArgs, "configText">): Resolved
     cloudflareApiToken: inputs["cloudflare-api-token"],
     cloudflareAccountId: inputs["cloudflare-account-id"],
     wranglerVersion: settings.require<string>("wrangler-version").value,
+    secretValues: workerSecrets.values,
   };
   throwCollected(settings.errors);
   return { config: stripUndefined(config), runtime, secrets: [...new Set(secrets)], warnings: settings.warnings };
@@ -124,6 +137,39 @@ function checkEnvironments(settings: Settings, staging: Sourced<string>, product
       `${origin.label} has the value ${JSON.stringify(staging.value)}, the same as the production environment: expected two different wrangler environments, so that staging never deploys to production.`,
     ),
   );
+}
+
+/**
+ * The values of the `secrets` names, from the step's environment. A name whose variable is
+ * missing or empty is an error before anything is deployed (a Worker would otherwise go out
+ * with an empty secret). An emergency rollback uploads nothing: the names are not read then.
+ */
+function resolveSecretValues(
+  settings: Settings,
+  mode: Mode,
+  env: ResolveArgs["env"],
+): { names: string[] | undefined; values: Record<string, string> } {
+  const sourced = settings.get<string[]>("secrets");
+  const names = sourced.value;
+  const values: Record<string, string> = {};
+  if (!names || mode === "rollback") return { names: mode === "rollback" ? undefined : names, values };
+  const origin = sourced.origin ?? fromInput("secrets");
+  const missing: string[] = [];
+  for (const name of names) {
+    const value = env[name];
+    if (value === undefined || value === "") missing.push(name);
+    else values[name] = value;
+  }
+  if (missing.length > 0) {
+    const list = missing.join(", ");
+    settings.errors.push(
+      new ConfigError(
+        origin.key,
+        `${origin.label} names ${list}, but the step's environment has no value for ${missing.length === 1 ? "it" : "them"} (unset or empty): expected each name in \`secrets\` to be an environment variable with a non-empty value, e.g. \`env: { ${missing[0]}: \${{ secrets.${missing[0]} }} }\` on the step. Nothing was deployed.`,
+      ),
+    );
+  }
+  return { names, values };
 }
 
 function resolveVersionSettings(settings: Settings, mode: Mode, env: ResolveArgs["env"]): PipelineConfig["version"] {

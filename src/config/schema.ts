@@ -119,6 +119,20 @@ export const configFileSchema = z
         .union([z.string(), z.number()], err(ACCEPTED.semverRange))
         .meta({ description: describe("wrangler-version") })
         .optional(),
+      secrets: z
+        .array(z.string(err("a name such as API_KEY")), err(`a list of ${ACCEPTED.names}`))
+        .meta({ description: describe("secrets") })
+        .optional(),
+      vars: z
+        .record(z.string(), z.union([z.string(), z.number(), z.boolean()], err("a text, number or boolean")), err(ACCEPTED.vars))
+        .meta({ description: describe("vars", "Vars passed to the deployed version (wrangler `--var`), by name.") })
+        .optional(),
+      "required-secrets": z
+        .array(z.string(err("a name such as API_KEY")), err(`a list of ${ACCEPTED.names}`))
+        .meta({ description: describe("required-secrets") })
+        .optional(),
+      "before-production": text("before-production").optional(),
+      "after-release": text("after-release").optional(),
       staging: mapping(
         {
           environment: text("staging.environment").optional(),
@@ -170,7 +184,9 @@ export const configFileSchema = z
         "Tags and the GitHub Release created after a healthy production deploy.",
       ).optional(),
     },
-    err("a mapping with the keys staging, approval, production, release"),
+    err(
+      "a mapping with the keys working-directory, wrangler-version, secrets, vars, required-secrets, before-production, after-release, staging, approval, production, release",
+    ),
   )
   .meta({ title: "shipline" });
 

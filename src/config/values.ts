@@ -66,6 +66,8 @@ export const ACCEPTED = {
   semverRange: "a semver range such as 4, ^4.20.0 or >=3.88 <5",
   approver: "GitHub logins and org/team slugs, comma-separated, such as alice,my-org/ops",
   json: 'JSON text such as {"status":"ok"}',
+  names: "names of letters, digits and _ not starting with a digit (such as API_KEY), comma- or newline-separated, or a YAML list",
+  vars: "KEY=value lines (KEY of letters, digits and _ not starting with a digit), or a YAML mapping of names to values",
   headerName:
     "an HTTP header name such as x-worker-version-id (letters, digits and -_.!#$%&'*+^`|~ only), or nothing to turn the check off",
 } as const;
@@ -245,6 +247,60 @@ export function parseString(origin: Origin, raw: unknown): string {
   throw invalid(origin, raw, "a non-empty text");
 }
 
+/** A secret or var name: what wrangler binds on `env`, and what an environment variable may be called. */
+export const BINDING_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/** Names (secrets): `A,B`, one per line, or a YAML list; duplicates dropped, order kept. */
+export function parseNames(origin: Origin, raw: unknown): string[] {
+  const items = typeof raw === "string" ? raw.split(/[,\n]/) : Array.isArray(raw) ? raw : undefined;
+  if (!items) throw invalid(origin, raw, ACCEPTED.names);
+  const names: string[] = [];
+  for (const item of items) {
+    const name = typeof item === "string" ? item.trim() : item;
+    if (name === "" && typeof raw === "string") continue;
+    if (typeof name !== "string" || !BINDING_NAME.test(name)) {
+      throw new ConfigError(
+        origin.key,
+        `${origin.label} has the value ${show(raw)}, whose entry ${show(item)} is not a name: expected ${ACCEPTED.names}.`,
+      );
+    }
+    if (!names.includes(name)) names.push(name);
+  }
+  if (names.length === 0) throw invalid(origin, raw, ACCEPTED.names);
+  return names;
+}
+
+/**
+ * Vars: `KEY=value` lines (the value is everything after the first `=`, kept as written) or a
+ * YAML mapping whose values are text, numbers or booleans. Lines that are empty or start with
+ * `#` are skipped.
+ */
+export function parseVars(origin: Origin, raw: unknown): Record<string, string> {
+  const entries: Array<[unknown, unknown, unknown]> = [];
+  if (typeof raw === "string") {
+    for (const line of raw.split("\n")) {
+      const trimmed = line.trim();
+      if (trimmed === "" || trimmed.startsWith("#")) continue;
+      const eq = trimmed.indexOf("=");
+      entries.push(eq < 0 ? [undefined, undefined, trimmed] : [trimmed.slice(0, eq).trim(), trimmed.slice(eq + 1), trimmed]);
+    }
+  } else if (raw !== null && typeof raw === "object" && !Array.isArray(raw)) {
+    for (const [key, value] of Object.entries(raw)) entries.push([key, value, { [key]: value }]);
+  } else {
+    throw invalid(origin, raw, ACCEPTED.vars);
+  }
+  const vars: Record<string, string> = {};
+  for (const [key, value, shown] of entries) {
+    const text = typeof value === "string" ? value : typeof value === "number" || typeof value === "boolean" ? String(value) : undefined;
+    if (typeof key !== "string" || !BINDING_NAME.test(key) || text === undefined) {
+      throw new ConfigError(origin.key, `${origin.label} has the entry ${show(shown)}: expected ${ACCEPTED.vars}.`);
+    }
+    vars[key] = text;
+  }
+  if (Object.keys(vars).length === 0) throw invalid(origin, raw, ACCEPTED.vars);
+  return vars;
+}
+
 /** Parses `raw` as `kind` says; the result type depends on the kind. */
 export function parseByKind(kind: InputKind, origin: Origin, raw: unknown): unknown {
   switch (kind.type) {
@@ -279,5 +335,9 @@ export function parseByKind(kind: InputKind, origin: Origin, raw: unknown): unkn
       return parseTagPrefix(origin, raw);
     case "header-name":
       return parseHeaderName(origin, raw);
+    case "names":
+      return parseNames(origin, raw);
+    case "vars":
+      return parseVars(origin, raw);
   }
 }

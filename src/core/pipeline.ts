@@ -1,4 +1,5 @@
 import { describeAllocation } from "./allocation.js";
+import { afterProductionFlow, beforeProductionFlow, requiredSecretsFlow } from "./around-production.js";
 import { ConfigError, errorMessage } from "./errors.js";
 import { isTransient } from "./production-watch.js";
 import { describeDeployError } from "./records.js";
@@ -35,6 +36,9 @@ async function releaseFlow(s: RunScope): Promise<Outcome> {
     })
     .catch((error: unknown) => (error instanceof Error ? error : new Error(errorMessage(error))));
   if (release instanceof Error) return { result: "failed", message: release.message };
+  // Before anything is deployed: every target Worker has the secrets it must have.
+  const secrets = await requiredSecretsFlow(s);
+  if (secrets) return secrets;
   // Production is read at once, beside everything else: it proves the credentials and account
   // reach Cloudflare long before production is touched (the anchor is read again right before).
   const reachable = s.config.stages === "staging" ? Promise.resolve(undefined) : checkProductionReadable(s);
@@ -58,7 +62,9 @@ async function releaseFlow(s: RunScope): Promise<Outcome> {
     const approval = await approvalFlow(s, release);
     if (approval) return approval;
   }
-  return productionFlow(s, release);
+  const before = await beforeProductionFlow(s, release);
+  if (before) return before;
+  return afterProductionFlow(s, release, await productionFlow(s, release));
 }
 
 /**

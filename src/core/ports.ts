@@ -79,10 +79,24 @@ export interface Deployer {
   /** The command a human runs to put `allocation` back by hand (for a `rollback-failed` report). */
   manualRestoreCommand(target: DeployTarget, allocation: Allocation, message: string): string;
   /**
+   * The secret names the environment's Worker has now (names only, never values), and how to
+   * name that Worker in a message; `names: null` when the Worker does not exist yet. Needed
+   * when `required-secrets` is set.
+   */
+  secretNames?(target: DeployTarget, signal: AbortSignal): Promise<SecretListing>;
+  /**
    * Request headers that pin a probe to one version of a split deployment (Cloudflare:
    * `Cloudflare-Workers-Version-Overrides`), so a gradual step's gate measures the new version.
    */
   pinHeaders(target: DeployTarget, versionId: string): Record<string, string>;
+}
+
+/** The secrets a Worker has (see `Deployer.secretNames`). */
+export interface SecretListing {
+  /** The Worker, as a message names it: `my-worker-production`. */
+  readonly where: string;
+  /** Secret names; `null` when the Worker does not exist yet. */
+  readonly names: readonly string[] | null;
 }
 
 /** One HTTP request a gate sends. */

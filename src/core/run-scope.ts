@@ -32,6 +32,11 @@ export interface RunContext {
   readonly actor?: string;
   /** Base environment of the smoke command (the step's environment). */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Base environment of the commands around production (`before-production`, `after-release`):
+   * the one wrangler runs with, credentials included. Absent: `env`.
+   */
+  readonly wranglerEnv?: Readonly<Record<string, string>>;
   /** How long cleanup after a cancellation may take, in ms. The runner kills the process tree 10 s after SIGINT. */
   readonly cleanupBudgetMs?: number;
 }

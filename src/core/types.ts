@@ -13,12 +13,14 @@ export const STAGES = [
   "staging-deploy",
   "smoke",
   "approval",
+  "before-production",
   "anchor",
   "production-deploy",
   "health",
   "rollback",
   "rollback-verify",
   "release",
+  "after-release",
 ] as const;
 export type StageName = (typeof STAGES)[number];
 
@@ -158,6 +160,11 @@ export interface PipelineConfig {
     readonly steps: readonly number[];
     readonly health: GateSettings;
     readonly rollback: RollbackPolicy;
+    /**
+     * Shell command run after approval, before the anchor is read and production deployed
+     * (input `before-production`, e.g. D1 migrations). Failing stops the run, production untouched.
+     */
+    readonly beforeCommand?: string;
   };
   readonly approval: {
     readonly mode: ApprovalMode;
@@ -170,7 +177,18 @@ export interface PipelineConfig {
     readonly promotePrerelease: boolean;
     readonly floatingTags: boolean;
     readonly createRelease: boolean;
+    /** Shell command run after a healthy release is tagged (input `after-release`). */
+    readonly afterCommand?: string;
   };
+  /**
+   * Names of the Worker secrets uploaded with every version this run deploys (input `secrets`).
+   * Names only: the values stay with the deployer, which was built with them.
+   */
+  readonly secrets?: readonly string[];
+  /** Vars passed to every version this run deploys (input `vars`). */
+  readonly vars?: Readonly<Record<string, string>>;
+  /** Secret names each target Worker must already have (or get from `secrets`) before it is deployed. */
+  readonly requiredSecrets?: readonly string[];
   /** `mode: rollback`. */
   readonly emergency?: {
     readonly target?: string;

@@ -7,7 +7,7 @@
  * fails as on the real API, so a client that forgets them is caught here.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { missingCredentials, noRoute, wrongAccount } from "./api.js";
+import { missingCredentials, noRoute, unsupportedRequest, wrongAccount } from "./api.js";
 import type { FaultRegistry } from "./faults.js";
 import { readBody } from "./http.js";
 import type { ApiReply, Router } from "./router.js";
@@ -20,6 +20,8 @@ export interface ApiServerDeps {
   readonly faults: FaultRegistry;
   readonly records: RecordedRequest[];
   readonly accountId: string;
+  /** Records something the sandbox does not support (see `ApiDeps.unsupported`). */
+  readonly unsupported: (message: string) => void;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -67,7 +69,10 @@ async function dispatch(
   const account = /^\/accounts\/([^/]+)/.exec(entry.path)?.[1];
   if (account !== undefined && account !== deps.accountId) return wrongAccount();
   const route = deps.router.match(entry.method, entry.path);
-  if (!route) return noRoute();
+  if (!route) {
+    deps.unsupported(`sandbox: ${unsupportedRequest(entry.method, entry.path)}; answered 404, code 7000`);
+    return noRoute(entry.method, entry.path);
+  }
   const headers = new Headers();
   const contentType = req.headers["content-type"];
   if (contentType) headers.set("content-type", contentType);

@@ -5,7 +5,7 @@
 import type { ApiCall, ApiReply } from "./router.js";
 import { Router } from "./router.js";
 import { SANDBOX_USER, deploymentJson, fail, ok, scriptJson, serviceJson, settingsJson, versionJson } from "./shapes.js";
-import { DeploymentRefused, findVersion, type SandboxStore, type ScriptRecord } from "./store.js";
+import { DeploymentRefused, findVersion, type BindingRecord, type SandboxStore, type ScriptRecord, type UploadedWorker } from "./store.js";
 import { UploadRejected, parseUpload } from "./upload.js";
 
 export interface ApiDeps {
@@ -14,11 +14,19 @@ export interface ApiDeps {
   readonly subdomain: string;
   /** Called after every change of a current deployment; the reply waits for it (runtime reload). */
   readonly deploymentsChanged: () => Promise<void>;
+  /** Something the sandbox cannot do as Cloudflare would: recorded in `Sandbox.warnings` and logged as a warning. */
+  readonly unsupported: (message: string) => void;
 }
 
 const SCRIPT = "/accounts/:account/workers/scripts/:script";
 /** The newer Workers API resource for the same Worker (wrangler 4.1xx reads workers.dev state here). */
 const WORKER = "/accounts/:account/workers/workers/:script";
+
+const SECRET_TYPES: ReadonlySet<string> = new Set(["secret_text", "secret_key"]);
+/** Not confirmed against the real API: a code of the same family for "no such secret". */
+const SECRET_NOT_FOUND = 10056;
+/** wrangler's INVALID_INHERIT_BINDING_CODE: an inherited binding the previous version does not have. */
+const INVALID_INHERIT_BINDING = 10057;
 
 /** Error codes wrangler recognises: 10007 script not found, 10090 service not found. */
 const SCRIPT_NOT_FOUND = 10007;
@@ -46,9 +54,30 @@ export function missingCredentials(): ApiReply {
   return { status: 400, body: fail(9106, "Missing X-Auth-Key, X-Auth-Email or Authorization headers") };
 }
 
-/** The Cloudflare answer for a path with no route. */
-export function noRoute(): ApiReply {
-  return { status: 404, body: fail(7000, "No route for that URI") };
+/**
+ * The Cloudflare answer for a path with no route (code 7000), its message extended with what
+ * the sandbox does not support, so that wrangler's error output names it.
+ */
+export function noRoute(method: string, path: string): ApiReply {
+  return { status: 404, body: fail(7000, `No route for that URI: ${unsupportedRequest(method, path)}`) };
+}
+
+/** How the sandbox names a request it has no route for. */
+export function unsupportedRequest(method: string, path: string): string {
+  return `shipline's sandbox does not support ${method} ${path.replace(/^\/accounts\/[^/]+/, "/accounts/…")} (yet): the real Cloudflare API may`;
+}
+
+/** Binding types a deployed version runs with in the sandbox; `inherit` is resolved at upload. */
+const RUNNABLE_BINDINGS: ReadonlySet<string> = new Set(["plain_text", "secret_text", "json", "version_metadata", "inherit"]);
+
+/** Warns, naming each binding of an upload that the sandbox cannot give the Worker (it would be undefined at run time). */
+function warnUnsupportedBindings(deps: ApiDeps, script: string, bindings: UploadedWorker["bindings"]): void {
+  for (const binding of bindings) {
+    if (RUNNABLE_BINDINGS.has(binding.type)) continue;
+    deps.unsupported(
+      `sandbox: ${script} was uploaded with binding ${binding.name} of type ${binding.type}, which shipline's sandbox does not provide: env.${binding.name} is undefined when the Worker runs here (Cloudflare would provide it)`,
+    );
+  }
 }
 
 function reply(result: unknown, status = 200): ApiReply {
@@ -138,11 +167,25 @@ function addScriptRoutes(router: Router, deps: ApiDeps): void {
         return reply(workerJson(s));
       }),
     )
-    // Newer wrangler lists a Worker's secrets before a deploy (a var must not shadow one).
+    // `wrangler secret list`; newer wrangler also lists a Worker's secrets before a deploy (a var must not shadow one).
     .on(
       "GET",
       `${SCRIPT}/secrets`,
       withScript(deps, (s) => reply(secretsJson(currentMainVersion(s)))),
+    )
+    // `wrangler secret put`: JSON `{ name, text, type: "secret_text" }`, stdin-fed by wrangler.
+    .on("PUT", `${SCRIPT}/secrets`, (call) => putSecret(deps, call))
+    // `wrangler secret delete <name>` (`?url_encoded=true`: the name is percent-encoded in the path).
+    .on(
+      "DELETE",
+      `${SCRIPT}/secrets/:secret`,
+      withScript(deps, (s, call) => deleteSecret(deps, s, call.params.secret ?? "")),
+    )
+    // `wrangler secret bulk`: multipart `settings` = `{ bindings }`; a binding with only type and name keeps its value.
+    .on(
+      "PATCH",
+      `${SCRIPT}/settings`,
+      withScript(deps, (s, call) => patchSettings(deps, s, call)),
     )
     .on(
       "PATCH",
@@ -175,6 +218,9 @@ function addVersionRoutes(router: Router, deps: ApiDeps): void {
     .on("POST", `${SCRIPT}/versions`, async (call) => {
       const parsed = await readUpload(call);
       if ("status" in parsed) return parsed;
+      const refused = missingInherited(deps, call.params.script ?? "", parsed);
+      if (refused) return refused;
+      warnUnsupportedBindings(deps, call.params.script ?? "", parsed.bindings);
       const version = deps.store.addVersion(call.params.script ?? "", parsed, "upload");
       return reply(versionJson(version));
     })
@@ -199,6 +245,9 @@ async function legacyUpload(deps: ApiDeps, call: ApiCall): Promise<ApiReply> {
   const parsed = await readUpload(call);
   if ("status" in parsed) return parsed;
   const name = call.params.script ?? "";
+  const refused = missingInherited(deps, name, parsed);
+  if (refused) return refused;
+  warnUnsupportedBindings(deps, name, parsed.bindings);
   const version = deps.store.addVersion(name, parsed, "upload");
   const message = version.annotations["workers/message"];
   deps.store.deploy(name, [{ version_id: version.id, percentage: 100 }], message ? { "workers/message": message } : {});
@@ -206,6 +255,26 @@ async function legacyUpload(deps: ApiDeps, call: ApiCall): Promise<ApiReply> {
   const script = deps.store.ensure(name);
   // The API returns the new version's id under `deployment_id` here (wrangler.md 2.1).
   return reply({ ...scriptJson(script), deployment_id: version.id, startup_time_ms: 1 });
+}
+
+/**
+ * An `inherit` binding (wrangler sends one per `secrets.required` name it does not upload) for
+ * a name the latest version does not have is refused, as the API refuses it: code 10057,
+ * "inherit binding '<name>' is invalid", which wrangler turns into "required secrets have not been set".
+ */
+function missingInherited(deps: ApiDeps, name: string, upload: UploadedWorker): ApiReply | undefined {
+  const previous = deps.store.get(name)?.versions.at(-1);
+  const missing = upload.bindings.filter((b) => b.type === "inherit" && !previous?.bindings.some((old) => old.name === b.name));
+  if (missing.length === 0) return undefined;
+  return {
+    status: 400,
+    body: {
+      success: false,
+      errors: missing.map((b) => ({ code: INVALID_INHERIT_BINDING, message: `inherit binding '${b.name}' is invalid` })),
+      messages: [],
+      result: null,
+    },
+  };
 }
 
 async function readUpload(call: ApiCall) {
@@ -233,6 +302,73 @@ async function createDeployment(deps: ApiDeps, script: ScriptRecord, json: unkno
   }
 }
 
+/** A secret edit: a new version with the changed bindings, live at 100% (see `SandboxStore.editSettings`). */
+async function editSecrets(
+  deps: ApiDeps,
+  script: ScriptRecord,
+  change: (bindings: readonly BindingRecord[]) => BindingRecord[],
+  result: unknown,
+): Promise<ApiReply> {
+  try {
+    deps.store.editSettings(script.name, change, "secret");
+  } catch (error) {
+    if (!(error instanceof DeploymentRefused)) throw error;
+    return { status: 400, body: fail(error.code, error.message) };
+  }
+  await deps.deploymentsChanged();
+  return reply(result);
+}
+
+function putSecret(deps: ApiDeps, call: ApiCall): Promise<ApiReply> | ApiReply {
+  const body = (call.json ?? {}) as { name?: unknown; text?: unknown; type?: unknown };
+  // The request log is readable by anything holding the sandbox: the value leaves it first, whatever the answer.
+  call.recordBody({ ...body, ...(body.text === undefined ? {} : { text: "[redacted]" }) });
+  const script = deps.store.get(call.params.script ?? "");
+  if (!script) return scriptMissing(call.params.script ?? "");
+  if (typeof body.name !== "string" || body.name === "" || typeof body.text !== "string" || body.type !== "secret_text") {
+    return { status: 400, body: fail(10021, 'A secret needs { "name": <text>, "text": <text>, "type": "secret_text" }') };
+  }
+  const secret: BindingRecord = { name: body.name, type: "secret_text", text: body.text };
+  return editSecrets(deps, script, (bindings) => [...bindings.filter((b) => b.name !== secret.name), secret], {
+    name: secret.name,
+    type: secret.type,
+  });
+}
+
+function deleteSecret(deps: ApiDeps, script: ScriptRecord, name: string): Promise<ApiReply> | ApiReply {
+  const latest = script.versions.at(-1);
+  if (!latest?.bindings.some((b) => b.name === name && SECRET_TYPES.has(b.type))) {
+    return { status: 404, body: fail(SECRET_NOT_FOUND, `Secret ${name} not found on Worker ${script.name}`) };
+  }
+  return editSecrets(deps, script, (bindings) => bindings.filter((b) => b.name !== name), null);
+}
+
+async function patchSettings(deps: ApiDeps, script: ScriptRecord, call: ApiCall): Promise<ApiReply> {
+  let settings: { bindings?: unknown };
+  try {
+    const part = (await call.request.formData()).get("settings");
+    settings = JSON.parse(typeof part === "string" ? part : ((await part?.text()) ?? "")) as { bindings?: unknown };
+  } catch {
+    return { status: 400, body: fail(10021, "The settings part is not a JSON object") };
+  }
+  const given = Array.isArray(settings.bindings) ? settings.bindings.filter(isNamedBinding) : [];
+  call.recordBody({ settings: { bindings: given.map((b) => (b.type === "secret_text" ? { ...b, text: "[redacted]" } : b)) } });
+  const latest = script.versions.at(-1);
+  const unknown = given.filter((b) => Object.keys(b).length === 2 && !latest?.bindings.some((old) => old.name === b.name));
+  if (unknown.length > 0) {
+    return { status: 400, body: fail(INVALID_INHERIT_BINDING, `Bindings to keep do not exist: ${unknown.map((b) => b.name).join(", ")}`) };
+  }
+  // A binding given with only its type and name keeps what the latest version has; one not given is removed.
+  const change = (old: readonly BindingRecord[]) =>
+    given.map((b) => (Object.keys(b).length === 2 ? (old.find((o) => o.name === b.name) ?? b) : b));
+  return editSecrets(deps, script, change, settingsJson(script, latest));
+}
+
+function isNamedBinding(value: unknown): value is BindingRecord {
+  const record = value as Record<string, unknown> | null;
+  return typeof record === "object" && record !== null && typeof record.name === "string" && typeof record.type === "string";
+}
+
 /** The version with the largest share of the current deployment. */
 function currentMainVersion(script: ScriptRecord) {
   const shares = [...(script.deployments[0]?.versions ?? [])].sort((a, b) => b.percentage - a.percentage);
@@ -244,8 +380,7 @@ function currentMainVersion(script: ScriptRecord) {
 function secretsJson(
   version: { readonly bindings: ReadonlyArray<{ readonly name?: unknown; readonly type?: unknown }> } | undefined,
 ): Array<Record<string, unknown>> {
-  const secret = new Set(["secret_text", "secret_key"]);
-  return (version?.bindings ?? []).filter((b) => secret.has(String(b.type))).map((b) => ({ name: b.name, type: b.type }));
+  return (version?.bindings ?? []).filter((b) => SECRET_TYPES.has(String(b.type))).map((b) => ({ name: b.name, type: b.type }));
 }
 
 function scriptSettings(script: ScriptRecord): Record<string, unknown> {

@@ -3,7 +3,10 @@
  * `shipline demo` and `shipline sandbox` use it.
  *
  * The Worker answers:
- * - `GET /api/health`: `{"success":true,"data":{"status":"healthy"}}` (or 503 / a thrown error, see `health`)
+ * - `GET /api/health`: `{"success":true,"data":{"status":"healthy"}}` (or 503 / a thrown error, see `health`;
+ *   503 too when a secret named in `secrets` is missing or empty)
+ * - `GET /api/config?vars=A,B&secrets=C,D`: `{ vars: { A: <value> }, secrets: { C: <sha-256 hex of the value> } }`
+ *   (a secret's value never leaves the Worker; `null` for one that is not set)
  * - `GET /api/version`: `{ label, environment, version: { id, tag, timestamp }, url }`
  * - `GET /`: a small HTML page with `<title><name></title>`
  * - anything else: 404
@@ -27,6 +30,8 @@ export interface SampleWorkerOptions {
   environments?: readonly string[];
   /** @default "2025-01-01" */
   compatibilityDate?: string;
+  /** Secrets the health check needs: missing or empty ones make it answer 503 naming them. @default [] */
+  secrets?: readonly string[];
 }
 
 export interface SampleWorkerProject {
@@ -50,7 +55,7 @@ export async function writeSampleWorker(dir: string, options: SampleWorkerOption
   await mkdir(join(dir, "src"), { recursive: true });
   const configPath = join(dir, "wrangler.toml");
   await writeFile(configPath, wranglerToml(name, environments, options));
-  await writeFile(join(dir, "src", "index.js"), workerSource(name, options.label ?? "v1"));
+  await writeFile(join(dir, "src", "index.js"), workerSource(name, options.label ?? "v1", options.secrets ?? []));
   return {
     dir,
     configPath,
@@ -79,10 +84,20 @@ function wranglerToml(name: string, environments: readonly string[], options: Sa
   return `${lines.join("\n")}\n`;
 }
 
-function workerSource(name: string, label: string): string {
+function workerSource(name: string, label: string, secrets: readonly string[]): string {
   return `// Sample Worker written by shipline's sandbox fixture.
 const NAME = ${JSON.stringify(name)};
 const LABEL = ${JSON.stringify(label)};
+const NEEDED_SECRETS = ${JSON.stringify(secrets)};
+
+async function sha256(text) {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+function names(url, key) {
+  return (url.searchParams.get(key) ?? "").split(",").filter(Boolean);
+}
 
 function answer(body, status, env, contentType) {
   const version = env.${VERSION_METADATA_BINDING} ?? {};
@@ -103,11 +118,19 @@ export default {
       const health = env.HEALTH ?? "healthy";
       if (health === "throw") throw new Error(NAME + " " + LABEL + ": the health check blew up");
       if (health === "unhealthy") return json({ success: false, data: { status: "unhealthy" } }, 503, env);
+      const missing = NEEDED_SECRETS.filter((secret) => typeof env[secret] !== "string" || env[secret] === "");
+      if (missing.length > 0) return json({ success: false, data: { status: "unhealthy", missingSecrets: missing } }, 503, env);
       return json({ success: true, data: { status: "healthy" } }, 200, env);
     }
     if (url.pathname === "/api/version") {
       const version = env.${VERSION_METADATA_BINDING} ?? null;
       return json({ label: LABEL, environment: env.ENVIRONMENT ?? null, version, url: request.url }, 200, env);
+    }
+    if (url.pathname === "/api/config") {
+      const vars = Object.fromEntries(names(url, "vars").map((key) => [key, env[key] ?? null]));
+      const secrets = {};
+      for (const key of names(url, "secrets")) secrets[key] = typeof env[key] === "string" ? await sha256(env[key]) : null;
+      return json({ vars, secrets }, 200, env);
     }
     if (url.pathname === "/") {
       return answer("<!doctype html><title>" + NAME + "</title><p>" + LABEL + "</p>", 200, env, "text/html");

@@ -25,13 +25,19 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const requests: RecordedRequest[] = [];
   const traffic: TrafficRecord[] = [];
   const faults = new FaultRegistry();
+  const warnings: string[] = [];
+  const unsupported = (message: string) => {
+    warnings.push(message);
+    options.logger?.warn(message);
+  };
   const router = createApiRouter({
     store,
     accountId,
     subdomain: options.subdomain ?? DEFAULT_SUBDOMAIN,
     deploymentsChanged: () => runtime.apply(store.liveVersions()),
+    unsupported,
   });
-  const apiServer = await listen(options.port ?? 0, createApiHandler({ router, faults, records: requests, accountId }));
+  const apiServer = await listen(options.port ?? 0, createApiHandler({ router, faults, records: requests, accountId, unsupported }));
   let trafficOrigin = "";
   const trafficServer = await listen(
     options.trafficPort ?? 0,
@@ -50,6 +56,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     accountId,
     requests,
     traffic,
+    warnings,
     loads: runtime.loads,
     faults: { add: (rule) => faults.add(rule), clear: () => faults.clear() },
     workerUrl: (scriptName) => `${trafficOrigin}/${encodeURIComponent(scriptName)}`,

@@ -70,6 +70,9 @@ export class DeploymentRefused extends Error {
   }
 }
 
+/** The API's code for a secret edit while the latest version is not deployed (wrangler's VERSION_NOT_DEPLOYED_ERR_CODE). */
+export const VERSION_NOT_DEPLOYED = 10215;
+
 /** Platform limit: a deployment splits traffic between at most two versions. */
 const MAX_VERSIONS_PER_DEPLOYMENT = 2;
 
@@ -150,6 +153,36 @@ export class SandboxStore {
     script.deployments.unshift(deployment);
     script.modifiedOn = deployment.createdOn;
     return deployment;
+  }
+
+  /**
+   * A settings edit (secret put, delete, bulk): a new version of `name` copied from its latest
+   * one with `bindings` changed, deployed at 100% at once, as the API does. Refused with
+   * 10215 when the latest version is not the one serving all traffic: the edit would deploy a
+   * version nobody deployed (wrangler then points at `versions secret put` and `--secrets-file`).
+   */
+  editSettings(
+    name: string,
+    change: (bindings: readonly BindingRecord[]) => BindingRecord[],
+    triggeredBy: string,
+  ): { version: VersionRecord; deployment: DeploymentRecord } {
+    const script = this.#scripts.get(name);
+    if (!script) throw new DeploymentRefused(`Worker ${name} does not exist`, 10007);
+    const latest = script.versions.at(-1);
+    const current = script.deployments[0]?.versions ?? [];
+    const servesLatest = latest !== undefined && current.length === 1 && current[0]?.version_id === latest.id;
+    if (!latest || !servesLatest) {
+      throw new DeploymentRefused(
+        "Secret edit failed: the latest version of this Worker is not the one deployed at 100%; upload a version with its secrets instead",
+        VERSION_NOT_DEPLOYED,
+      );
+    }
+    const { id: _id, number: _number, script: _script, createdOn: _created, etag: _etag, ...upload } = latest;
+    // The copy is a settings change, not a release: the latest version's message and tag stay with it.
+    const copy = { ...upload, bindings: change(latest.bindings), keepBindings: [], annotations: {} };
+    const version = this.addVersion(name, copy, triggeredBy);
+    const deployment = this.deploy(name, [{ version_id: version.id, percentage: 100 }], { "workers/triggered_by": triggeredBy });
+    return { version, deployment };
   }
 
   /** Versions referenced by some script's current deployment: what the runtime must host. */

@@ -143,6 +143,11 @@ export interface Sandbox {
   wranglerEnv(): Record<string, string>;
   /** Every request the API server received, in arrival order. */
   readonly requests: ReadonlyArray<RecordedRequest>;
+  /**
+   * What the sandbox could not do as Cloudflare would, in order: requests it has no route for,
+   * bindings it cannot give a Worker. Each is also sent to the logger as a warning.
+   */
+  readonly warnings: ReadonlyArray<string>;
   /** Every request served on the traffic port, in order (the newest 10 000). */
   readonly traffic: ReadonlyArray<TrafficRecord>;
   /** Runtime start and version loads, in order: how long a new deployment took to become servable. */

@@ -8,6 +8,7 @@ import type {
   ProbeRequest,
   ProbeResponse,
   RestoreOptions,
+  SecretListing,
   UploadOutcome,
 } from "../core/ports.js";
 import type { Allocation, DeploymentInfo, LiveState, VersionInfo } from "../core/types.js";
@@ -48,6 +49,8 @@ export class FakeDeployer implements Deployer {
   readonly nextHealthy = new Map<string, boolean>();
   /** Called on every read of what is live (`status` or `deployments`): lets a test simulate someone else deploying. */
   onRead?: (environment: string) => void;
+  /** Secret names each environment's Worker has (absent: the Worker has none; `null`: it does not exist). */
+  readonly secrets = new Map<string, readonly string[] | null>();
   /** Signals the calls were given, in call order (a test can check a restore was never aborted). */
   readonly signals: Array<{ method: Method; signal: AbortSignal | undefined }> = [];
   readonly #holds = new Map<Method, Promise<void>>();
@@ -61,6 +64,12 @@ export class FakeDeployer implements Deployer {
     const env = this.#env(environment);
     env.versions.push({ versionId, tag: options.tag, message: options.message, createdOn: this.#stamp() });
     this.#deploy(environment, [{ versionId, percentage: 100 }], "seed");
+  }
+
+  /** The secret names set with `secrets`, as the platform lists them. */
+  async secretNames(target: DeployTarget): Promise<SecretListing> {
+    const names = this.secrets.get(target.environment);
+    return { where: `the ${target.environment} Worker`, names: names === undefined ? [] : names };
   }
 
   /** What an environment serves now. */

@@ -4,7 +4,7 @@
  * 2 % of requests with a transient 503 and, when asked, 1 % slowly. Thousands of releases take
  * seconds. `npm run simulate` prints the figures; `npm run bench` includes them.
  */
-import { resolveConfig } from "../config/resolve.js";
+import { resolveConfig } from "../config/parse-file.js";
 import { runGate, watchGate } from "../core/gate.js";
 import type { HttpProbe, ProbeRequest, ProbeResponse } from "../core/ports.js";
 import type { GateReport, GateSettings, Millis } from "../core/types.js";

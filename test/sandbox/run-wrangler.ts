@@ -20,8 +20,8 @@ export interface WranglerRun {
   readonly entries: Array<Record<string, unknown>>;
 }
 
-/** Runs `wrangler <args>` in `cwd` against `sandbox`. */
-export async function runWrangler(sandbox: Sandbox, cwd: string, args: string[]): Promise<WranglerRun> {
+/** Runs `wrangler <args>` in `cwd` against `sandbox`; `input` is written to its stdin (`secret put` reads it). */
+export async function runWrangler(sandbox: Sandbox, cwd: string, args: string[], input?: string): Promise<WranglerRun> {
   const scratch = await mkdtemp(join(tmpdir(), "shipline-wrangler-"));
   const outputFile = join(scratch, "output.json");
   const env: Record<string, string> = {
@@ -37,7 +37,7 @@ export async function runWrangler(sandbox: Sandbox, cwd: string, args: string[])
     const child = execFile(NODE, [WRANGLER_BIN, ...args], { cwd, env, maxBuffer: 16 << 20 }, (error, out, err) => {
       done({ code: error ? (typeof error.code === "number" ? error.code : 1) : 0, stdout: out, stderr: err });
     });
-    child.stdin?.end();
+    child.stdin?.end(input);
   });
   const entries = await readFile(outputFile, "utf8")
     .then((text) =>

@@ -112,6 +112,18 @@ export class CloudflareApi {
   }
 
   /**
+   * The names of a Worker's secrets (`GET …/secrets`, the request `wrangler secret list`
+   * makes; the API returns names and types, never values); `null` when the Worker does not exist.
+   */
+  async secretNames(worker: WorkerRef, signal: AbortSignal): Promise<string[] | null> {
+    const call: Call = { method: "GET", path: `${scriptPath(worker)}/secrets` };
+    const answer = await this.#send(call, signal);
+    if (!answer.ok && isMissing(answer)) return null;
+    const { secretsResultSchema } = await shapes();
+    return this.#result(call, answer, secretsResultSchema).map((secret) => secret.name);
+  }
+
+  /**
    * Routes a Worker's traffic to `allocation` with one request: the body `wrangler rollback`
    * (one version at 100%) and `wrangler versions deploy` send, the message cut as shipline cuts
    * it for them. When the API refuses a rollback because secrets changed since that version

@@ -30,6 +30,9 @@ export const versionsResultSchema = z.object({ items: z.array(versionSchema) });
 /** `POST …/workers/scripts/<name>/deployments`: the new deployment (only its id is read). */
 export const deploymentCreatedSchema = z.object({ id: z.string() });
 
+/** `GET …/workers/scripts/<name>/secrets`: names and types only, never values. */
+export const secretsResultSchema = z.array(z.object({ name: z.string(), type: z.string().optional() }));
+
 /** `GET /memberships`: one entry per account the credentials reach. */
 export const membershipsResultSchema = z.array(z.object({ account: z.object({ id: z.string(), name: z.string().optional() }) }));
 

@@ -9,14 +9,22 @@ import { clampMessage, describeCommand } from "./text.js";
 /** wrangler's rollback prompt says 120 characters at most; the same bound suits deployment messages. */
 export const MAX_MESSAGE_LENGTH = 120;
 
-/** `wrangler deploy`: upload and deploy at 100%, tagged with the release. */
-export function deployArgs(environment: string, tag: string, message: string): string[] {
-  return ["deploy", "--env", environment, "--tag", tag, "--message", message];
+/** `wrangler deploy`: upload and deploy at 100%, tagged with the release, with the run's vars. */
+export function deployArgs(environment: string, tag: string, message: string, vars: Readonly<Record<string, string>> = {}): string[] {
+  return ["deploy", "--env", environment, "--tag", tag, "--message", message, ...varArgs(vars)];
 }
 
-/** `wrangler versions upload`: a new version without traffic. */
-export function uploadArgs(environment: string, tag: string, message: string): string[] {
-  return ["versions", "upload", "--env", environment, "--tag", tag, "--message", message];
+/** `wrangler versions upload`: a new version without traffic, with the run's vars. */
+export function uploadArgs(environment: string, tag: string, message: string, vars: Readonly<Record<string, string>> = {}): string[] {
+  return ["versions", "upload", "--env", environment, "--tag", tag, "--message", message, ...varArgs(vars)];
+}
+
+/**
+ * `--var=KEY:VALUE` per var (wrangler splits at the first `:`, so a value may hold more).
+ * The `=` form keeps a value that starts with `-` from being read as a flag.
+ */
+export function varArgs(vars: Readonly<Record<string, string>>): string[] {
+  return Object.entries(vars).map(([key, value]) => `--var=${key}:${value}`);
 }
 
 /**

@@ -7,7 +7,16 @@
  * request `wrangler rollback` / `versions deploy` would send.
  */
 import { DeployError } from "../../core/errors.js";
-import type { DeployOutcome, DeployRequest, Deployer, DeployTarget, Logger, RestoreOptions, UploadOutcome } from "../../core/ports.js";
+import type {
+  DeployOutcome,
+  DeployRequest,
+  Deployer,
+  DeployTarget,
+  Logger,
+  RestoreOptions,
+  SecretListing,
+  UploadOutcome,
+} from "../../core/ports.js";
 import type { Allocation, DeploymentInfo, LiveState, Millis, VersionInfo } from "../../core/types.js";
 import type { FetchLike } from "../cloudflare/api.js";
 import { allocationProblem, deployArgs, manualCommand, manualRestoreArgs, rollbackArgs, shiftArgs, uploadArgs } from "./commands.js";
@@ -15,11 +24,19 @@ import type { BaseEnv } from "./env.js";
 import { failureError, reportedVersionId, succeeded } from "./failure.js";
 import type { LocatedWrangler } from "./locate.js";
 import { findEntry } from "./output.js";
-import { WranglerProcessRunner, type SpawnEvent, type WranglerResult, type WranglerRunner } from "./runner.js";
+import { SECRETS_FILE_FLAG, WranglerProcessRunner, type SpawnEvent, type WranglerResult, type WranglerRunner } from "./runner.js";
 import { WranglerTargets } from "./targets.js";
 
 /** The request header that pins a request to one version of a Worker's current deployment. */
 export const VERSION_OVERRIDES_HEADER = "Cloudflare-Workers-Version-Overrides";
+
+/** What every version this deployer uploads carries besides the code (inputs `secrets` and `vars`). */
+export interface UploadContents {
+  /** Secret values by name: sent with `--secrets-file`, never on the command line. */
+  readonly secrets?: Readonly<Record<string, string>>;
+  /** Vars by name: sent with `--var`. */
+  readonly vars?: Readonly<Record<string, string>>;
+}
 
 /** A deployer over a runner you built (tests inject fakes here). */
 export interface WranglerDeployerRunnerOptions {
@@ -27,6 +44,7 @@ export interface WranglerDeployerRunnerOptions {
   /** Worker names, account and API client for reads and urgent restores. */
   readonly targets: WranglerTargets;
   readonly logger: Logger;
+  readonly contents?: UploadContents;
 }
 
 /** A deployer that spawns a located wrangler itself. */
@@ -39,6 +57,7 @@ export interface WranglerDeployerProcessOptions {
   readonly apiToken?: string | undefined;
   readonly accountId?: string | undefined;
   readonly logger: Logger;
+  readonly contents?: UploadContents;
   /** Per-command timeout. @default 600000 */
   readonly timeoutMs?: Millis;
   readonly onSpawn?: (event: SpawnEvent) => void;
@@ -59,15 +78,21 @@ export class WranglerDeployer implements Deployer {
   readonly #runner: WranglerRunner;
   readonly #targets: WranglerTargets;
   readonly #logger: Logger;
+  readonly #secrets: Readonly<Record<string, string>> | undefined;
+  readonly #vars: Readonly<Record<string, string>>;
 
   constructor(options: WranglerDeployerOptions) {
     this.#runner = "runner" in options ? options.runner : runnerFor(options);
     this.#targets = "targets" in options ? options.targets : targetsFor(options);
     this.#logger = options.logger;
+    const secrets = options.contents?.secrets;
+    this.#secrets = secrets && Object.keys(secrets).length > 0 ? { ...secrets } : undefined;
+    this.#vars = { ...options.contents?.vars };
   }
 
   async deploy(target: DeployTarget, request: DeployRequest, signal: AbortSignal): Promise<DeployOutcome> {
-    const result = await this.#runOrThrow(deployArgs(target.environment, request.release.tag, request.message), signal);
+    const args = deployArgs(target.environment, request.release.tag, request.message, this.#vars);
+    const result = await this.#runOrThrow(args, signal, this.#secrets);
     const entry = findEntry(result.entries, "deploy");
     const versionId = reportedVersionId(result);
     if (!versionId) throw this.#missing(result, "reported no version id");
@@ -76,7 +101,8 @@ export class WranglerDeployer implements Deployer {
   }
 
   async upload(target: DeployTarget, request: DeployRequest, signal: AbortSignal): Promise<UploadOutcome> {
-    const result = await this.#runOrThrow(uploadArgs(target.environment, request.release.tag, request.message), signal);
+    const args = uploadArgs(target.environment, request.release.tag, request.message, this.#vars);
+    const result = await this.#runOrThrow(args, signal, this.#secrets);
     const versionId = reportedVersionId(result);
     if (!versionId) throw this.#missing(result, "reported no version id");
     const previewUrl = findEntry(result.entries, "version-upload")?.preview_url ?? undefined;
@@ -141,14 +167,23 @@ export class WranglerDeployer implements Deployer {
     return api.versions(worker, signal);
   }
 
+  /** The Worker's secret names: one `GET …/secrets`, the request `wrangler secret list` makes. */
+  async secretNames(target: DeployTarget, signal: AbortSignal): Promise<SecretListing> {
+    const { worker, api } = await this.#targets.resolve(target.environment, signal);
+    this.#logger.debug(api.describe("GET", `/accounts/${worker.accountId}/workers/scripts/${worker.script}/secrets`));
+    return { where: `the Worker ${worker.script} (--env ${target.environment})`, names: await api.secretNames(worker, signal) };
+  }
+
   manualRestoreCommand(target: DeployTarget, allocation: Allocation, message: string): string {
     return manualCommand(manualRestoreArgs(target.environment, allocation, message));
   }
 
-  async #run(args: readonly string[], signal: AbortSignal): Promise<WranglerResult> {
+  async #run(args: readonly string[], signal: AbortSignal, secrets?: Readonly<Record<string, string>>): Promise<WranglerResult> {
     const command = this.#runner.describe(args);
-    this.#logger.info(`$ ${command}`);
-    const result = await this.#runner.run(args, { signal });
+    // Names only: the values go into a file wrangler reads, never into argv or the log.
+    const carried = secrets ? ` ${SECRETS_FILE_FLAG} <file with ${Object.keys(secrets).join(", ")}>` : "";
+    this.#logger.info(`$ ${command}${carried}`);
+    const result = await this.#runner.run(args, { signal, ...(secrets ? { secrets } : {}) });
     this.#logger.debug(`${command}: exit ${String(result.exitCode)} in ${result.durationMs} ms`);
     if (result.stdout.trim()) this.#logger.debug(result.stdout.trimEnd());
     // On success stderr holds wrangler's warnings (proxy, tags not applied): worth showing.
@@ -156,8 +191,8 @@ export class WranglerDeployer implements Deployer {
     return result;
   }
 
-  async #runOrThrow(args: readonly string[], signal: AbortSignal): Promise<WranglerResult> {
-    const result = await this.#run(args, signal);
+  async #runOrThrow(args: readonly string[], signal: AbortSignal, secrets?: Readonly<Record<string, string>>): Promise<WranglerResult> {
+    const result = await this.#run(args, signal, secrets);
     if (!succeeded(result)) throw failureError(this.#runner.describe(args), result);
     return result;
   }

@@ -35,6 +35,17 @@ const DEFAULTS_UNLESS_SET: Readonly<Record<string, string>> = {
   WRANGLER_SEND_ERROR_REPORTS: "false",
 };
 
+/**
+ * The environment wrangler runs with, without a command's own output file: what the commands
+ * around production (`before-production`, `after-release`) get, so that a `wrangler d1
+ * migrations apply --remote` in them reaches the same account with the same credentials.
+ */
+export function wranglerCommandEnv(options: Omit<WranglerEnvOptions, "outputFile">): Record<string, string> {
+  const env = buildWranglerEnv({ ...options, outputFile: "" });
+  delete env.WRANGLER_OUTPUT_FILE_PATH;
+  return env;
+}
+
 /** Builds the full environment of one wrangler process (secrets go here, never into argv). */
 export function buildWranglerEnv(options: WranglerEnvOptions): Record<string, string> {
   // Without the action's INPUT_* variables: they hold every token given in `with:`.

@@ -3,7 +3,7 @@
  * stdout, ANSI-stripped stderr and the entries of its ND-JSON output file. Success and
  * failure share one result shape; deciding what a failure means is the deployer's job.
  */
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
@@ -32,6 +32,12 @@ export interface WranglerResult {
 
 export interface RunOptions {
   readonly signal?: AbortSignal;
+  /**
+   * Worker secrets for this command: written as JSON to a file only this user can read, in the
+   * command's own temporary folder (removed when it ends), and passed as `--secrets-file
+   * <path>` (wrangler 4.74+ on `deploy` and `versions upload`). Values never reach argv.
+   */
+  readonly secrets?: Readonly<Record<string, string>>;
   /** Overrides the runner's default timeout for this command. */
   readonly timeoutMs?: Millis;
 }
@@ -94,8 +100,9 @@ export class WranglerProcessRunner implements WranglerRunner {
     }
   }
 
-  async #runIn(dir: string, args: readonly string[], options: RunOptions): Promise<WranglerResult> {
+  async #runIn(dir: string, given: readonly string[], options: RunOptions): Promise<WranglerResult> {
     const outputFile = join(dir, "output.ndjson");
+    const args = options.secrets ? [...given, ...(await writeSecretsFile(dir, options.secrets))] : given;
     const started = performance.now();
     const env = buildWranglerEnv({
       base: this.#options.env,
@@ -127,6 +134,16 @@ export class WranglerProcessRunner implements WranglerRunner {
     };
   }
 }
+
+/** Writes `secrets` as a JSON file readable by this user only; returns the wrangler flag naming it. */
+async function writeSecretsFile(dir: string, secrets: Readonly<Record<string, string>>): Promise<string[]> {
+  const path = join(dir, "secrets.json");
+  await writeFile(path, JSON.stringify(secrets), { mode: 0o600, flag: "wx" });
+  return [SECRETS_FILE_FLAG, path];
+}
+
+/** The wrangler flag that uploads secrets with a version, from a JSON file. */
+export const SECRETS_FILE_FLAG = "--secrets-file";
 
 async function readIfExists(path: string): Promise<string> {
   try {

@@ -56,6 +56,11 @@ const SPEC_INPUTS = [
   "rollback-target",
   "rollback-reason",
   "version-header",
+  "secrets",
+  "vars",
+  "required-secrets",
+  "before-production",
+  "after-release",
 ];
 const SPEC_OUTPUTS = [
   "result",

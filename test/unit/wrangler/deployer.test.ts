@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { CancelledError, DeployError } from "../../../src/core/errors.js";
 import type { ReleaseVersion } from "../../../src/core/types.js";
 import type { FetchLike } from "../../../src/providers/cloudflare/api.js";
-import { WranglerDeployer } from "../../../src/providers/wrangler/deployer.js";
+import { WranglerDeployer, type UploadContents } from "../../../src/providers/wrangler/deployer.js";
 import { EARLY_READ_MAX_AGE_MS, WranglerTargets } from "../../../src/providers/wrangler/targets.js";
 import { FakeRunner, memoryLogger, type Scripted } from "./fake-runner.js";
 
@@ -69,6 +69,10 @@ function setup(...script: Scripted[]) {
 }
 
 function setupWith(api: ReturnType<typeof fakeApi>, ...script: Scripted[]) {
+  return setupContents(api, undefined, ...script);
+}
+
+function setupContents(api: ReturnType<typeof fakeApi>, contents: UploadContents | undefined, ...script: Scripted[]) {
   const runner = new FakeRunner(...script);
   const logger = memoryLogger();
   const targets = new WranglerTargets({
@@ -78,7 +82,7 @@ function setupWith(api: ReturnType<typeof fakeApi>, ...script: Scripted[]) {
     accountId: ACCOUNT,
     fetch: api.fetch,
   });
-  const deployer = new WranglerDeployer({ runner, targets, logger });
+  const deployer = new WranglerDeployer({ runner, targets, logger, ...(contents ? { contents } : {}) });
   return { runner, deployer, logger, api };
 }
 
@@ -470,5 +474,46 @@ describe("WranglerDeployer logging", () => {
     await deployer.deploy(prod, request, signal);
     expect(logger.lines).toContain("info $ wrangler deploy --env production --tag v1.2.3 --message git:abc123");
     expect(logger.lines).toContain("info ▲ [WARNING] Could not apply service and environment tags.");
+  });
+});
+
+describe("secrets and vars carried by every version", () => {
+  const contents = { secrets: { API_KEY: "deployer-secret-41d2" }, vars: { LOG_LEVEL: "debug", ODD: "-x:y" } };
+  const deployed: Scripted = { entries: [{ type: "deploy", version: 1, version_id: "v-new", targets: ["https://w.dev"] }] };
+  const uploaded: Scripted = { entries: [{ type: "version-upload", version: 1, version_id: "v-up" }] };
+
+  it("deploy and versions upload pass vars as --var=KEY:VALUE and the secrets to the runner, logging names only", async () => {
+    const { runner, deployer, logger } = setupContents(fakeApi(), contents, deployed, uploaded);
+    await deployer.deploy(prod, request, signal);
+    await deployer.upload(prod, request, signal);
+    for (const call of runner.calls) {
+      expect(call.args.slice(-2)).toEqual(["--var=LOG_LEVEL:debug", "--var=ODD:-x:y"]);
+      expect(call.options?.secrets).toEqual(contents.secrets);
+      expect(call.args.join(" ")).not.toContain("deployer-secret-41d2");
+    }
+    expect(logger.lines.join("\n")).toContain("--secrets-file <file with API_KEY>");
+    expect(logger.lines.join("\n")).not.toContain("deployer-secret-41d2");
+  });
+
+  it("traffic shifts and rollbacks carry no secrets: they deploy versions already uploaded", async () => {
+    const { runner, deployer } = setupContents(fakeApi(), contents, { entries: [{ type: "version-deploy", version: 1 }] }, {});
+    await deployer.shift(prod, [{ versionId: "abc", percentage: 100 }], "m", signal);
+    await deployer.restore(prod, [{ versionId: "abc", percentage: 100 }], "m", signal);
+    expect(runner.calls.map((c) => c.options?.secrets)).toEqual([undefined, undefined]);
+  });
+
+  it("lists a Worker's secret names with GET …/secrets, and null for a Worker that does not exist", async () => {
+    const api = fakeApi((call) =>
+      call.url.includes("/w-production/")
+        ? ok([{ name: "API_KEY", type: "secret_text" }])
+        : apiError(404, 10007, "This Worker does not exist on your account."),
+    );
+    const { deployer } = setupWith(api);
+    expect(await deployer.secretNames(prod, signal)).toEqual({ where: "the Worker w-production (--env production)", names: ["API_KEY"] });
+    expect(await deployer.secretNames({ environment: "staging" }, signal)).toMatchObject({ names: null });
+    expect(api.calls.map((c) => `${c.method} ${c.url}`)).toEqual([
+      `GET ${BASE}/accounts/${ACCOUNT}/workers/scripts/w-production/secrets`,
+      `GET ${BASE}/accounts/${ACCOUNT}/workers/scripts/w-staging/secrets`,
+    ]);
   });
 });

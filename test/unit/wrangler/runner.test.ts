@@ -71,6 +71,27 @@ describe("WranglerProcessRunner", () => {
     expect(seen.cwd).toBe(dir);
   });
 
+  it("hands secrets over in a file only this user can read, named by --secrets-file, never in argv, and removes it", async () => {
+    const record = join(dir, "record.json");
+    const secretsRecord = join(dir, "secrets-record.json");
+    const secrets = { API_KEY: "sek-value-0a1b2c", DB_URL: "postgres://u:pw-9z8y@db/app" };
+    const result = await runner({ FAKE_RECORD: record, FAKE_SECRETS_RECORD: secretsRecord }).run(["deploy", "--env", "staging"], {
+      secrets,
+    });
+    expect(result.exitCode).toBe(0);
+    const seen = await recorded();
+    const file = JSON.parse(await readFile(secretsRecord, "utf8")) as { path: string; mode: number; contents: unknown };
+    expect(seen.argv).toEqual(["deploy", "--env", "staging", "--secrets-file", file.path]);
+    expect(file.mode).toBe(0o600);
+    expect(file.contents).toEqual(secrets);
+    for (const value of Object.values(secrets)) {
+      expect(seen.argv.join(" ")).not.toContain(value);
+      expect(JSON.stringify(seen.env)).not.toContain(value);
+      expect(result.args.join(" ")).not.toContain(value);
+    }
+    expect(existsSync(file.path)).toBe(false);
+  });
+
   it("gives wrangler none of the action's INPUT_* variables", async () => {
     const record = join(dir, "record.json");
     await runner({ FAKE_RECORD: record, "INPUT_GITHUB-TOKEN": "ghs_input_token", "INPUT_CLOUDFLARE-API-TOKEN": TOKEN }).run(["deploy"]);
