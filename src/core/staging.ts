@@ -57,7 +57,8 @@ async function smokeStage(s: RunScope, release: ReleaseVersion, baseUrl: string)
     const reason = report.outcome === "cancelled" ? "cancelled" : (report.reason ?? "failed");
     return { status: "failed" as const, detail: reason, why: `Smoke gate failed on ${environment}: ${reason}` };
   });
-  return verdict.why ? { result: "failed", message: verdict.why } : undefined;
+  if (!verdict.why) return undefined;
+  return { result: "failed", message: `${verdict.why.replace(/\.$/, "")}. Production was not touched.` };
 }
 
 /** Runs `smoke-command` when there is one; resolves with why it failed, if it did. */
@@ -95,13 +96,16 @@ export async function approvalFlow(s: RunScope, release: ReleaseVersion): Promis
   const decision = await s.rec.stage("approval", `Approval (${approval.mode})`, async () => {
     const record = await waitWithStagingWatch(s, release, approval);
     s.learn({ approval: record });
-    return { status: record.status === "approved" ? ("passed" as const) : ("failed" as const), detail: record.status, record };
+    const status = record.status === "approved" ? "passed" : record.status === "cancelled" ? "cancelled" : "failed";
+    return { status: status as "passed" | "failed" | "cancelled", detail: record.status, record };
   });
   const record = decision.record;
   if (record.status === "approved") return undefined;
-  if (record.status === "cancelled") return { result: "failed", message: "The run was cancelled during the approval wait." };
-  const why = record.reason ? `: ${record.reason}` : "";
-  return { result: "rejected", message: `Approval ${record.status}${why}` };
+  if (record.status === "cancelled")
+    return { result: "failed", message: "The run was cancelled during the approval wait; production was not touched." };
+  // The reason already says who decided ("Denied by @alice"): it is the sentence, not a suffix to "Approval denied".
+  const why = record.reason ? record.reason.charAt(0).toUpperCase() + record.reason.slice(1) : `Approval ${record.status}`;
+  return { result: "rejected", message: `${why}. ${release.tag} was not released; production was not touched.` };
 }
 
 /**
