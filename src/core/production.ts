@@ -6,7 +6,7 @@
 import { describeAllocation, mainVersion, sameAllocation, soleVersion } from "./allocation.js";
 import { CleanupDeadline } from "./deadline.js";
 import { CancelledError, DeployError, errorMessage, isAbort } from "./errors.js";
-import { runGate } from "./gate.js";
+import { runLoggedGate } from "./gate-log.js";
 import type { DeployTarget } from "./ports.js";
 import { liveOf, ProductionWatch, readAnchor, readProduction, type ProductionReading } from "./production-watch.js";
 import { describeDeployError, startRecord, updateRecord } from "./records.js";
@@ -114,6 +114,9 @@ class ProductionRun {
       const outcome = await s.deps.deployer.deploy(this.#target, { release: this.#release, message: this.#uploads.message }, s.signal);
       this.#ours(outcome.versionId);
       this.#url = s.config.production.url ?? outcome.url;
+      s.deps.logger.info(
+        `${this.#target.environment} serves ${this.#release.tag}: version ${outcome.versionId}${this.#url ? ` at ${this.#url}` : ""}.`,
+      );
     });
     if (failed && !(await this.#wentLiveAnyway(failed))) return failed;
     return this.#gate("health", {}, [{ versionId: this.#s.facts.productionVersionId ?? "", percentage: 100 }]);
@@ -145,6 +148,7 @@ class ProductionRun {
       const up = await s.deps.deployer.upload(this.#target, { release: this.#release, message: this.#uploads.message }, s.signal);
       uploaded = up.versionId;
       this.#uploads.ids.push(uploaded);
+      s.deps.logger.info(`Uploaded ${this.#release.tag} to ${this.#target.environment}: version ${uploaded}.`);
     });
     if (failed) return failed;
     const old = soleVersion(this.#anchor?.allocation) ?? mainVersion(this.#anchor?.allocation);
@@ -223,7 +227,7 @@ class ProductionRun {
 
   #runHealth(gate: string, baseUrl: string, headers: Record<string, string>): Promise<GateReport> {
     const s = this.#s;
-    return runGate({
+    return runLoggedGate({
       gate,
       environment: this.#target.environment,
       baseUrl,
@@ -471,8 +475,8 @@ class ProductionRun {
     };
     try {
       const published = await s.rec.stage("release", "Tags and GitHub Release", async () => {
+        // Each publisher prints its actions as it takes them; they are not printed again here.
         const result = await publisher.publish(request, s.signal);
-        for (const action of result.actions) s.deps.logger.info(action);
         return { status: "passed" as const, detail: result.actions.join("; "), result };
       });
       this.#learn({ releaseTag: published.result.releaseTag });

@@ -403,7 +403,7 @@ export function formatClock(epochMs: number): string {
 
 /**
  * A duration for people to read: `850ms`, `12.3s`, `4m 05s`, `3h 02m` (a zero last part is left
- * out: `4m`, `1h`). Rounds to what it shows, so no `1m 60s`. The one display formatter; the
+ * out: `30s`, `4m`, `1h`). Rounds to what it shows, so no `1m 60s`. The one display formatter; the
  * config's own `formatDuration` (parse.ts) writes values that read back as input.
  */
 export function formatMs(ms: number): string {
@@ -412,7 +412,7 @@ export function formatMs(ms: number): string {
   const wholeMs = Math.round(ms);
   if (wholeMs < 1000) return `${wholeMs}ms`;
   const tenths = Math.round(ms / 100);
-  if (tenths < 600) return `${(tenths / 10).toFixed(1)}s`;
+  if (tenths < 600) return tenths % 10 === 0 ? `${tenths / 10}s` : `${(tenths / 10).toFixed(1)}s`;
   const seconds = Math.round(ms / 1000);
   if (seconds < 3600) return pair(Math.floor(seconds / 60), "m", seconds % 60, "s");
   const minutes = Math.round(ms / 60_000);

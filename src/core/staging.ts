@@ -1,4 +1,4 @@
-import { runGate, watchGate } from "./gate.js";
+import { runLoggedGate, watchLoggedGate } from "./gate-log.js";
 import { ApprovalInterrupt, type Approval, type DeployOutcome, type DeployTarget } from "./ports.js";
 import { describeDeployError, startRecord, updateRecord } from "./records.js";
 import type { Outcome, RunScope } from "./run-scope.js";
@@ -18,6 +18,8 @@ export async function stagingFlow(s: RunScope, release: ReleaseVersion): Promise
     return { result: "failed", message: `Staging deploy failed: ${describeDeployError(error)}` };
   }
   s.learn({ stagingVersionId: deployed.versionId, stagingUrl: s.config.staging.url ?? deployed.url });
+  const at = s.facts.stagingUrl ? ` at ${s.facts.stagingUrl}` : "";
+  s.deps.logger.info(`${target.environment} serves ${release.tag}: version ${deployed.versionId}${at}.`);
   if (!s.facts.stagingUrl) {
     await updateRecord(s, record, "failure", { description: "no staging URL" });
     return {
@@ -40,7 +42,7 @@ async function smokeStage(s: RunScope, release: ReleaseVersion, baseUrl: string)
     const failed = await runSmokeCommand(s, release, baseUrl);
     if (failed) return { status: "failed" as const, detail: failed, why: `Smoke gate failed: ${failed}` };
     const report = s.rec.gate(
-      await runGate({
+      await runLoggedGate({
         gate: "smoke",
         environment,
         baseUrl,
@@ -149,7 +151,7 @@ async function waitWithStagingWatch(s: RunScope, release: ReleaseVersion, approv
 }
 
 function watchStaging(s: RunScope, signal: AbortSignal): Promise<GateReport> {
-  return watchGate({
+  return watchLoggedGate({
     gate: "staging-watch",
     environment: s.config.staging.environment,
     baseUrl: s.facts.stagingUrl ?? "",

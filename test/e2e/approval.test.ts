@@ -92,9 +92,10 @@ describe("approval by GitHub issue, end to end", () => {
 
   /** How long the summary's approval line says the wait took, in seconds (`after 40.0s`, `after 5m 30s`, `after 5m`). */
   function waitedSeconds(summary: string): number {
-    const match = /UTC, after (?:(\d+)m(?: (\d+)s)?|(\d+(?:\.\d+)?)s|(\d+)ms)\n/.exec(summary);
+    const match = /UTC, after (?:(\d+)h(?: (\d+)m)?|(\d+)m(?: (\d+)s)?|(\d+(?:\.\d+)?)s|(\d+)ms)\n/.exec(summary);
     if (!match) throw new Error(`no approval line with the wait in the summary:\n${summary}`);
-    const [, minutes, seconds, fraction, ms] = match;
+    const [, hours, hourMinutes, minutes, seconds, fraction, ms] = match;
+    if (hours !== undefined) return Number(hours) * 3600 + Number(hourMinutes ?? 0) * 60;
     if (minutes !== undefined) return Number(minutes) * 60 + Number(seconds ?? 0);
     return fraction !== undefined ? Number(fraction) : Number(ms) / 1000;
   }
