@@ -13,6 +13,8 @@ import { createActionsLogger } from "../providers/actions/logger.js";
 import { readGitHubContext, type GitHubRunContext } from "../providers/github/context.js";
 import { stopAllChildren } from "../providers/system/process-tree.js";
 import { checkWorkerProject, environmentsNeeded } from "../providers/wrangler/project-check.js";
+import { projectFacts } from "../providers/wrangler/project-facts.js";
+import type { WranglerProject } from "../providers/wrangler/project.js";
 import type { PipelineDeps } from "../core/pipeline.js";
 import { createActionDeps } from "./deps.js";
 import { RunProgress, trackingRecorder } from "./progress.js";
@@ -29,7 +31,7 @@ export async function run(env: Env = process.env): Promise<number> {
     if (secret) core.setSecret(secret);
   }
   const github = tryReadContext(env);
-  let settings: ResolvedSettings;
+  let settings: ResolvedSettings & { project: WranglerProject };
   try {
     settings = loadSettings(inputs, env);
   } catch (error) {
@@ -37,7 +39,7 @@ export async function run(env: Env = process.env): Promise<number> {
   }
   for (const secret of settings.secrets) core.setSecret(secret);
   for (const warning of settings.warnings) logger.warn(warning);
-  if (settings.config.mode === "plan") return finish(plan(settings, startedAt), env, github);
+  if (settings.config.mode === "plan") return finish(await plan(settings, env, startedAt), env, github);
 
   const controller = new AbortController();
   const progress = new RunProgress();
@@ -90,7 +92,7 @@ export async function run(env: Env = process.env): Promise<number> {
   }
 }
 
-function loadSettings(inputs: Record<string, string>, env: Env): ResolvedSettings {
+function loadSettings(inputs: Record<string, string>, env: Env): ResolvedSettings & { project: WranglerProject } {
   const workspace = env["GITHUB_WORKSPACE"] || process.cwd();
   const readText = (path: string) => {
     const file = resolve(workspace, path);
@@ -100,18 +102,28 @@ function loadSettings(inputs: Record<string, string>, env: Env): ResolvedSetting
   const workingDirectory = resolve(workspace, settings.config.workingDirectory);
   const config = { ...settings.config, workingDirectory };
   // Before wrangler is located or installed: a missing folder or environment fails here, fast.
-  const { warnings } = checkWorkerProject({
+  const { project, warnings } = checkWorkerProject({
     given: settings.config.workingDirectory,
     directory: workingDirectory,
     environments: environmentsNeeded(config),
   });
-  return { ...settings, config, warnings: [...settings.warnings, ...warnings] };
+  return { ...settings, config, warnings: [...settings.warnings, ...warnings], project };
 }
 
-function plan(settings: ResolvedSettings, startedAt: number): PipelineResult {
+async function plan(settings: ResolvedSettings & { project: WranglerProject }, env: Env, startedAt: number): Promise<PipelineResult> {
   const config = settings.config;
   const release = resolveVersion({ ...config.version });
-  const text = renderPlan(config, { version: release.version, tag: release.tag });
+  const accountId = settings.runtime.cloudflareAccountId || env["CLOUDFLARE_ACCOUNT_ID"];
+  const found = await projectFacts({
+    directory: config.workingDirectory,
+    project: settings.project,
+    environments: environmentsNeeded(config),
+    wranglerRange: settings.runtime.wranglerVersion,
+    hasToken: Boolean(settings.runtime.cloudflareApiToken || env["CLOUDFLARE_API_TOKEN"]),
+    ...(accountId ? { accountId } : {}),
+  });
+  const planText = renderPlan(config, { version: release.version, tag: release.tag });
+  const text = `${planText}\n\nProject:\n${found.map((line) => `  ${line}`).join("\n")}`;
   core.info(text);
   return {
     ...failedBeforeStart(config.mode, "", startedAt, Date.now()),
