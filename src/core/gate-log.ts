@@ -12,21 +12,23 @@ import type { GateReport, Millis } from "./types.js";
 /** How often a long watch says it is still watching. */
 export const WATCH_HEARTBEAT_MS: Millis = 5 * 60_000;
 
-/** Runs a gate; its measurements print at info, and a failure once as a warning. */
+/** Runs a gate; its measurements print at info, and a failure once as a warning. The report carries the gate's settings. */
 export async function runLoggedGate(options: GateOptions): Promise<GateReport> {
   const logger = options.logger;
-  if (!logger) return runGate(options);
-  const report = await runGate({ ...options, logger: measurementsAtInfo(logger) });
-  if (report.outcome === "failed") logger.warn(gateFailure(report));
+  const report = {
+    ...(await runGate({ ...options, ...(logger ? { logger: measurementsAtInfo(logger) } : {}) })),
+    settings: options.settings,
+  };
+  if (logger && report.outcome === "failed") logger.warn(gateFailure(report));
   return report;
 }
 
 /** Runs a watch that prints changes of state and a periodic "still watching" line, and a failure once as a warning. */
 export async function watchLoggedGate(options: WatchOptions, heartbeatMs: Millis = WATCH_HEARTBEAT_MS): Promise<GateReport> {
   const logger = options.logger;
-  if (!logger) return watchGate(options);
+  if (!logger) return { ...(await watchGate(options)), settings: options.settings };
   const watch = watchLog(logger, options.clock, options.gate, heartbeatMs);
-  const report = await watchGate({ ...options, logger: watch.logger });
+  const report = { ...(await watchGate({ ...options, logger: watch.logger })), settings: options.settings };
   if (report.outcome === "failed") logger.warn(gateFailure(report));
   else logger.info(watch.summary(report));
   return report;

@@ -1,5 +1,5 @@
 import { describeAllocation } from "./allocation.js";
-import type { GateReport, ManualCommandPurpose, Mode, PipelineResult, RunResult, StageRecord } from "./types.js";
+import type { GateReport, GateSettings, ManualCommandPurpose, Mode, PipelineResult, RunResult, StageRecord } from "./types.js";
 
 /** SPEC section 3: every output, as the strings the action writes. */
 export function toOutputs(result: PipelineResult, healthReportPath: string): Record<string, string> {
@@ -40,19 +40,60 @@ export function isSuccess(result: PipelineResult): boolean {
   return result.mode === "rollback" && result.result === "rolled-back";
 }
 
-/** The health-report file: every measurement of every gate. */
+/** Where the health report's JSON Schema is published (`schema/health-report.schema.json`). */
+export const HEALTH_REPORT_SCHEMA_ID = "https://raw.githubusercontent.com/shipline/shipline/main/schema/health-report.schema.json";
+
+/**
+ * The health-report file: every measurement of every gate, with each gate's rules, so a tool
+ * can judge the measurements again. Latencies are rounded to 0.1 ms; header values of checks
+ * are left out (they may hold tokens), only their names are kept.
+ */
 export function healthReport(result: PipelineResult): object {
   return {
+    $schema: HEALTH_REPORT_SCHEMA_ID,
     schema: "shipline/health-report@1",
     result: result.result,
-    version: result.release?.version,
+    ...(result.release ? { version: result.release.version } : {}),
     startedAt: new Date(result.startedAt).toISOString(),
     endedAt: new Date(result.endedAt).toISOString(),
-    gates: result.gates.map((gate) => ({
+    gates: result.gates.map(({ settings, stats, measurements, ...gate }) => ({
       ...gate,
       startedAt: new Date(gate.startedAt).toISOString(),
       endedAt: new Date(gate.endedAt).toISOString(),
-      measurements: gate.measurements.map((m) => ({ ...m, at: new Date(m.at).toISOString() })),
+      ...(settings ? { settings: reportSettings(settings) } : {}),
+      stats: { ...stats, ...roundedLatency("p50Ms", stats.p50Ms), ...roundedLatency("p95Ms", stats.p95Ms) },
+      measurements: measurements.map((m) => ({
+        ...m,
+        at: new Date(m.at).toISOString(),
+        checks: m.checks.map((c) => ({ ...c, ...roundedLatency("latencyMs", c.latencyMs) })),
+      })),
+    })),
+  };
+}
+
+function roundedLatency<K extends string>(key: K, ms: number | undefined): Partial<Record<K, number>> {
+  return ms === undefined ? {} : ({ [key]: Math.round(ms * 10) / 10 } as Record<K, number>);
+}
+
+function reportSettings(settings: GateSettings): object {
+  return {
+    intervalMs: settings.intervalMs,
+    count: settings.count,
+    failureLimit: settings.failureLimit,
+    consecutiveErrorLimit: settings.consecutiveErrorLimit,
+    timeoutMs: settings.timeoutMs,
+    ...(settings.maxLatencyMs !== undefined ? { maxLatencyMs: settings.maxLatencyMs } : {}),
+    ...(settings.versionHeader ? { versionHeader: settings.versionHeader } : {}),
+    checks: settings.checks.map((check) => ({
+      name: check.name,
+      ...(check.path !== undefined ? { path: check.path } : {}),
+      ...(check.url !== undefined ? { url: check.url } : {}),
+      headerNames: Object.keys(check.headers),
+      expect: {
+        status: check.expect.status.text,
+        ...(check.expect.json !== undefined ? { json: check.expect.json } : {}),
+        ...(check.expect.body !== undefined ? { body: check.expect.body } : {}),
+      },
     })),
   };
 }

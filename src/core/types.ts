@@ -241,6 +241,8 @@ export interface GateReport {
   readonly stats: GateStats;
   /** Which versions answered; absent when the gate had no `versionHeader`. */
   readonly versions?: GateVersions;
+  /** The rules the gate judged by (for the health report, so a tool can judge the measurements again). */
+  readonly settings?: GateSettings;
 }
 
 /** One stage as it happened, for the summary table and the timeline. */
