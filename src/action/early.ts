@@ -14,6 +14,7 @@ import { resolveSettings, type ResolvedSettings } from "../config/resolve.js";
 import type { Logger } from "../core/ports.js";
 import type { Millis } from "../core/types.js";
 import { checkWorkerProject, environmentsNeeded } from "../providers/wrangler/project-check.js";
+import type { WranglerProject } from "../providers/wrangler/project.js";
 import { WranglerTargets } from "../providers/wrangler/targets.js";
 import { definedEnv, type Env } from "./env.js";
 
@@ -25,7 +26,7 @@ export interface EarlyStart {
   readonly startedAt: number;
   readonly inputs: Record<string, string>;
   /** The settings, or why there are none. */
-  readonly settings: { readonly ok: true; readonly value: ResolvedSettings } | { readonly ok: false; readonly error: unknown };
+  readonly settings: { readonly ok: true; readonly value: LoadedSettings } | { readonly ok: false; readonly error: unknown };
   /** The run's cancellation; the early read already listens to it. */
   readonly controller: AbortController;
   /** What `--env <environment>` talks to, with production's early read started (release runs that reach production). */
@@ -36,12 +37,15 @@ export interface EarlyStart {
   readonly sent: Promise<void>;
 }
 
+/** The settings, with the wrangler config found in the working directory. */
+export type LoadedSettings = ResolvedSettings & { readonly project: WranglerProject };
+
 export async function startEarly(env: Env): Promise<EarlyStart> {
   const startedAt = Date.now();
   const controller = new AbortController();
   const log = new DeferredLog();
   const inputs = readInputs(env);
-  let settings: ResolvedSettings;
+  let settings: LoadedSettings;
   try {
     settings = await loadSettings(inputs, env);
   } catch (error) {
@@ -66,7 +70,7 @@ export async function startEarly(env: Env): Promise<EarlyStart> {
  * Settings from the inputs and the config file, with the working directory checked before
  * wrangler is looked for. The YAML and schema parser is loaded only when there is a file.
  */
-export async function loadSettings(inputs: Record<string, string>, env: Env): Promise<ResolvedSettings> {
+export async function loadSettings(inputs: Record<string, string>, env: Env): Promise<LoadedSettings> {
   const workspace = env["GITHUB_WORKSPACE"] || process.cwd();
   const readText = (path: string) => {
     const file = resolve(workspace, path);
@@ -79,12 +83,12 @@ export async function loadSettings(inputs: Record<string, string>, env: Env): Pr
   const workingDirectory = resolve(workspace, settings.config.workingDirectory);
   const config = { ...settings.config, workingDirectory };
   // Before wrangler is located or installed: a missing folder or environment fails here, fast.
-  const { warnings } = checkWorkerProject({
+  const { project, warnings } = checkWorkerProject({
     given: settings.config.workingDirectory,
     directory: workingDirectory,
     environments: environmentsNeeded(config),
   });
-  return { ...settings, config, warnings: [...settings.warnings, ...warnings] };
+  return { ...settings, config, warnings: [...settings.warnings, ...warnings], project };
 }
 
 /**

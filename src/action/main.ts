@@ -13,6 +13,9 @@ import { resolveVersion } from "../core/version.js";
 import { createActionsLogger } from "../providers/actions/logger.js";
 import { readGitHubContext, type GitHubRunContext } from "../providers/github/context.js";
 import { stopAllChildren } from "../providers/system/process-tree.js";
+import { environmentsNeeded } from "../providers/wrangler/project-check.js";
+import { projectFacts } from "../providers/wrangler/project-facts.js";
+import type { WranglerProject } from "../providers/wrangler/project.js";
 import type { PipelineDeps } from "../core/pipeline.js";
 import { createActionDeps } from "./deps.js";
 import { startEarly, type EarlyStart } from "./early.js";
@@ -36,7 +39,7 @@ export async function run(env: Env = process.env, early?: EarlyStart): Promise<n
   for (const secret of settings.secrets) core.setSecret(secret);
   early.log.attach(logger);
   for (const warning of settings.warnings) logger.warn(warning);
-  if (settings.config.mode === "plan") return finish(plan(settings, startedAt), env, github);
+  if (settings.config.mode === "plan") return finish(await plan(settings, env, startedAt), env, github);
 
   const progress = new RunProgress();
   let deps: PipelineDeps | undefined;
@@ -100,10 +103,20 @@ export async function run(env: Env = process.env, early?: EarlyStart): Promise<n
   }
 }
 
-function plan(settings: ResolvedSettings, startedAt: number): PipelineResult {
+async function plan(settings: ResolvedSettings & { project: WranglerProject }, env: Env, startedAt: number): Promise<PipelineResult> {
   const config = settings.config;
   const release = resolveVersion({ ...config.version });
-  const text = renderPlan(config, { version: release.version, tag: release.tag });
+  const accountId = settings.runtime.cloudflareAccountId || env["CLOUDFLARE_ACCOUNT_ID"];
+  const found = await projectFacts({
+    directory: config.workingDirectory,
+    project: settings.project,
+    environments: environmentsNeeded(config),
+    wranglerRange: settings.runtime.wranglerVersion,
+    hasToken: Boolean(settings.runtime.cloudflareApiToken || env["CLOUDFLARE_API_TOKEN"]),
+    ...(accountId ? { accountId } : {}),
+  });
+  const planText = renderPlan(config, { version: release.version, tag: release.tag });
+  const text = `${planText}\n\nProject:\n${found.map((line) => `  ${line}`).join("\n")}`;
   core.info(text);
   return {
     ...failedBeforeStart(config.mode, "", startedAt, Date.now()),

@@ -22,7 +22,7 @@ export async function runCheckCommand(flags: ParsedFlags, io: CommandIo): Promis
   const url = checkedUrl(flags.positionals[0] ?? "");
   const settings = gateSettings(flags.inputs, url);
   const out = new CliConsole({ sink: io.stderr, startedAt: io.startedAt, verbose: false });
-  out.line(`▸ Checking ${url}: ${settings.count} measurements, ${formatMs(settings.intervalMs)} apart`);
+  out.line(`▸ Checking ${url}: ${settings.count} measurement${settings.count === 1 ? "" : "s"}, ${formatMs(settings.intervalMs)} apart`);
   const controller = new AbortController();
   const signals = installSignalHandlers(controller, out.logger());
   let report: GateReport;
@@ -56,7 +56,8 @@ export function verdictLine(report: GateReport): string {
   const mark = report.outcome === "passed" ? "✔" : "✖";
   const latency = s.p95Ms === undefined ? "" : `, p50 ${formatMs(s.p50Ms ?? 0)}, p95 ${formatMs(s.p95Ms)}`;
   const reason = report.reason ? `. ${report.reason}` : "";
-  return `${mark} ${report.outcome}: ${s.count} measurements (${s.successful} successful, ${s.failed} failed, ${s.errors} errors)${latency}${reason}`;
+  const counted = `${s.count} measurement${s.count === 1 ? "" : "s"}`;
+  return `${mark} ${report.outcome}: ${counted} (${s.successful} successful, ${s.failed} failed, ${s.errors} errors)${latency}${reason}`;
 }
 
 function checkedUrl(raw: string): string {

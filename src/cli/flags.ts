@@ -62,7 +62,7 @@ export function inputsWhere(keep: (spec: InputSpec) => boolean): InputSpec[] {
 export function parseFlags(command: CommandSpec, argv: readonly string[]): ParsedFlags {
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: [...argv], options: parseOptions(command), strict: true, allowPositionals: true });
+    parsed = parseArgs({ args: joinDashValues(command, argv), options: parseOptions(command), strict: true, allowPositionals: true });
   } catch (error) {
     throw translateParseError(command, error);
   }
@@ -77,6 +77,29 @@ export function parseFlags(command: CommandSpec, argv: readonly string[]): Parse
   const options = Object.fromEntries(command.extra.map((flag) => [flag.name, values[flag.name]]));
   checkPositionals(command, parsed.positionals);
   return { inputs, options, positionals: parsed.positionals };
+}
+
+/**
+ * `--health-interval -5s` is a flag and a (bad) value, not a flag missing its value: a value
+ * that starts with `-` but is no flag of the command is joined to its flag (`--health-interval=-5s`),
+ * so validation says what is wrong with it.
+ */
+function joinDashValues(command: CommandSpec, argv: readonly string[]): string[] {
+  const takesValue = new Set([
+    ...command.inputs.filter((s) => s.kind.type !== "boolean").map((s) => `--${s.name}`),
+    ...command.extra.filter((f) => f.type === "string").map((f) => `--${f.name}`),
+  ]);
+  const known = new Set([...flagNames(command), ...command.extra.flatMap((f) => (f.short ? [`-${f.short}`] : []))]);
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const next = argv[i + 1];
+    if (takesValue.has(arg) && next !== undefined && next.startsWith("-") && next !== "--" && !known.has(next.split("=")[0]!)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
 }
 
 function parseOptions(command: CommandSpec): NonNullable<ParseArgsConfig["options"]> {

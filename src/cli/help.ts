@@ -43,9 +43,21 @@ function extraFlag(flag: ExtraFlag): string {
   return `${short}--${flag.name}${flag.type === "string" ? ` ${flag.value ?? "<value>"}` : ""}`;
 }
 
+/** Where the command line differs from the action: its own approval mode, and git in place of `GITHUB_REF`. */
+const CLI_HELP: Readonly<Record<string, { readonly description?: string; readonly defaultText?: string }>> = {
+  approval: {
+    description: "prompt (ask on this terminal), none, or issue / environment (both become the terminal prompt outside GitHub).",
+    defaultText: "prompt when approvers is set, else none",
+  },
+  version: { defaultText: "the release tag at the checked-out commit (git)" },
+  "cloudflare-api-token": { defaultText: "CLOUDFLARE_API_TOKEN from the environment" },
+  "cloudflare-account-id": { defaultText: "CLOUDFLARE_ACCOUNT_ID from the environment, or wrangler's config" },
+};
+
 function inputDescription(spec: InputSpec): string {
-  const plain = spec.description.replace(/`/g, "");
-  const fallback = spec.default ?? spec.defaultText?.replace(/`/g, "");
+  const cli = CLI_HELP[spec.name];
+  const plain = (cli?.description ?? spec.description).replace(/`/g, "");
+  const fallback = cli?.defaultText ?? spec.default ?? spec.defaultText?.replace(/`/g, "");
   return fallback === undefined ? plain : `${plain} (default: ${fallback})`;
 }
 

@@ -34,7 +34,8 @@ export interface FinishOptions {
 
 /** Writes the report files, prints the result, and returns the exit code (the action's). */
 export async function finishRun(result: PipelineResult, options: FinishOptions): Promise<number> {
-  const reportPath = await writeHealthReport(result);
+  // A report of no measurements (a plan, a run stopped before any stage) is not worth a file in /tmp.
+  const reportPath = result.stages.length > 0 || result.gates.length > 0 ? await writeHealthReport(result) : "";
   const outputs = toOutputs(result, reportPath);
   const summaryPath = options.summaryPath ? resolve(options.cwd, options.summaryPath) : undefined;
   if (summaryPath) await writeText(summaryPath, options.mask(renderSummary(result)));

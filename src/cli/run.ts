@@ -13,6 +13,8 @@ import { runPipeline, type PipelineDeps } from "../core/pipeline.js";
 import type { Mode, PipelineResult, ReleaseVersion } from "../core/types.js";
 import { resolveVersion } from "../core/version.js";
 import { stopAllChildren } from "../providers/system/process-tree.js";
+import { environmentsNeeded } from "../providers/wrangler/project-check.js";
+import { projectFacts } from "../providers/wrangler/project-facts.js";
 import { definedEnv } from "../action/env.js";
 import { CliConsole, type LineSink } from "./console.js";
 import { createCliDeps } from "./deps.js";
@@ -49,12 +51,13 @@ export async function runModeCommand(mode: Mode, flags: ParsedFlags, io: Command
     settings = await loadSettings({ mode, inputs: flags.inputs, cwd: io.cwd, env: io.env });
   } catch (error) {
     if (!(error instanceof ConfigError) || error instanceof UsageError) throw error;
-    out.line(`✖ Configuration error: ${error.message}`);
+    // Said once: by the result line on stdout, or here too when stdout carries JSON.
+    if (flags.options["json"] === true) out.line(`✖ Configuration error: ${error.message}`);
     return finish(failedBeforeStart(mode, `Configuration error: ${error.message}`, io.startedAt, Date.now()));
   }
   out.addSecrets(settings.secrets);
   for (const warning of settings.warnings) out.line(`⚠ ${warning}`);
-  if (mode === "plan") return finish(plan(settings, io, flags.options["json"] === true));
+  if (mode === "plan") return finish(await plan(settings, io, flags.options["json"] === true));
   return execute(mode, settings, io, out, finish);
 }
 
@@ -124,10 +127,21 @@ async function execute(
   }
 }
 
-/** The plan text (on stderr with `--json`, where the JSON carries the result). */
-function plan(settings: CliSettings, io: CommandIo, json: boolean): PipelineResult {
+/** The plan text, with what was found in the project (on stderr with `--json`, where the JSON carries the result). */
+async function plan(settings: CliSettings, io: CommandIo, json: boolean): Promise<PipelineResult> {
   const release = tryResolve(settings);
-  const text = renderPlan(settings.config, release ? { version: release.version, tag: release.tag } : {});
+  const found = await projectFacts({
+    directory: settings.config.workingDirectory,
+    project: settings.project,
+    environments: environmentsNeeded(settings.config),
+    wranglerRange: settings.runtime.wranglerVersion,
+    hasToken: Boolean(settings.runtime.cloudflareApiToken || io.env["CLOUDFLARE_API_TOKEN"]),
+    ...(settings.runtime.cloudflareAccountId || io.env["CLOUDFLARE_ACCOUNT_ID"]
+      ? { accountId: settings.runtime.cloudflareAccountId || io.env["CLOUDFLARE_ACCOUNT_ID"] }
+      : {}),
+  });
+  const planText = renderPlan(settings.config, release ? { version: release.version, tag: release.tag } : {});
+  const text = `${planText}\n\nProject:\n${found.map((line) => `  ${line}`).join("\n")}`;
   (json ? io.stderr : io.stdout)(`${text}\n`);
   const message = `Plan for ${release?.tag ?? "the next release"}: nothing was changed.`;
   return {

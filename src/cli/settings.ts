@@ -9,6 +9,7 @@ import { loadConfigSource, resolveConfig, type ResolvedSettings } from "../confi
 import { ConfigError } from "../core/errors.js";
 import type { Mode, PipelineConfig } from "../core/types.js";
 import { checkWorkerProject, environmentsNeeded } from "../providers/wrangler/project-check.js";
+import type { WranglerProject } from "../providers/wrangler/project.js";
 import { readGitFacts, type GitFacts } from "./git.js";
 import { UsageError } from "./usage.js";
 
@@ -17,6 +18,8 @@ export type Env = Readonly<Record<string, string | undefined>>;
 /** Resolved settings plus what the CLI learned about the repository. */
 export interface CliSettings extends ResolvedSettings {
   readonly git: GitFacts;
+  /** The wrangler config of the working directory, as checked before anything runs. */
+  readonly project: WranglerProject;
 }
 
 export interface LoadArgs {
@@ -46,7 +49,7 @@ export async function loadSettings(args: LoadArgs): Promise<CliSettings> {
   try {
     settings = resolveConfig({ inputs: all, ...loadConfigSource(all, readText), env });
   } catch (error) {
-    throw asFlagError(error, args.inputs);
+    throw asFlagError(error, args.inputs, args.mode);
   }
   const config: PipelineConfig = {
     ...settings.config,
@@ -55,7 +58,7 @@ export async function loadSettings(args: LoadArgs): Promise<CliSettings> {
   };
   const project = checkProject(settings.config.workingDirectory, config);
   const warnings = settings.warnings.map((w) => (w.startsWith("GITHUB_SHA") ? noCommitWarning(config.workingDirectory, git) : w));
-  return { ...settings, config, warnings: [...warnings, ...project.warnings], git };
+  return { ...settings, config, warnings: [...warnings, ...project.warnings], git, project: project.project };
 }
 
 /**
@@ -63,7 +66,7 @@ export async function loadSettings(args: LoadArgs): Promise<CliSettings> {
  * located or installed. A failure is a configuration error (exit 1, as in the action), worded
  * for the command line.
  */
-function checkProject(given: string, config: PipelineConfig): { warnings: string[] } {
+function checkProject(given: string, config: PipelineConfig): { project: WranglerProject; warnings: string[] } {
   try {
     return checkWorkerProject({ given, directory: config.workingDirectory, environments: environmentsNeeded(config) });
   } catch (error) {
@@ -96,12 +99,18 @@ function approvalMode(prompt: boolean, resolved: PipelineConfig["approval"]["mod
 
 /**
  * The resolver's messages name inputs (`Input \`health-count\``); on the command line they are
- * flags. An error about a flag that was given is a usage error (exit 2).
+ * flags. An error about a flag that was given, or a required flag that was not (`--rollback-reason`),
+ * is a usage error (exit 2), pointing at the command's own help.
  */
-function asFlagError(error: unknown, given: Readonly<Record<string, string>>): unknown {
+function asFlagError(error: unknown, given: Readonly<Record<string, string>>, mode: Mode): unknown {
   if (!(error instanceof ConfigError)) return error;
-  const message = error.message.replace(/Input `([a-z-]+)`/g, "Flag `--$1`");
-  const keys = "errors" in error ? (error as { errors: readonly ConfigError[] }).errors.map((e) => e.key) : [error.key];
-  if (keys.every((key) => key in given)) return new UsageError(message);
+  const message = error.message.replace(/Input `([a-z-]+)`/g, "Flag `--$1`").replace(/^Input ([a-z-]+)\b/, "Flag --$1");
+  const errors = "errors" in error ? (error as { errors: readonly ConfigError[] }).errors : [error];
+  if (errors.every((e) => e.key in given || isMissingFlag(e))) return new UsageError(message, mode);
   return new ConfigError(error.key, message);
+}
+
+/** A required flag that was left out (the resolver says "… is not set"). */
+function isMissingFlag(error: ConfigError): boolean {
+  return /`--?[a-z-]+` is not set|Input `[a-z-]+` is not set/.test(error.message);
 }

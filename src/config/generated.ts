@@ -1,8 +1,9 @@
 /**
- * The files generated from source and committed: `action.yml` and the config file's JSON
- * Schema. One list, used by the script that writes them and by the test that checks them.
+ * The files generated from source and committed: `action.yml`, the config file's JSON Schema
+ * and the health report's. One list, used by the script that writes them and by the test that checks them.
  */
 import { renderActionYml } from "./emit-action-yml.js";
+import { emitHealthReportSchema } from "./health-report-schema.js";
 import { emitJsonSchema } from "./schema.js";
 
 export interface GeneratedFile {
@@ -16,5 +17,6 @@ export function generatedFiles(): GeneratedFile[] {
   return [
     { path: "action.yml", text: renderActionYml() },
     { path: "schema/shipline.schema.json", text: `${JSON.stringify(emitJsonSchema(), null, 2)}\n` },
+    { path: "schema/health-report.schema.json", text: `${JSON.stringify(emitHealthReportSchema(), null, 2)}\n` },
   ];
 }

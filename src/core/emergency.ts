@@ -191,8 +191,16 @@ async function chooseStage(
       versions,
     });
     const fromTag = versions.find((v) => sameVersionId(v.versionId, previousVersionId))?.tag;
+    const versionTags: Record<string, string> = {};
+    for (const share of live.allocation) {
+      const tag = versions.find((v) => sameVersionId(v.versionId, share.versionId))?.tag;
+      if (tag) versionTags[share.versionId] = tag;
+    }
+    if (chosen.tag) versionTags[chosen.versionId] = chosen.tag;
+    s.learn({ versionTags });
+    const tagged = (id: string | undefined, tag: string | undefined) => (tag ? `${tag} (${id})` : id);
     deps.logger.info(
-      `Rolling ${target.environment} back from ${describeAllocation(live.allocation)} to ${chosen.versionId} (${chosen.how}).`,
+      `Rolling ${target.environment} back from ${fromTag && live.allocation.length === 1 ? tagged(previousVersionId, fromTag) : describeAllocation(live.allocation)} to ${tagged(chosen.versionId, chosen.tag)}: ${chosen.how}.`,
     );
     return {
       status: "passed" as const,
@@ -216,11 +224,12 @@ async function noteOnRelease(s: RunScope, r: Rollback, name: string, signal: Abo
 
 function emergencyOutcome(s: RunScope, r: Rollback, result: RestoreResult): Outcome {
   const id = r.chosen.versionId;
-  const name = r.chosen.tag ? `${id} (${r.chosen.tag})` : id;
+  const name = r.chosen.tag ? `${r.chosen.tag} (${id})` : id;
   if (!result.restored) {
     return {
       result: "rollback-failed",
       message: `The rollback did not take effect: ${result.why ?? "unknown"}.`,
+      manualCommandPurpose: "retry-rollback",
       manualCommand: s.deps.deployer.manualRestoreCommand(r.target, [{ versionId: id, percentage: 100 }], r.reason),
     };
   }
@@ -235,6 +244,7 @@ function emergencyOutcome(s: RunScope, r: Rollback, result: RestoreResult): Outc
     return {
       result: "rollback-failed",
       message: `Production now serves ${name}, but it failed the health gate: ${result.why ?? "unhealthy"}. ${advice.text}`,
+      manualCommandPurpose: "earlier-version",
       ...(advice.first
         ? { manualCommand: s.deps.deployer.manualRestoreCommand(r.target, [{ versionId: advice.first, percentage: 100 }], r.reason) }
         : {}),
@@ -242,6 +252,6 @@ function emergencyOutcome(s: RunScope, r: Rollback, result: RestoreResult): Outc
   }
   return {
     result: "rolled-back",
-    message: `Production was rolled back to ${name} (${r.chosen.how}), read back, and passed the health gate. Reason: ${r.reason}`,
+    message: `Production was rolled back to ${r.chosen.tag ? `${r.chosen.tag}, version ${id}` : id} (${r.chosen.how}), read back, and passed its health gate. Reason: ${r.reason}`,
   };
 }

@@ -6,7 +6,7 @@
 import { describeAllocation, mainVersion, sameAllocation, soleVersion } from "./allocation.js";
 import { CleanupDeadline } from "./deadline.js";
 import { CancelledError, DeployError, errorMessage, isAbort } from "./errors.js";
-import { runGate } from "./gate.js";
+import { runLoggedGate } from "./gate-log.js";
 import type { DeployTarget } from "./ports.js";
 import { liveOf, ProductionWatch, readAnchor, readProduction, type ProductionReading } from "./production-watch.js";
 import { describeDeployError, startRecord, updateRecord } from "./records.js";
@@ -114,6 +114,9 @@ class ProductionRun {
       const outcome = await s.deps.deployer.deploy(this.#target, { release: this.#release, message: this.#uploads.message }, s.signal);
       this.#ours(outcome.versionId);
       this.#url = s.config.production.url ?? outcome.url;
+      s.deps.logger.info(
+        `${this.#target.environment} serves ${this.#release.tag}: version ${outcome.versionId}${this.#url ? ` at ${this.#url}` : ""}.`,
+      );
     });
     if (failed && !(await this.#wentLiveAnyway(failed))) return failed;
     return this.#gate("health", {}, [{ versionId: this.#s.facts.productionVersionId ?? "", percentage: 100 }]);
@@ -145,6 +148,7 @@ class ProductionRun {
       const up = await s.deps.deployer.upload(this.#target, { release: this.#release, message: this.#uploads.message }, s.signal);
       uploaded = up.versionId;
       this.#uploads.ids.push(uploaded);
+      s.deps.logger.info(`Uploaded ${this.#release.tag} to ${this.#target.environment}: version ${uploaded}.`);
     });
     if (failed) return failed;
     const old = soleVersion(this.#anchor?.allocation) ?? mainVersion(this.#anchor?.allocation);
@@ -223,7 +227,7 @@ class ProductionRun {
 
   #runHealth(gate: string, baseUrl: string, headers: Record<string, string>): Promise<GateReport> {
     const s = this.#s;
-    return runGate({
+    return runLoggedGate({
       gate,
       environment: this.#target.environment,
       baseUrl,
@@ -269,7 +273,10 @@ class ProductionRun {
   /** Production is not proven healthy: decide by the recovery rule, and act. */
   async #recover(unproven: Unproven): Promise<Outcome> {
     const s = this.#s;
-    s.rec.warn(`Production is not proven healthy: ${unproven.why}`);
+    // Said once, in the log (the gate's own failure is the warning; the result's message says it in the summary).
+    s.deps.logger.info(
+      `${this.#release.tag} is not proven healthy on ${this.#target.environment}: ${unproven.why}. Deciding how to recover…`,
+    );
     if (!this.#touched) return this.#stop(unproven, { kind: "unchanged", serving: this.#anchor }, this.#anchor);
     // Nothing is read first: the watch's last reading (if any) decides, and the restore of the
     // known anchor goes at once. A deploy someone makes meanwhile is caught after the restore.
@@ -309,7 +316,7 @@ class ProductionRun {
         return {
           result: "failed",
           message: `${why}. rollback: off, so production was left as it is: ${serving}.`,
-          ...this.#manualAnchor(),
+          ...this.#manualAnchor("restore-anchor"),
         };
       case "first-deploy":
         await this.#mark("failure", "unhealthy first deploy");
@@ -317,6 +324,7 @@ class ProductionRun {
           result: "rollback-failed",
           message: `${why}. This was the first deploy of ${this.#target.environment}: there is no earlier version to roll back to, and production serves ${serving}.`,
           manualCommand: `npx wrangler deployments status --env ${this.#target.environment}`,
+          manualCommandPurpose: "inspect",
         };
       case "someone-else": {
         await this.#mark("failure", "someone else deployed; not rolled back");
@@ -331,10 +339,16 @@ class ProductionRun {
             `and the anchor was ${describeAllocation(this.#anchor?.allocation)}. ` +
             "shipline did not roll back over their work: decide by hand what production should serve.",
           // What production served right before this run's deploy: theirs, not the anchor.
-          manualCommand:
-            action.when === "live"
-              ? this.#manualAnchor().manualCommand
-              : this.#s.deps.deployer.manualRestoreCommand(this.#target, action.theirs.allocation, `restore after ${this.#release.tag}`),
+          ...(action.when === "live"
+            ? this.#manualAnchor("restore-anchor")
+            : {
+                manualCommand: this.#s.deps.deployer.manualRestoreCommand(
+                  this.#target,
+                  action.theirs.allocation,
+                  `restore after ${this.#release.tag}`,
+                ),
+                manualCommandPurpose: "restore-theirs" as const,
+              }),
         };
       }
     }
@@ -372,8 +386,8 @@ class ProductionRun {
       await this.#mark("failure", "rollback failed");
       return {
         result: "rollback-failed",
-        message: `${why}. Rollback did not restore production: ${result.why ?? "unknown"}`,
-        ...this.#manualAnchor(),
+        message: `${why}. The rollback did not take effect: ${result.why ?? "unknown"}`,
+        ...this.#manualAnchor("retry-rollback"),
       };
     }
     this.#learn({ rollbackVersionId: mainVersion(to) });
@@ -389,7 +403,7 @@ class ProductionRun {
     if (result.gate.outcome === "passed")
       return {
         result: "rolled-back",
-        message: `${why}. Production was rolled back to ${restored}, read back, and passed the health gate.`,
+        message: `${why}. Production was rolled back to ${restored}, read back, and the restored version passed its own health gate.`,
       };
     if (result.gate.outcome === "cancelled")
       return {
@@ -412,6 +426,7 @@ class ProductionRun {
       message:
         `${why}. Production was rolled back to ${describeAllocation(to)}, ` +
         `but the restored version failed the health gate too: ${result.why ?? "unhealthy"}. ${text}`,
+      manualCommandPurpose: "earlier-version",
       ...(advice.first
         ? {
             manualCommand: s.deps.deployer.manualRestoreCommand(
@@ -460,8 +475,8 @@ class ProductionRun {
     };
     try {
       const published = await s.rec.stage("release", "Tags and GitHub Release", async () => {
+        // Each publisher prints its actions as it takes them; they are not printed again here.
         const result = await publisher.publish(request, s.signal);
-        for (const action of result.actions) s.deps.logger.info(action);
         return { status: "passed" as const, detail: result.actions.join("; "), result };
       });
       this.#learn({ releaseTag: published.result.releaseTag });
@@ -499,9 +514,10 @@ class ProductionRun {
     }
   }
 
-  #manualAnchor(): { manualCommand?: string } {
+  #manualAnchor(purpose: "retry-rollback" | "restore-anchor"): Pick<Outcome, "manualCommand" | "manualCommandPurpose"> {
     if (!this.#anchor) return {};
     return {
+      manualCommandPurpose: purpose,
       manualCommand: this.#s.deps.deployer.manualRestoreCommand(
         this.#target,
         this.#anchor.allocation,

@@ -5,7 +5,7 @@
  */
 import { describeAllocation, sameAllocation, soleVersion } from "./allocation.js";
 import type { CleanupDeadline } from "./deadline.js";
-import { runGate } from "./gate.js";
+import { runLoggedGate } from "./gate-log.js";
 import type { DeployTarget } from "./ports.js";
 import { isTransient, liveOf, pause, readProduction, RETRY_DELAYS_MS } from "./production-watch.js";
 import { describeDeployError, startRecord, updateRecord } from "./records.js";
@@ -116,7 +116,11 @@ async function applyRestore(s: Scope, job: RestoreJob, cleanup: CleanupDeadline,
   const foreign = (live: LiveState | null | undefined) => (live ? someoneElses(job, live) : Promise.resolve(false));
   let live: LiveState | null | undefined;
   for (let attempt = 0; ; attempt++) {
+    logger.info(
+      `${attempt === 0 ? "Rolling" : "Trying again: rolling"} ${job.target.environment} back to ${describeAllocation(job.to)} (${deployer.name})…`,
+    );
     const tried = await tryRestore(s, job, cleanup, attempt === 0 ? issued : () => undefined);
+    logger.info(`Reading ${job.target.environment} back to confirm what it serves…`);
     const reading = await readProduction(deployer, job.target, clock, cleanup.lastRead(LAST_READ_GRACE_MS));
     live = liveOf(reading);
     if (matches(live)) {
@@ -235,7 +239,7 @@ async function proveHealthy(s: Scope, job: RestoreJob, result: RestoreResult, re
   const baseUrl = job.baseUrl;
   const verdict = await s.rec.stage("health", `Health gate on the restored ${job.target.environment}`, async () => {
     const report = s.rec.gate(
-      await runGate({
+      await runLoggedGate({
         gate: "rollback-health",
         environment: job.target.environment,
         baseUrl,

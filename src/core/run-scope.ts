@@ -1,7 +1,7 @@
 import { errorMessage } from "./errors.js";
 import type { Approval, Clock, CommandRunner, DeploymentRecorder, Deployer, HttpProbe, Logger, Publisher } from "./ports.js";
 import { RunRecorder, type PipelineEvent } from "./run-state.js";
-import type { ApprovalRecord, PipelineConfig, PipelineResult, ReleaseVersion, RunResult } from "./types.js";
+import type { ApprovalRecord, ManualCommandPurpose, PipelineConfig, PipelineResult, ReleaseVersion, RunResult } from "./types.js";
 
 /** Every side effect the engine uses, passed in. */
 export interface PipelineDeps {
@@ -46,6 +46,7 @@ export interface Outcome {
   readonly result: RunResult;
   readonly message: string;
   readonly manualCommand?: string;
+  readonly manualCommandPurpose?: ManualCommandPurpose;
 }
 
 /** Mutable facts a run collects on the way; copied into the result at the end. */
@@ -62,6 +63,8 @@ export interface RunFacts {
   stagingUrl?: string;
   productionUrl?: string;
   approval: ApprovalRecord;
+  /** Release tags of version ids the run deals with (rollback targets, what it rolled away from). */
+  versionTags?: Record<string, string>;
 }
 
 /** Everything one run's stages share: what it was asked, what it may use, what it has found. */
@@ -108,6 +111,8 @@ export async function runScoped(
     result: outcome.result,
     message: outcome.message,
     manualCommand: outcome.manualCommand,
+    ...(outcome.manualCommandPurpose ? { manualCommandPurpose: outcome.manualCommandPurpose } : {}),
+    ...(signal.aborted ? { cancelled: true } : {}),
     stages: rec.stages,
     gates: rec.gates,
     warnings: rec.warnings,

@@ -1,4 +1,4 @@
-import { runGate, watchGate } from "./gate.js";
+import { runLoggedGate, watchLoggedGate } from "./gate-log.js";
 import { ApprovalInterrupt, type Approval, type DeployOutcome, type DeployTarget } from "./ports.js";
 import { describeDeployError, startRecord, updateRecord } from "./records.js";
 import type { Outcome, RunScope } from "./run-scope.js";
@@ -18,6 +18,8 @@ export async function stagingFlow(s: RunScope, release: ReleaseVersion): Promise
     return { result: "failed", message: `Staging deploy failed: ${describeDeployError(error)}` };
   }
   s.learn({ stagingVersionId: deployed.versionId, stagingUrl: s.config.staging.url ?? deployed.url });
+  const at = s.facts.stagingUrl ? ` at ${s.facts.stagingUrl}` : "";
+  s.deps.logger.info(`${target.environment} serves ${release.tag}: version ${deployed.versionId}${at}.`);
   if (!s.facts.stagingUrl) {
     await updateRecord(s, record, "failure", { description: "no staging URL" });
     return {
@@ -40,7 +42,7 @@ async function smokeStage(s: RunScope, release: ReleaseVersion, baseUrl: string)
     const failed = await runSmokeCommand(s, release, baseUrl);
     if (failed) return { status: "failed" as const, detail: failed, why: `Smoke gate failed: ${failed}` };
     const report = s.rec.gate(
-      await runGate({
+      await runLoggedGate({
         gate: "smoke",
         environment,
         baseUrl,
@@ -57,7 +59,8 @@ async function smokeStage(s: RunScope, release: ReleaseVersion, baseUrl: string)
     const reason = report.outcome === "cancelled" ? "cancelled" : (report.reason ?? "failed");
     return { status: "failed" as const, detail: reason, why: `Smoke gate failed on ${environment}: ${reason}` };
   });
-  return verdict.why ? { result: "failed", message: verdict.why } : undefined;
+  if (!verdict.why) return undefined;
+  return { result: "failed", message: `${verdict.why.replace(/\.$/, "")}. Production was not touched.` };
 }
 
 /** Runs `smoke-command` when there is one; resolves with why it failed, if it did. */
@@ -95,13 +98,16 @@ export async function approvalFlow(s: RunScope, release: ReleaseVersion): Promis
   const decision = await s.rec.stage("approval", `Approval (${approval.mode})`, async () => {
     const record = await waitWithStagingWatch(s, release, approval);
     s.learn({ approval: record });
-    return { status: record.status === "approved" ? ("passed" as const) : ("failed" as const), detail: record.status, record };
+    const status = record.status === "approved" ? "passed" : record.status === "cancelled" ? "cancelled" : "failed";
+    return { status: status as "passed" | "failed" | "cancelled", detail: record.status, record };
   });
   const record = decision.record;
   if (record.status === "approved") return undefined;
-  if (record.status === "cancelled") return { result: "failed", message: "The run was cancelled during the approval wait." };
-  const why = record.reason ? `: ${record.reason}` : "";
-  return { result: "rejected", message: `Approval ${record.status}${why}` };
+  if (record.status === "cancelled")
+    return { result: "failed", message: "The run was cancelled during the approval wait; production was not touched." };
+  // The reason already says who decided ("Denied by @alice"): it is the sentence, not a suffix to "Approval denied".
+  const why = record.reason ? record.reason.charAt(0).toUpperCase() + record.reason.slice(1) : `Approval ${record.status}`;
+  return { result: "rejected", message: `${why}. ${release.tag} was not released; production was not touched.` };
 }
 
 /**
@@ -145,7 +151,7 @@ async function waitWithStagingWatch(s: RunScope, release: ReleaseVersion, approv
 }
 
 function watchStaging(s: RunScope, signal: AbortSignal): Promise<GateReport> {
-  return watchGate({
+  return watchLoggedGate({
     gate: "staging-watch",
     environment: s.config.staging.environment,
     baseUrl: s.facts.stagingUrl ?? "",

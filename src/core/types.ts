@@ -276,6 +276,8 @@ export interface GateReport {
   readonly stats: GateStats;
   /** Which versions answered; absent when the gate had no `versionHeader`. */
   readonly versions?: GateVersions;
+  /** The rules the gate judged by (for the health report, so a tool can judge the measurements again). */
+  readonly settings?: GateSettings;
 }
 
 /** One stage as it happened, for the summary table and the timeline. */
@@ -298,6 +300,18 @@ export interface ApprovalRecord {
   /** Comments that were not decisions, or decisions from people who may not decide. */
   readonly ignored?: ReadonlyArray<{ readonly author: string; readonly body: string; readonly why: string }>;
 }
+
+/**
+ * Why a human would run a result's `manualCommand`:
+ * - `retry-rollback`: the rollback did not take effect; the command runs it by hand.
+ * - `earlier-version`: the rollback took effect but the restored version is unhealthy too; rolling back
+ *   to it again changes nothing, so the command serves an earlier version not known to be bad
+ *   (no command when there is none).
+ * - `restore-anchor`: production was left as it is; the command puts back what it served before this run.
+ * - `restore-theirs`: someone else deployed meanwhile; the command puts back their deploy, which this run replaced.
+ * - `inspect`: nothing to roll back to (a first deploy); the command shows what production serves.
+ */
+export type ManualCommandPurpose = "retry-rollback" | "earlier-version" | "restore-anchor" | "restore-theirs" | "inspect";
 
 /** What one run did: the engine's return value, from which the entry points write outputs and summaries. */
 export interface PipelineResult {
@@ -322,6 +336,12 @@ export interface PipelineResult {
   readonly message: string;
   /** For `rollback-failed`: the command a human should run. */
   readonly manualCommand?: string;
+  /** What `manualCommand` would do, so a summary can say when running it helps (absent: no advice to give). */
+  readonly manualCommandPurpose?: ManualCommandPurpose;
+  /** The run was cancelled (SIGINT/SIGTERM, the runner's cancel), whatever it then managed to clean up. */
+  readonly cancelled?: boolean;
+  /** Release tags of the version ids this result names, where known (`{ "4b8b…": "v1.1.0" }`). */
+  readonly versionTags?: Readonly<Record<string, string>>;
   readonly startedAt: number;
   readonly endedAt: number;
   /** Everything printed by `mode: plan`. */

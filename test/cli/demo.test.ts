@@ -35,8 +35,8 @@ describe("shipline demo", () => {
     const summary = readFileSync(report.summaryPath, "utf8");
     expect(summary).toContain("## shipline: ✅ Released v1.0.0");
     expect(summary).toContain("## shipline: ↩️ Rolled back v1.1.0");
-    expect(summary).toMatch(/\| health \| production \| failed \|/);
-    expect(summary).toMatch(/\| rollback-health \| production \| passed \|/);
+    expect(summary).toMatch(/\| health \| production \| ❌ failed \|/);
+    expect(summary).toMatch(/\| rollback-health \| production \| ✅ passed \|/);
     // Timeline on stderr, with elapsed times.
     expect(run.stderr).toMatch(/\[\s+\d+\.\ds\] ✖ Health gate on production \(health\) \(1 measurement, p95 \d+ms\)/);
     expect(run.stderr).toContain("✔ Demo passed: v1.0.0 released, v1.1.0 rolled-back");

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -27,8 +27,12 @@ describe("shipline usage", () => {
     const cliOnly = new Set(["mode", "github-token", "release-token", "rollback-target", "rollback-reason"]);
     for (const spec of INPUTS.filter((s) => !cliOnly.has(s.name))) {
       expect(text).toContain(spec.kind.type === "boolean" ? `--[no-]${spec.name}` : `--${spec.name} `);
-      expect(text).toContain(spec.description.replace(/`/g, "").replace(/\s+/g, " "));
+      // The CLI's approval has its own modes (the terminal prompt); every other input reads as in the action.
+      if (spec.name !== "approval") expect(text).toContain(spec.description.replace(/`/g, "").replace(/\s+/g, " "));
     }
+    expect(text).toContain("prompt (ask on this terminal), none, or issue / environment");
+    expect(text).toContain("(default: the release tag at the checked-out commit (git))");
+    expect(text).not.toContain("GITHUB_REF");
     expect(text).toContain("--health-interval <duration> Time between measurements. (default: 10s)");
     expect(text).toContain("--approval <prompt|none|issue|environment>");
     expect(text).not.toContain("--github-token");
@@ -55,6 +59,12 @@ describe("shipline usage", () => {
       ["Flag `--approval`", "one of prompt, none, issue, environment"],
     ],
     [["release", "--health-count"], ["Flag --health-count needs a value: a whole number of at least 1"]],
+    [
+      ["release", "--health-interval", "-5s"],
+      ['Flag `--health-interval` has the value "-5s"', "a duration such as 250ms"],
+    ],
+    [["release", "--version", "nope"], ['Flag --version: "nope" is not a version']],
+    [["rollback"], ["Flag `--rollback-reason` is not set", "Run `shipline rollback --help` for its flags."]],
     [["release", "--floating-tags", "--no-floating-tags"], ["contradict"]],
     [["release", "--health-count", "2", "--health-failure-limit", "2", "--version", "v1.0.0"], ["Flag `--health-failure-limit`"]],
     [["check"], ["Missing <url>"]],
@@ -66,10 +76,17 @@ describe("shipline usage", () => {
     [["sandbox", "--port", "99999"], ['Flag --port has the value "99999"']],
     [["relase"], ['Unknown command "relase" (did you mean release?)']],
   ])("shipline %j is a usage error (exit 2) naming the problem", async (args, messages) => {
-    const run = await shipline(args);
-    expect(run.exitCode, run.stderr).toBe(2);
-    for (const message of messages) expect(run.stderr).toContain(message);
-    expect(run.stdout).toBe("");
+    const tmp = await mkdtemp(join(tmpdir(), "shipline-usage-tmp-"));
+    try {
+      const run = await shipline(args, { env: { TMPDIR: tmp } });
+      expect(run.exitCode, run.stderr).toBe(2);
+      for (const message of messages) expect(run.stderr.split(message)).toHaveLength(2); // said once
+      expect(run.stderr).not.toMatch(/\bInput\b/);
+      expect(run.stdout).toBe("");
+      expect(await readdir(tmp)).toEqual([]); // no health report of a run that never started
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
   });
 
   it("a bad config file is a configuration error (exit 1, as the action); a missing --config file is a usage error", async () => {
@@ -94,8 +111,10 @@ describe("shipline usage", () => {
     try {
       const missing = await shipline(["plan", "--version", "v1.0.0", "--working-directory", "no/such/folder"], { cwd: dir });
       expect(missing.exitCode).toBe(1);
-      expect(missing.stderr).toContain('Flag `--working-directory` has the value "no/such/folder"');
-      expect(missing.stderr).toContain("does not exist");
+      // Once, in the result line (stderr repeats it only when stdout carries --json).
+      expect(missing.stdout.split('Flag `--working-directory` has the value "no/such/folder"')).toHaveLength(2);
+      expect(missing.stdout).toContain("does not exist");
+      expect(missing.stderr).not.toContain("no/such/folder");
       await writeFile(join(dir, "wrangler.toml"), 'name = "w"\n[env.staging]\n');
       const half = await shipline(["release", "--version", "v1.0.0", "--json"], { cwd: dir });
       expect(half.exitCode).toBe(1);
@@ -104,6 +123,34 @@ describe("shipline usage", () => {
       expect(half.stderr).not.toContain("Using wrangler");
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("plan says what it found in the project, and leaves no health report behind", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "shipline-usage-"));
+    const tmp = await mkdtemp(join(tmpdir(), "shipline-usage-tmp-"));
+    try {
+      await writeFile(
+        join(dir, "wrangler.toml"),
+        'name = "w"\naccount_id = "0123456789abcdef0123456789abcdef"\n[env.staging]\n[env.production]\n',
+      );
+      const bare = { TMPDIR: tmp, CLOUDFLARE_API_TOKEN: "", CLOUDFLARE_ACCOUNT_ID: "" };
+      const run = await shipline(["plan", "--version", "v1.0.0"], { cwd: dir, env: bare });
+      expect(run.exitCode, run.stderr).toBe(0);
+      expect(run.stdout).toContain("Project:\n  Wrangler config: wrangler.toml (in ");
+      expect(run.stdout).toContain('Environment "staging" (staging-environment): deploys the Worker w-staging');
+      expect(run.stdout).toContain('Environment "production" (production-environment): deploys the Worker w-production');
+      expect(run.stdout).toMatch(/wrangler: (\d+\.\d+\.\d+, the project's own|the project has none; wrangler@4 would be installed)/);
+      expect(run.stdout).toContain("Cloudflare API token: NOT SET");
+      expect(run.stdout).toContain("Cloudflare account id: from the wrangler config (0123456789abcdef0123456789abcdef)");
+      const token = "plan-token-value-1234567890";
+      const withToken = await shipline(["plan", "--version", "v1.0.0"], { cwd: dir, env: { ...bare, CLOUDFLARE_API_TOKEN: token } });
+      expect(withToken.stdout).toContain("Cloudflare API token: set");
+      expect(withToken.stdout + withToken.stderr).not.toContain(token);
+      expect(await readdir(tmp)).toEqual([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+      await rm(tmp, { recursive: true, force: true });
     }
   });
 

@@ -90,12 +90,13 @@ describe("approval by GitHub issue, end to end", () => {
     return issue.comments.filter((c) => c.user === "github-actions[bot]").map((c) => c.body);
   }
 
-  /** The summary's "Waited" line in seconds (`40.0s`, `5m 30s`). */
+  /** How long the summary's approval line says the wait took, in seconds (`after 40.0s`, `after 5m 30s`, `after 5m`). */
   function waitedSeconds(summary: string): number {
-    const match = /- Waited: (?:(\d+)m (\d+)s|(\d+(?:\.\d+)?)s|(\d+)ms)\n/.exec(summary);
-    if (!match) throw new Error(`no "Waited" line in the summary:\n${summary}`);
-    const [, minutes, seconds, fraction, ms] = match;
-    if (minutes !== undefined) return Number(minutes) * 60 + Number(seconds);
+    const match = /UTC, after (?:(\d+)h(?: (\d+)m)?|(\d+)m(?: (\d+)s)?|(\d+(?:\.\d+)?)s|(\d+)ms)\n/.exec(summary);
+    if (!match) throw new Error(`no approval line with the wait in the summary:\n${summary}`);
+    const [, hours, hourMinutes, minutes, seconds, fraction, ms] = match;
+    if (hours !== undefined) return Number(hours) * 3600 + Number(hourMinutes ?? 0) * 60;
+    if (minutes !== undefined) return Number(minutes) * 60 + Number(seconds ?? 0);
     return fraction !== undefined ? Number(fraction) : Number(ms) / 1000;
   }
 
@@ -127,8 +128,8 @@ describe("approval by GitHub issue, end to end", () => {
 
     // Summary: status, who, the issue link, the wait (three poll intervals on the simulated clock).
     const link = `https://github.com/${REPO}/issues/${issue.number}`;
-    expect(run.summary).toContain("### Approval: approved");
-    expect(run.summary).toContain("- Approved by: @alice");
+    expect(run.summary).toContain("### Approval");
+    expect(run.summary).toMatch(/- ✅ Approved by @alice at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC, after /);
     expect(run.summary).toContain(`- Request: ${link}`);
     expect(waitedSeconds(run.summary)).toBeGreaterThanOrEqual(30);
     expect(waitedSeconds(run.summary)).toBeLessThan(70);
@@ -155,9 +156,9 @@ describe("approval by GitHub issue, end to end", () => {
     expect(issue.state).toBe("closed");
     expect(issue.state_reason).toBe("not_planned");
     expect(botComments(issue)).toEqual(["Denied by @bob. The release of v2.1.0 is rejected."]);
-    expect(run.summary).toContain("### Approval: denied");
-    expect(run.summary).toContain("- Reason: Denied by @bob");
-    expect(run.stdout).toMatch(/::error::shipline: rejected\. Approval denied/);
+    expect(run.summary).toMatch(/- ⛔ Denied by @bob at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC, after /);
+    expect(run.summary).not.toMatch(/denied: Denied/i);
+    expect(run.stdout).toMatch(/::error::shipline: rejected\. Denied by @bob\. v2\.1\.0 was not released; production was not touched\./);
   });
 
   it("times out after approval-timeout on the simulated clock, for next to no rate limit", async () => {

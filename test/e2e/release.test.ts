@@ -43,7 +43,7 @@ describe("release end to end", () => {
 
     // Summary: stage table, gate statistics, timeline.
     expect(run.summary).toContain("| Stage | Result | Duration | Detail |");
-    expect(run.summary).toMatch(/\| health \| production \| passed \| 3 \| 0 \| 0 \| \d+ms \| \d+ms \|/);
+    expect(run.summary).toMatch(/\| health \| production \| ✅ passed \| 3 \| 0 \| 0 \| \d+ms \| \d+ms \|/);
     expect(run.summary).toContain("```mermaid\ngantt");
 
     // Log groups per stage, and no secret anywhere.
@@ -80,8 +80,8 @@ describe("release end to end", () => {
     expect(await world.live("production")).toEqual([firstVersion]);
     // Deploy (versions + deployment) then the rollback's deployment: production was written to.
     expect(world.writes("production")).toBeGreaterThan(before);
-    expect(run.summary).toMatch(/health \| production \| failed/);
-    expect(run.summary).toMatch(/rollback-health \| production \| passed/);
+    expect(run.summary).toMatch(/health \| production \| ❌ failed/);
+    expect(run.summary).toMatch(/rollback-health \| production \| ✅ passed/);
     expect(run.stdout).toMatch(/::error::shipline: rolled-back\./);
     // A rolled-back release is not published.
     expect(world.github.state.refs.has("refs/tags/v1.1.0")).toBe(false);
@@ -95,7 +95,7 @@ describe("release end to end", () => {
     expect(run.exitCode).toBe(1);
     expect(world.writes("production")).toBe(before);
     expect(await world.live("production")).toEqual([firstVersion]);
-    expect(run.summary).toMatch(/smoke \| staging \| failed/);
+    expect(run.summary).toMatch(/smoke \| staging \| ❌ failed/);
     expect(run.stdout).toMatch(/expected status 200-299, got 503/);
   });
 

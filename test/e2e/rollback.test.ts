@@ -57,7 +57,7 @@ describe("emergency rollback end to end", () => {
     expect(run.outputs["previous-version-id"]).toBe(b);
     expect(await world.live("production")).toEqual([a]);
     expect(run.stdout).toMatch(/::notice::shipline: rolled-back\./);
-    expect(run.summary).toMatch(/rollback-health \| production \| passed/);
+    expect(run.summary).toMatch(/rollback-health \| production \| ✅ passed/);
 
     // wrangler rollback carried the reason as the deployment message.
     const deployment = world.sandbox.script("sample-worker-production")?.deployments[0];

@@ -5,6 +5,7 @@
 import type { ApprovalRequest } from "../../core/ports.js";
 import type { GateReport, Millis } from "../../core/types.js";
 import { APPROVE_WORDS, DENY_WORDS } from "../../core/approval-rules.js";
+import { formatClock, formatMs } from "../../core/report.js";
 
 /** GitHub accepts at most 10 assignees on an issue. */
 export const MAX_ASSIGNEES = 10;
@@ -50,7 +51,7 @@ export function approvalBody(facts: BodyFacts): string {
     "",
     whoLine(facts),
     "",
-    `The wait times out after ${formatDuration(facts.timeoutMs)}, at ${new Date(facts.deadline).toISOString()}; the release is then rejected.`,
+    `The wait times out after ${formatMs(facts.timeoutMs)}, at ${formatClock(facts.deadline)}; the release is then rejected.`,
   ].join("\n");
 }
 
@@ -84,7 +85,7 @@ export function deniedComment(deniedBy: string, tag: string): string {
 
 /** Comment posted when nobody decided in time. */
 export function timedOutComment(timeoutMs: Millis, approvals: number, minimum: number, tag: string): string {
-  return `Approval timed out after ${formatDuration(timeoutMs)} with ${approvals} of ${minimum} approvals. The release of ${tag} is rejected.`;
+  return `Approval timed out after ${formatMs(timeoutMs)} with ${approvals} of ${minimum} approvals. The release of ${tag} is rejected.`;
 }
 
 /** Comment posted when the staging checks fail during the wait. */
@@ -100,14 +101,4 @@ export function cancelledComment(tag: string): string {
 /** Logins as @mentions. */
 function mentions(logins: readonly string[]): string {
   return logins.map((l) => `@${l}`).join(", ");
-}
-
-/** `1h`, `1h 30m`, `45m`, `30s`, `1m 5s`: a duration as people write it. */
-export function formatDuration(ms: Millis): string {
-  const total = Math.round(ms / 1000);
-  const h = Math.floor(total / 3600);
-  const m = Math.floor((total % 3600) / 60);
-  const s = total % 60;
-  const parts = [h ? `${h}h` : "", m ? `${m}m` : "", s ? `${s}s` : ""].filter(Boolean);
-  return parts.length === 0 ? "0s" : parts.join(" ");
 }

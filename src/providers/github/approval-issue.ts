@@ -13,6 +13,7 @@ import { ApprovalInterrupt } from "../../core/ports.js";
 import type { ApprovalRecord, Millis } from "../../core/types.js";
 import { decide, type DecisionOutcome } from "../../core/approval-rules.js";
 import { errorMessage, GitHubError } from "../../core/errors.js";
+import { formatClock, formatMs } from "../../core/report.js";
 import { CommentReader } from "./approval-comments.js";
 import {
   backoff,
@@ -132,7 +133,7 @@ export class IssueApproval implements Approval {
       if (signal.aborted) return early();
       throw error;
     }
-    this.options.logger.info(`Waiting for approval until ${new Date(deadline).toISOString()}: ${issue.url}`);
+    this.options.logger.info(`Waiting for approval until ${formatClock(deadline)} (${formatMs(this.options.timeoutMs)}): ${issue.url}`);
     const end = await this.#wait(issue, approvers, actor, deadline, signal);
     const endedAt = this.options.clock.now();
     await this.#close(issue, end, request);
@@ -169,6 +170,7 @@ export class IssueApproval implements Approval {
   async #wait(issue: OpenIssue, approvers: Approvers, actor: string | undefined, deadline: number, signal: AbortSignal): Promise<WaitEnd> {
     const { clock, client, owner, repo, logger } = this.options;
     const reader = new CommentReader(client, { owner, repo, issueNumber: issue.number }, this.stats);
+    const progress = new WaitProgress(logger, clock, deadline, this.options.minimum);
     let outcome = PENDING;
     let finalAttempts = 0;
     for (let failures = 0; ;) {
@@ -188,6 +190,7 @@ export class IssueApproval implements Approval {
           minimum: this.options.minimum,
           author: issue.author,
         });
+        progress.saw(outcome, issue.url);
         if (outcome.status !== "pending") return { kind: outcome.status, outcome };
         if (final) return { kind: "timed-out", outcome };
         delay = this.#nextPoll(reader);
@@ -343,5 +346,48 @@ function toRecord(end: WaitEnd | ApprovalInterrupt, startedAt: number, endedAt: 
       return end.interrupt.kind === "staging-failed"
         ? { ...base, status: "denied", reason: `Staging checks failed during the wait: ${end.interrupt.message}` }
         : { ...base, status: "cancelled", reason: end.interrupt.message };
+  }
+}
+
+/** How often the wait says it is still waiting. */
+const WAIT_HEARTBEAT_MS = 5 * 60_000;
+
+/**
+ * What the wait prints as it goes: each new approval and each newly ignored comment (with
+ * why) once, and every few minutes "still waiting: 0/1 approvals, 43m left".
+ */
+class WaitProgress {
+  readonly #seen = new Set<string>();
+  #approvals = 0;
+  #lastLineAt: number;
+
+  constructor(
+    private readonly logger: Logger,
+    private readonly clock: Clock,
+    private readonly deadline: number,
+    private readonly minimum: number,
+  ) {
+    this.#lastLineAt = clock.now();
+  }
+
+  saw(outcome: DecisionOutcome, url: string): void {
+    for (const ignored of outcome.ignored) {
+      const key = `${ignored.author}\n${ignored.body}\n${ignored.why}`;
+      if (this.#seen.has(key)) continue;
+      this.#seen.add(key);
+      this.logger.info(`Ignored a comment by @${ignored.author} (${ignored.why}): ${JSON.stringify(ignored.body)}`);
+    }
+    for (const login of outcome.approvedBy.slice(this.#approvals)) {
+      this.logger.info(`Approved by @${login} (${outcome.approvedBy.length}/${this.minimum}).`);
+    }
+    this.#approvals = Math.max(this.#approvals, outcome.approvedBy.length);
+    if (outcome.status === "denied") this.logger.info(`Denied by @${outcome.deniedBy}.`);
+    const now = this.clock.now();
+    if (outcome.status === "pending" && now - this.#lastLineAt >= WAIT_HEARTBEAT_MS) {
+      this.#lastLineAt = now;
+      this.logger.info(
+        `Still waiting: ${outcome.approvedBy.length}/${this.minimum} approvals, ${formatMs(Math.max(0, this.deadline - now))} left: ${url}`,
+      );
+    }
   }
 }

@@ -184,10 +184,13 @@ export class WranglerDeployer implements Deployer {
     const carried = secrets ? ` ${SECRETS_FILE_FLAG} <file with ${Object.keys(secrets).join(", ")}>` : "";
     this.#logger.info(`$ ${command}${carried}`);
     const result = await this.#runner.run(args, { signal, ...(secrets ? { secrets } : {}) });
+    // wrangler's own words, folded: inside the stage's group when there is one (groups do not nest), else a group of their own.
+    await this.#logger.group(`wrangler output (exit ${String(result.exitCode)} in ${(result.durationMs / 1000).toFixed(1)}s)`, async () => {
+      if (result.stdout.trim()) this.#logger.info(result.stdout.trimEnd());
+      // On success stderr holds wrangler's warnings (proxy, tags not applied): worth showing.
+      if (result.stderr.trim() && succeeded(result)) this.#logger.info(result.stderr.trimEnd());
+    });
     this.#logger.debug(`${command}: exit ${String(result.exitCode)} in ${result.durationMs} ms`);
-    if (result.stdout.trim()) this.#logger.debug(result.stdout.trimEnd());
-    // On success stderr holds wrangler's warnings (proxy, tags not applied): worth showing.
-    if (result.stderr.trim() && succeeded(result)) this.#logger.info(result.stderr.trimEnd());
     return result;
   }
 

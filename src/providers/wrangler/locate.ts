@@ -118,7 +118,8 @@ async function installWrangler(options: LocateOptions & { range: string }, why: 
   assertOutside(dir, resolve(options.workingDirectory));
   const cached = await readWranglerPackage(join(dir, "node_modules", "wrangler"));
   if (cached && semver.satisfies(cached.version, options.range)) {
-    options.logger?.info(`Using wrangler ${cached.version} from ${dir}`);
+    // The caller says which wrangler it uses, once.
+    options.logger?.debug(`Found wrangler ${cached.version} in ${dir}`);
     return { ...cached, source: "installed" };
   }
   await runNpmInstall(dir, options, why);

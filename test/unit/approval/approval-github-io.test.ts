@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { backoff, classify, rateLimitWait, withRetry, type RequestStats } from "../../../src/providers/github/approval-github-io.js";
-import { formatDuration } from "../../../src/providers/github/approval-issue-text.js";
 import { FakeHttpError } from "../../../src/testing/fake-issues.js";
 import { VirtualClock } from "../../../src/testing/virtual-clock.js";
 import { commentAt, setup, start } from "./setup.js";
@@ -124,14 +123,4 @@ describe("closing under a long rate limit", () => {
     s.fake.failNext("listComments", { status: 401, message: "Bad credentials" });
     await expect(record).rejects.toThrow(/expired or was revoked.*1 hour/);
   });
-});
-
-describe("formatDuration", () => {
-  it.each([
-    [3_600_000, "1h"],
-    [5_400_000, "1h 30m"],
-    [45 * 60_000, "45m"],
-    [65_000, "1m 5s"],
-    [0, "0s"],
-  ])("%i ms is %s", (ms, text) => expect(formatDuration(ms)).toBe(text));
 });

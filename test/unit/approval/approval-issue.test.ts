@@ -22,7 +22,7 @@ describe("IssueApproval: the issue", () => {
       "`deny`, `denied`, `no`, `/deny`",
       "Who may decide: @alice, @bob. 1 approval is needed.",
       "@carol started this run and cannot approve it.",
-      "times out after 1h, at 2026-01-01T01:00:00.000Z",
+      "times out after 1h, at 2026-01-01 01:00:00 UTC",
     ]) {
       expect(issue.body).toContain(text);
     }

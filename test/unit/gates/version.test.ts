@@ -273,7 +273,7 @@ describe("job summary", () => {
     const other = await gate(new ScriptedProbe([from(OLD)]), settings({ versionHeader: HEADER, consecutiveErrorLimit: 0 }));
     const lines = humanLines({ ...result([other]), result: "rolled-back", message: "rolled back" }, {});
     expect(lines).toEqual([
-      "✖ shipline: rolled-back (1.0s). rolled back",
+      "✖ shipline: rolled-back (1s). rolled back",
       `  ⚠ health: 1 of 1 answers came from version ${OLD}, not ${NEW} (counted as errors)`,
     ]);
   });
