@@ -46,11 +46,11 @@ export async function createActionDeps(options: ActionWiringOptions): Promise<Pi
   });
   const client =
     github && settings.runtime.githubToken
-      ? createGitHubClient({ token: settings.runtime.githubToken, baseUrl: github.apiUrl, logger })
+      ? createGitHubClient({ token: settings.runtime.githubToken, baseUrl: github.apiUrl, logger, env })
       : undefined;
   const releaseToken = settings.runtime.releaseToken;
   const releaseClient =
-    client && github && releaseToken ? createGitHubClient({ token: releaseToken, baseUrl: github.apiUrl, logger }) : client;
+    client && github && releaseToken ? createGitHubClient({ token: releaseToken, baseUrl: github.apiUrl, logger, env }) : client;
   return {
     ...deps,
     clock,

@@ -16,6 +16,12 @@ export interface GitHubClientOptions {
   readonly baseUrl?: string;
   /** Replaces the HTTP transport (tests). By default @actions/github's proxy-aware fetch is kept. */
   readonly fetch?: typeof fetch;
+  /**
+   * The step's environment: with no proxy variable in it, requests go through Node's own
+   * `fetch` rather than @actions/github's (a second undici whose first request compiles its
+   * own HTTP parser: tens of milliseconds before production's first write).
+   */
+  readonly env?: Readonly<Record<string, string | undefined>>;
   readonly logger?: Logger;
   /** Retries of a 5xx or network failure. Default 3. */
   readonly retries?: number;
@@ -49,9 +55,15 @@ export function createGitHubClient(options: GitHubClientOptions): GitHubClient {
   };
   // Only set `request` when replacing fetch: @actions/github's defaults are merged shallowly,
   // so any `request` object here would drop its proxy-aware fetch.
-  if (options.fetch) octokitOptions.request = { fetch: options.fetch };
+  const fetch = options.fetch ?? (options.env && !proxyConfigured(options.env) ? globalThis.fetch : undefined);
+  if (fetch) octokitOptions.request = { fetch };
   if (options.logger) octokitOptions.log = octokitLog(options.logger);
   return getOctokit(options.token, octokitOptions, retry);
+}
+
+/** Whether a proxy variable is set (@actions/http-client reads these, upper and lower case). */
+export function proxyConfigured(env: Readonly<Record<string, string | undefined>>): boolean {
+  return ["https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY"].some((name) => Boolean(env[name]));
 }
 
 /** Routes Octokit's own log lines (deprecations, retries) to shipline's logger. */

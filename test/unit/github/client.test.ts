@@ -5,6 +5,7 @@ import {
   createGitHubClient,
   httpStatus,
   isPermissionDenied,
+  proxyConfigured,
   rateLimitDelayMs,
   toGitHubError,
 } from "../../../src/providers/github/client.js";
@@ -136,5 +137,24 @@ describe("rateLimitDelayMs", () => {
     ).toBeUndefined();
     expect(rateLimitDelayMs(await errorFor({ status: 500, body: { message: "x" } }), 0)).toBeUndefined();
     expect(rateLimitDelayMs(new Error("x"), 0)).toBeUndefined();
+  });
+});
+
+describe("createGitHubClient's transport from the step's environment", () => {
+  it("uses Node's own fetch when no proxy variable is set, and @actions/github's proxy-aware one when one is", async () => {
+    expect(proxyConfigured({ PATH: "/bin" })).toBe(false);
+    expect(proxyConfigured({ HTTPS_PROXY: "" })).toBe(false);
+    for (const name of ["https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY"]) {
+      expect(proxyConfigured({ [name]: "http://proxy.internal:3128" })).toBe(true);
+    }
+    const original = globalThis.fetch;
+    const { fetch, calls } = scriptedFetch([{ status: 200, body: { id: 1 } }]);
+    globalThis.fetch = fetch;
+    try {
+      await createGitHubClient({ token: "t", env: { PATH: "/bin" }, retries: 0 }).rest.repos.get({ owner: "acme", repo: "shop" });
+      expect(calls.map((c) => c.url)).toEqual(["https://api.github.com/repos/acme/shop"]);
+    } finally {
+      globalThis.fetch = original;
+    }
   });
 });
