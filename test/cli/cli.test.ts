@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,6 +8,31 @@ import { ensureBuilt, git, shipline, type CliRun } from "./support.js";
 
 /** A token the sandbox accepts; it must never be printed. */
 const TOKEN = "cf-cli-secret-7d41c0a9e2";
+/** The requests that change what production serves. */
+const PRODUCTION_DEPLOYMENTS = /\/workers\/scripts\/sample-worker-production\/deployments$/;
+
+/** Pids of live processes whose working directory is `dir` (or below it). */
+function processesIn(dir: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cwd = readlinkSync(`/proc/${entry}/cwd`);
+      if (cwd === dir || cwd.startsWith(`${dir}/`)) pids.push(Number(entry));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return pids;
+}
+
+async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`not true within ${timeoutMs} ms`);
+    await new Promise((done) => setTimeout(done, 100));
+  }
+}
 
 /**
  * The built CLI against the local Workers sandbox with the real wrangler (shipline's own, found
@@ -193,4 +218,67 @@ describe("shipline release / rollback / check / plan end to end", () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ result: "planned", outputs: { version: "2.0.0" } });
     expect(json.stderr).toContain("Release: v2.0.0");
   });
+  it("a cancel whose restore is held past the cleanup budget: rollback-failed in --json and --summary, the command to run by hand, no child left", async () => {
+    await commit("v1.9.0", "healthy");
+    const anchor = live();
+    let signalledAt = 0;
+    let stderrSoFar = "";
+    const run = await shipline(
+      [
+        "release",
+        "--version",
+        "v1.9.0",
+        "--staging-url",
+        urls().staging,
+        "--production-url",
+        urls().production,
+        "--cloudflare-api-token",
+        TOKEN,
+        "--health-path",
+        "/api/health",
+        "--health-interval",
+        "1s",
+        "--health-count",
+        "6",
+        "--smoke-count",
+        "1",
+        "--json",
+        "--summary",
+        "cancelled.md",
+      ],
+      {
+        cwd: dir,
+        env,
+        timeoutMs: 60_000,
+        onStart: (child) =>
+          child.stderr?.on("data", (chunk: Buffer) => {
+            stderrSoFar += chunk.toString();
+            if (signalledAt || !/▸ Health gate on production/.test(stderrSoFar)) return;
+            // The restore the cancel sends is held for 8 s: longer than the 4.5 s the cleanup has.
+            sandbox.faults.add({ method: "POST", path: PRODUCTION_DEPLOYMENTS, status: 0, delayMs: 8_000, times: 1 });
+            signalledAt = Date.now();
+            setTimeout(() => child.kill("SIGINT"), 300);
+          }),
+      },
+    );
+    const exitMs = Date.now() - signalledAt;
+    expect(signalledAt, run.stderr).toBeGreaterThan(0);
+    // Within the runner's budget after a cancel (SIGKILL at 10 s): the restore is given up at 4.5 s.
+    expect(exitMs).toBeLessThan(10_000);
+    expect(run.exitCode).toBe(1);
+    const report = JSON.parse(run.stdout);
+    expect(report).toMatchObject({ success: false, result: "rollback-failed", outputs: { result: "rollback-failed" } });
+    expect(report.message).toMatch(/cancelled during the health gate\. The rollback did not take effect/);
+    expect(report.manualCommand).toBe(`npx wrangler rollback ${anchor[0]} --message "restore after v1.9.0" --env production`);
+    expect(run.stderr).toMatch(/✖ Read production back: serves /);
+    const summary = readFileSync(join(dir, "cancelled.md"), "utf8");
+    expect(summary).toContain("Rollback failed v1.9.0");
+    expect(summary).toContain(report.manualCommand);
+    // No wrangler (nor anything it started) is left running in the project.
+    expect(processesIn(dir)).toEqual([]);
+    expect(git(dir, "tag", "--list").split("\n")).not.toContain("v1.9.0");
+    // The held restore lands once the sandbox lets it through: production goes back to the anchor.
+    await waitFor(() => live().join() === anchor.join(), 15_000);
+    noSecret(run);
+  }, 70_000);
 });
