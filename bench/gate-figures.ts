@@ -12,7 +12,8 @@ export async function printGateFigures(line: Line, options: SimulationOptions = 
   const started = performance.now();
   const figures = await simulateGates(options);
   const lines = figureLines(figures);
-  for (const figure of lines) line(figure.label, figure.value, figure.target, `${figure.holds ? "" : "MISSED; "}${figure.note ?? ""}`);
+  for (const figure of lines)
+    line(figure.label, figure.value, figure.target, `${figure.holds === false ? "MISSED; " : ""}${figure.note ?? ""}`);
   const h = figures.health;
   line(
     "  the gate simulated",
@@ -22,5 +23,5 @@ export async function printGateFigures(line: Line, options: SimulationOptions = 
       `consecutive-error-limit ${h.consecutiveErrorLimit}, confirm ${h.confirm}; watch every ${figures.smoke.intervalMs / 1000} s; ` +
       `${Math.round(performance.now() - started)} ms of simulation`,
   );
-  return lines.filter((figure) => !figure.holds).length;
+  return lines.filter((figure) => figure.holds === false).length;
 }

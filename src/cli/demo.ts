@@ -10,11 +10,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { installSignalHandlers } from "../action/signals.js";
 import { definedEnv } from "../action/env.js";
-import { resolveConfig } from "../config/index.js";
+import { resolveConfig, type ResolvedSettings } from "../config/index.js";
 import { runPipeline } from "../core/pipeline.js";
 import type { Logger } from "../core/ports.js";
 import { renderSummary } from "../core/report.js";
-import type { PipelineConfig, PipelineResult, RunResult } from "../core/types.js";
+import type { PipelineResult, RunResult } from "../core/types.js";
 import { stopAllChildren } from "../providers/system/process-tree.js";
 import { startSandbox, type Sandbox, type SampleWorkerOptions } from "../sandbox/index.js";
 import { CliConsole, silentSink, type LineSink } from "./console.js";
@@ -25,12 +25,20 @@ import { demoTimeline } from "./demo-report.js";
 import { writeText } from "./output.js";
 import { progressPrinter } from "./progress.js";
 
+/**
+ * The secret the demo's Worker needs (its health check fails without it): uploaded with each
+ * version through `secrets`, from the demo's own environment, as a workflow's step env would give it.
+ */
+export const DEMO_SECRET = "DEMO_API_KEY";
+/** Not a real secret, but handled as one: masked everywhere, never on a command line. */
+export const DEMO_SECRET_VALUE = "demo-api-key-not-a-real-secret";
+
 /** The two releases the demo makes, and what each must end in. */
 const RELEASES: ReadonlyArray<{ tag: string; worker: SampleWorkerOptions; expected: RunResult; title: string }> = [
-  { tag: "v1.0.0", worker: { label: "v1.0.0" }, expected: "released", title: "a healthy release" },
+  { tag: "v1.0.0", worker: { label: "v1.0.0", secrets: [DEMO_SECRET] }, expected: "released", title: "a healthy release" },
   {
     tag: "v1.1.0",
-    worker: { label: "v1.1.0", health: { production: "unhealthy" } },
+    worker: { label: "v1.1.0", secrets: [DEMO_SECRET], health: { production: "unhealthy" } },
     expected: "rolled-back",
     title: "production health broken",
   },
@@ -90,7 +98,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   out.line(`▸ Starting the local Workers sandbox`);
   const sandbox = await startSandbox();
   try {
-    out.addSecrets([sandbox.wranglerEnv()["CLOUDFLARE_API_TOKEN"]]);
+    out.addSecrets([sandbox.wranglerEnv()["CLOUDFLARE_API_TOKEN"], DEMO_SECRET_VALUE]);
     out.line(`✔ Sandbox: Cloudflare API at ${sandbox.apiBaseUrl}, Workers at ${sandbox.trafficBaseUrl}/<worker>`);
     const runs: DemoRun[] = [];
     for (const [index, release] of RELEASES.entries()) {
@@ -166,8 +174,8 @@ interface ReleaseArgs {
 
 /** One full pipeline run of the sample Worker at `sha` as `tag`. */
 async function releaseOnce(args: ReleaseArgs): Promise<PipelineResult> {
-  const config = demoConfig(args);
-  const env = { ...definedEnv(process.env), ...args.sandbox.wranglerEnv() };
+  const env: Record<string, string> = { ...definedEnv(process.env), ...args.sandbox.wranglerEnv(), [DEMO_SECRET]: DEMO_SECRET_VALUE };
+  const { config, runtime } = demoConfig(args, env);
   const signal = args.signal ?? new AbortController().signal;
   const deps = await createCliDeps({
     config,
@@ -175,6 +183,7 @@ async function releaseOnce(args: ReleaseArgs): Promise<PipelineResult> {
     env,
     apiToken: env["CLOUDFLARE_API_TOKEN"],
     accountId: args.sandbox.accountId,
+    secretValues: runtime.secretValues,
     logger: args.out.logger(),
     signal,
     onEvent: progressPrinter(args.out),
@@ -185,7 +194,7 @@ async function releaseOnce(args: ReleaseArgs): Promise<PipelineResult> {
 }
 
 /** The demo's configuration, built by the same resolver as the action's. */
-function demoConfig(args: ReleaseArgs): PipelineConfig {
+function demoConfig(args: ReleaseArgs, env: Readonly<Record<string, string>>): Pick<ResolvedSettings, "config" | "runtime"> {
   const worker = args.project.worker;
   const inputs = {
     mode: "release",
@@ -193,7 +202,8 @@ function demoConfig(args: ReleaseArgs): PipelineConfig {
     "working-directory": args.project.dir,
     "staging-url": args.sandbox.workerUrl(worker.workerName("staging")),
     "production-url": args.sandbox.workerUrl(worker.workerName("production")),
+    secrets: DEMO_SECRET,
     ...DEMO_GATES,
   };
-  return resolveConfig({ inputs, env: { GITHUB_SHA: args.sha } }).config;
+  return resolveConfig({ inputs, env: { GITHUB_SHA: args.sha, [DEMO_SECRET]: env[DEMO_SECRET] } });
 }

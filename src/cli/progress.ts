@@ -65,7 +65,8 @@ function checkText(check: CheckResult): string {
   const status = check.status === undefined ? "no answer" : String(check.status);
   const latency = check.latencyMs === undefined ? "" : ` ${formatMs(check.latencyMs)}`;
   const reason = check.outcome === "successful" || !check.reason ? "" : `: ${oneLine(check.reason)}`;
-  return `${check.check} ${status}${latency}${reason}`;
+  const tries = check.attempts ? ` (${check.attempts.length} tries)` : "";
+  return `${check.check} ${status}${latency}${reason}${tries}`;
 }
 
 function oneLine(text: string): string {

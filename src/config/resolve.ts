@@ -165,7 +165,7 @@ function resolveSecretValues(
     settings.errors.push(
       new ConfigError(
         origin.key,
-        `${origin.label} names ${list}, but the step's environment has no value for ${missing.length === 1 ? "it" : "them"} (unset or empty): expected each name in \`secrets\` to be an environment variable with a non-empty value, e.g. \`env: { ${missing[0]}: \${{ secrets.${missing[0]} }} }\` on the step. Nothing was deployed.`,
+        `${origin.label} names ${list}, but the environment has no value for ${missing.length === 1 ? "it" : "them"} (unset or empty): expected each name in \`secrets\` to be an environment variable with a non-empty value, e.g. \`env: { ${missing[0]}: \${{ secrets.${missing[0]} }} }\` on the workflow step (or \`export ${missing[0]}=…\` before the CLI). Nothing was deployed.`,
       ),
     );
   }

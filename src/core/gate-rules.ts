@@ -21,6 +21,8 @@ export const MIN_P95_SAMPLES = 20;
  */
 export const LATENCY_DOUBT = 0.001;
 const P95_SLOW_SHARE = 0.05;
+/** The share of answers a healthy service may fail transiently, for `partialOutage`. */
+const TRANSIENT_SHARE = 0.05;
 
 /** How the watch judges (see `watchWindow`). */
 export interface WatchWindow {
@@ -59,6 +61,8 @@ export function judge(measurements: readonly Measurement[], settings: GateSettin
     const why = `${streak} consecutive errors, consecutive-error-limit ${settings.consecutiveErrorLimit}`;
     return { outcome: "failed", reason: `${problems(measurements.at(-1), "error")} (${why})` };
   }
+  const partial = watching || !settings.confirm ? undefined : partialOutage(measurements);
+  if (partial !== undefined) return { outcome: "failed", reason: partial };
   // The watch never passes (and looks at its window only, so an hour's wait costs no more per measurement than a minute's).
   const counted = watching ? [] : measurements.filter((m) => m.outcome !== "error");
   const done = !watching && counted.length >= Math.max(1, settings.count);
@@ -68,6 +72,33 @@ export function judge(measurements: readonly Measurement[], settings: GateSettin
   // Only reachable when failure-limit >= count slipped past config validation: never pass on no data.
   if (!counted.some((m) => m.outcome === "successful")) return { outcome: "failed", reason: "no measurement succeeded" };
   return { outcome: "passed" };
+}
+
+/**
+ * Re-probes must not hide a partial outage: a check failing half its requests would fail a
+ * measurement only when all its tries fail. With `confirm`, a gate also fails as soon as so many
+ * answers of the version judged missed their expectations that, were at most 5 % of them
+ * transient failures, that many would happen with a chance below 0.1 % (the latency rule's test).
+ */
+function partialOutage(measurements: readonly Measurement[]): string | undefined {
+  let answers = 0;
+  let last: { check: CheckResult; attempt: ProbeAttempt } | undefined;
+  let failed = 0;
+  for (const check of measurements.flatMap((m) => m.checks)) {
+    for (const attempt of attemptsOf(check)) {
+      if (attempt.status === undefined || attempt.outcome === "error") continue;
+      answers++;
+      if (attempt.outcome === "failed") {
+        failed++;
+        last = { check, attempt };
+      }
+    }
+  }
+  if (last === undefined || binomialTail(answers, failed, TRANSIENT_SHARE) >= LATENCY_DOUBT) return undefined;
+  return (
+    `${last.check.check} (${last.check.url}): ${last.attempt.reason ?? "failed"} (${failed} of ${answers} answers missed their ` +
+    "expectations: more than transient failures explain, though re-probes passed some measurements)"
+  );
 }
 
 /** Errors at the end of `measurements`: a counted measurement resets the streak. */

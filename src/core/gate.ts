@@ -5,7 +5,7 @@
  */
 import { errorMessage } from "./errors.js";
 import { checkUrl, evaluate, type VersionRule } from "./gate-check.js";
-import { attemptsOf, ERROR_RETRY_MS, judge, latencySamples, percentile } from "./gate-rules.js";
+import { attemptsOf, ERROR_RETRY_MS, judge, latencySamples, MIN_P95_SAMPLES, percentile } from "./gate-rules.js";
 import { formatDuration } from "./parse.js";
 import type { Clock, HttpProbe, Logger } from "./ports.js";
 import { normaliseVersionId } from "./version-id.js";
@@ -143,11 +143,25 @@ async function loop(options: GateOptions, watching: boolean): Promise<GateReport
     options.onMeasurement?.(measurement);
     logMeasurement(options, measurement);
     const verdict = judge(measurements, settings, watching);
+    if (verdict?.outcome === "passed") warnFewSamples(options, measurements);
     if (verdict) return finish(verdict.outcome, verdict.outcome === "failed" ? verdict.reason : undefined);
     const wait = measurement.outcome === "error" ? Math.min(settings.intervalMs, ERROR_RETRY_MS) : settings.intervalMs;
     if (!(await sleepUntil(clock, startAt + wait, signal))) break;
   }
   return finish("cancelled");
+}
+
+/** A passed gate whose reported p95 is over `max-latency` says why that p95 was not judged. */
+function warnFewSamples(options: GateOptions, measurements: readonly Measurement[]): void {
+  const max = options.settings.maxLatencyMs;
+  const samples = latencySamples(measurements);
+  const p95 = percentile(samples, 95);
+  if (max === undefined || p95 === undefined || p95 <= max) return;
+  const slow = samples.filter((latency) => latency > max).length;
+  options.logger?.warn(
+    `${options.gate}: p95 ${formatDuration(p95)} is over max ${formatDuration(max)}, but over ${samples.length} requests it is the ` +
+      `slowest few (${slow} slower than max), not judged below ${MIN_P95_SAMPLES} requests; more measurements (count) make it a p95.`,
+  );
 }
 
 /** One measurement, or `undefined` when the run was aborted while probing. */

@@ -115,6 +115,14 @@ function addAccountRoutes(router: Router, deps: ApiDeps): void {
     }))
     .on("GET", "/accounts/:account/workers/subdomain", () => reply({ subdomain: deps.subdomain }))
     .on("GET", "/accounts/:account/workers/scripts", () => reply(deps.store.all().map(scriptJson)))
+    // The sandbox has no KV namespaces (creating one is not supported, and says so): the list is empty.
+    // `wrangler delete` reads it to remove a Workers Sites namespace.
+    .on("GET", "/accounts/:account/storage/kv/namespaces", () => ({
+      status: 200,
+      body: ok([], { page: 1, per_page: 100, count: 0, total_count: 0, total_pages: 0 }),
+    }))
+    // `wrangler delete` deletes the service (the Worker with all its environments' state).
+    .on("DELETE", "/accounts/:account/workers/services/:script", (call) => deleteWorker(deps, call.params.script ?? ""))
     .on("GET", "/accounts/:account/workers/services/:script", (call) => {
       const script = deps.store.get(call.params.script ?? "");
       return script ? reply(serviceJson(script)) : scriptMissing(call.params.script ?? "", SERVICE_NOT_FOUND);
@@ -124,14 +132,17 @@ function addAccountRoutes(router: Router, deps: ApiDeps): void {
 function addScriptRoutes(router: Router, deps: ApiDeps): void {
   router
     .on("PUT", SCRIPT, (call) => legacyUpload(deps, call))
+    .on("DELETE", SCRIPT, (call) => deleteWorker(deps, call.params.script ?? ""))
+    // Cron triggers: `deploy` with `[triggers] crons`, and `triggers deploy`, replace them all.
     .on(
-      "DELETE",
-      SCRIPT,
-      withScript(deps, async (script) => {
-        deps.store.delete(script.name);
-        await deps.deploymentsChanged();
-        return reply(null);
-      }),
+      "PUT",
+      `${SCRIPT}/schedules`,
+      withScript(deps, (s, call) => putSchedules(deps, s, call.json)),
+    )
+    .on(
+      "GET",
+      `${SCRIPT}/schedules`,
+      withScript(deps, (s) => reply(schedulesJson(s))),
     )
     .on(
       "GET",
@@ -300,6 +311,33 @@ async function createDeployment(deps: ApiDeps, script: ScriptRecord, json: unkno
     if (!(error instanceof DeploymentRefused)) throw error;
     return { status: error.code === 10025 ? 404 : 400, body: fail(error.code, error.message) };
   }
+}
+
+async function deleteWorker(deps: ApiDeps, name: string): Promise<ApiReply> {
+  if (!deps.store.get(name)) return scriptMissing(name);
+  deps.store.delete(name);
+  await deps.deploymentsChanged();
+  return reply(null);
+}
+
+function putSchedules(deps: ApiDeps, script: ScriptRecord, json: unknown): ApiReply {
+  const given = Array.isArray(json) ? json : undefined;
+  const crons = given?.map((entry: unknown) => (entry as { cron?: unknown } | null)?.cron);
+  if (!crons?.every((cron): cron is string => typeof cron === "string" && cron.trim() !== "")) {
+    return { status: 400, body: fail(10021, 'Schedules must be a list of { "cron": <expression> }') };
+  }
+  const now = deps.store.timestamp();
+  script.schedules = crons.map((cron) => ({ cron, createdOn: script.schedules.find((s) => s.cron === cron)?.createdOn ?? now }));
+  if (crons.length > 0) {
+    deps.unsupported(
+      `sandbox: ${script.name} has cron triggers (${crons.join(", ")}), which the sandbox stores but never fires: its scheduled() handler does not run here`,
+    );
+  }
+  return reply(schedulesJson(script));
+}
+
+function schedulesJson(script: ScriptRecord): Record<string, unknown> {
+  return { schedules: script.schedules.map((s) => ({ cron: s.cron, created_on: s.createdOn, modified_on: s.createdOn })) };
 }
 
 /** A secret edit: a new version with the changed bindings, live at 100% (see `SandboxStore.editSettings`). */

@@ -58,6 +58,8 @@ export interface ScriptRecord {
   previewsEnabled: boolean;
   /** Preview settings set through the Workers resource (the sandbox serves no previews). */
   previewsBaseConfig?: unknown;
+  /** Cron triggers (`PUT …/schedules` replaces them all). */
+  schedules: Array<{ readonly cron: string; readonly createdOn: string }>;
 }
 
 /** Why a deployment request was refused; the API maps it to an error envelope. */
@@ -106,6 +108,7 @@ export class SandboxStore {
       tags: [],
       subdomainEnabled: false,
       previewsEnabled: false,
+      schedules: [],
     };
     this.#scripts.set(name, created);
     return created;

@@ -56,6 +56,8 @@ export interface GateFigures {
   readonly latencyRegression: Detection;
   /** Staging answering 503 from a moment during the wait. */
   readonly stagingBreak: Detection;
+  /** Half of all requests answered 503 from the start (no target in issue 10: how much re-probes hide). */
+  readonly partialOutage: { readonly oneCheck: Detection; readonly twoChecks: Detection };
 }
 
 const MAX_LATENCY = "500ms";
@@ -94,6 +96,10 @@ export async function simulateGates(options: SimulationOptions = {}): Promise<Ga
     outage503: await detect(releases, seed + 6, (r) => ({ settings: health, mode: "gate", fault: during("503", gateSpan)(r) })),
     outageRefused: await detect(releases, seed + 7, (r) => ({ settings: health, mode: "gate", fault: during("refused", gateSpan)(r) })),
     latencyRegression: await detect(releases, seed + 8, () => ({ settings: slow, mode: "gate", fault: { kind: "slow", fromMs: 0 } })),
+    partialOutage: {
+      oneCheck: await detect(releases, seed + 10, () => ({ settings: health, mode: "gate", fault: { kind: "partial", fromMs: 0 } })),
+      twoChecks: await detect(releases, seed + 11, () => ({ settings: two, mode: "gate", fault: { kind: "partial", fromMs: 0 } })),
+    },
     // The watch judges only its latest window, so when in the wait staging breaks does not
     // change how soon it is denied: the break comes within the first 10 minutes, which keeps this quick.
     stagingBreak: await detect(waits, seed + 9, (r) => ({
@@ -119,12 +125,12 @@ async function detect(trials: number, seed: number, make: (random: () => number)
   };
 }
 
-/** One printed figure: what, the value, the target, and whether it holds. */
+/** One printed figure: what, the value, the target, and whether it holds (`undefined`: a figure without a target). */
 export interface FigureLine {
   readonly label: string;
   readonly value: string;
   readonly target: string;
-  readonly holds: boolean;
+  readonly holds: boolean | undefined;
   readonly note?: string;
 }
 
@@ -173,5 +179,15 @@ export function figureLines(f: GateFigures): FigureLine[] {
     detection("hard outage (every connection refused): caught after", f.outageRefused, 2, deadline),
     detection("full latency regression: caught at", f.latencyRegression, 2),
     detection("staging breaks during the wait: denied after", f.stagingBreak, 2),
+    ...(["oneCheck", "twoChecks"] as const).map((checks) => {
+      const d = f.partialOutage[checks];
+      return {
+        label: `half of all requests 503 (${checks === "oneCheck" ? "one check" : "two checks"}): caught`,
+        value: per(d.trials - d.missed, d.trials),
+        target: "no target",
+        holds: undefined,
+        note: `re-probes would hide it were answers not also counted; worst ${seconds(d.maxMs)}`,
+      };
+    }),
   ];
 }

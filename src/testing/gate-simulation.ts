@@ -25,8 +25,8 @@ export interface NoiseModel {
 /** Issue 10's model: 10 % dropped connections, 2 % transient 503s; a slow tail of 1 % at 2 s when latency is judged. */
 export const NOISY_NETWORK: NoiseModel = { dropped: 0.1, transient503: 0.02, slowTail: 0.01, fastMs: 40, slowMs: 2_000 };
 
-/** What goes wrong from `fromMs` after the gate starts: every request fails, is refused, or is slow. */
-export type Fault = { readonly kind: "503" | "refused" | "slow"; readonly fromMs: Millis };
+/** What goes wrong from `fromMs` after the gate starts: every request fails, is refused, or is slow; or half of them fail (`partial`). */
+export type Fault = { readonly kind: "503" | "refused" | "slow" | "partial"; readonly fromMs: Millis };
 
 /** mulberry32: a small seeded PRNG, so a simulation gives the same figures every run. */
 export function seededRandom(seed: number): () => number {
@@ -58,6 +58,7 @@ export class NoisyProbe implements HttpProbe {
     if (faulty === "refused") return this.error("connection refused (ECONNREFUSED)");
     if (draw < this.noise.dropped) return this.error("connection reset (ECONNRESET)");
     if (faulty === "503" || draw < this.noise.dropped + this.noise.transient503) return this.answer(503, "Service Unavailable");
+    if (faulty === "partial" && this.random() < 0.5) return this.answer(503, "Service Unavailable");
     const slow = faulty === "slow" || (this.slowTail && this.random() < this.noise.slowTail);
     return this.answer(200, "OK", slow ? this.noise.slowMs : this.noise.fastMs);
   }

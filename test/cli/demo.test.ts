@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runDemoBench } from "../../src/cli/demo.js";
+import { DEMO_SECRET_VALUE, runDemoBench } from "../../src/cli/demo.js";
 import { ensureBuilt, git, shipline } from "./support.js";
 
 /** `shipline demo` from the built CLI with nothing configured, and the bench's silent demo. */
@@ -44,6 +44,8 @@ describe("shipline demo", () => {
     expect(report.serveSamples).toHaveLength(4);
     expect(report.serveNewVersionMs).toBeGreaterThanOrEqual(0);
     expect(run.stderr).not.toContain("shipline-sandbox-token");
+    // The Worker's health check needs DEMO_API_KEY: v1.0.0 passing its gates proves the secret rode the version.
+    for (const text of [run.stdout, run.stderr, summary]) expect(text).not.toContain(DEMO_SECRET_VALUE);
   }, 120_000);
 
   it("runDemoBench: the same demo, silent, with its timings, leaving nothing behind", async () => {

@@ -67,6 +67,21 @@ describe("console and progress", () => {
     ]);
   });
 
+  it("says how many tries a re-probed check took", () => {
+    const lines: string[] = [];
+    const print = progressPrinter(new CliConsole({ sink: (l) => lines.push(l), startedAt: 0, verbose: false }));
+    const failed = measurement(0, 30, 503);
+    const check = {
+      ...failed.checks[0]!,
+      attempts: [
+        { outcome: "failed" as const, status: 503 },
+        { outcome: "error" as const, reason: "refused" },
+      ],
+    };
+    print({ type: "measurement", gate: "health", measurement: { ...failed, checks: [check] } });
+    expect(lines).toEqual(["[   1.0s]     health #1 ✖ GET /api/health 503 30ms: expected status 200-299, got 503 (2 tries)"]);
+  });
+
   it("masks secrets everywhere it prints, the longest first", () => {
     const mask = createMasker(["abc123", "abc123-long"]);
     expect(mask("token abc123-long and abc123")).toBe("token *** and ***");

@@ -136,7 +136,7 @@ describe("secrets, vars, required secrets and commands around production, end to
     const run = await world.run({ secrets: "API_KEY,DB_URL" }, { ref: "refs/tags/v1.1.0", env: { API_KEY: VALUES.API_KEY } });
     expect(run.outputs["result"]).toBe("failed");
     expect(run.exitCode).toBe(1);
-    expect(run.stdout).toMatch(/Input `secrets` names DB_URL, but the step's environment has no value for it/);
+    expect(run.stdout).toMatch(/Input `secrets` names DB_URL, but the environment has no value for it/);
     expect({ staging: world.writes("staging"), production: world.writes("production") }).toEqual(writes);
     expect(await leaks(run, [VALUES.API_KEY])).toEqual([]);
   });

@@ -4,11 +4,13 @@
  * front of a Worker do — drops request headers (e.g. `Cloudflare-Workers-Version-Overrides`,
  * so a gradual step's pinned probes reach whichever version the split picks), drops response
  * headers (e.g. the Worker's `x-worker-version-id`), or answers 502 itself for the next N
- * requests.
+ * requests. It can also be a noisy network (each request independently dropped or answered
+ * 503, from a seeded draw) and an outage of one version (its answers replaced by 503s).
  */
 import { request as httpRequest, createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import { request as httpsRequest } from "node:https";
 import type { AddressInfo } from "node:net";
+import { seededRandom } from "../../src/testing/gate-simulation.js";
 
 export interface HeaderProxyOptions {
   /** Base URL requests are forwarded to: `http://127.0.0.1:8787/app` + `/api/health?x=1` → `/app/api/health?x=1`. */
@@ -26,8 +28,22 @@ export interface ProxiedRequest {
   readonly path: string;
   /** Headers as received (lower-case names), before any were dropped. */
   readonly headers: IncomingHttpHeaders;
-  /** `forwarded` (and the target's status), or `failed` (the proxy answered 502 itself). */
-  readonly result: { readonly kind: "forwarded"; readonly status: number } | { readonly kind: "failed"; readonly why: string };
+  /**
+   * `forwarded` (and the target's status), `failed` (the proxy answered 502 itself), `dropped`
+   * (the connection was closed without an answer), or `injected` (the proxy answered `status`).
+   */
+  readonly result:
+    | { readonly kind: "forwarded"; readonly status: number }
+    | { readonly kind: "failed"; readonly why: string }
+    | { readonly kind: "dropped" }
+    | { readonly kind: "injected"; readonly status: number; readonly why: string };
+}
+
+/** Issue 10's noisy network: each request independently dropped or answered 503, drawn from `seed`. */
+export interface ProxyNoise {
+  readonly dropped: number;
+  readonly transient503: number;
+  readonly seed: number;
 }
 
 export interface HeaderProxy {
@@ -41,6 +57,10 @@ export interface HeaderProxy {
   dropResponseHeaders(names: readonly string[]): void;
   /** Answers the next `count` requests with 502 without forwarding them. */
   failNext(count: number): void;
+  /** From now on, drops or answers 503 to requests at random (seeded); `undefined` stops it. */
+  noise(model: ProxyNoise | undefined): void;
+  /** From now on, answers 503 instead of every answer that names `versionId` in `x-worker-version-id`; `undefined` stops it. */
+  failVersion(versionId: string | undefined): void;
   close(): Promise<void>;
 }
 
@@ -65,6 +85,8 @@ export async function startHeaderProxy(options: HeaderProxyOptions): Promise<Hea
   let dropRequest = lowerSet(options.dropRequestHeaders);
   let dropResponse = lowerSet(options.dropResponseHeaders);
   let failures = 0;
+  let noise: (ProxyNoise & { readonly draw: () => number }) | undefined;
+  let failingVersion: string | undefined;
   const requests: ProxiedRequest[] = [];
 
   const server = createServer((req, res) => {
@@ -74,6 +96,18 @@ export async function startHeaderProxy(options: HeaderProxyOptions): Promise<Hea
       req.resume();
       requests.push({ ...seen, result: { kind: "failed", why: "told to fail" } });
       badGateway(res, "the proxy was told to fail this request");
+      return;
+    }
+    const draw = noise?.draw();
+    if (noise && draw !== undefined && draw < noise.dropped) {
+      requests.push({ ...seen, result: { kind: "dropped" } });
+      req.socket.destroy();
+      return;
+    }
+    if (noise && draw !== undefined && draw < noise.dropped + noise.transient503) {
+      req.resume();
+      requests.push({ ...seen, result: { kind: "injected", status: 503, why: "transient" } });
+      unavailable(res, "a transient 503 of the noisy network");
       return;
     }
     forward(req, res, seen);
@@ -86,6 +120,12 @@ export async function startHeaderProxy(options: HeaderProxyOptions): Promise<Hea
     const send = url.protocol === "https:" ? httpsRequest : httpRequest;
     const upstream = send(url, { method: seen.method, headers }, (answer) => {
       const status = answer.statusCode ?? 502;
+      if (failingVersion !== undefined && answer.headers["x-worker-version-id"] === failingVersion) {
+        answer.resume();
+        requests.push({ ...seen, result: { kind: "injected", status: 503, why: `outage of ${failingVersion}` } });
+        unavailable(res, `version ${failingVersion} is down`);
+        return;
+      }
       requests.push({ ...seen, result: { kind: "forwarded", status } });
       res.writeHead(status, keep(answer.headers, dropResponse));
       answer.pipe(res);
@@ -109,6 +149,8 @@ export async function startHeaderProxy(options: HeaderProxyOptions): Promise<Hea
     dropRequestHeaders: (names) => (dropRequest = lowerSet(names)),
     dropResponseHeaders: (names) => (dropResponse = lowerSet(names)),
     failNext: (count) => (failures = Math.max(0, Math.floor(count))),
+    noise: (model) => (noise = model && { ...model, draw: seededRandom(model.seed) }),
+    failVersion: (versionId) => (failingVersion = versionId),
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
@@ -143,5 +185,11 @@ function keep(headers: IncomingHttpHeaders, drop: ReadonlySet<string>): Record<s
 function badGateway(res: ServerResponse, why: string): void {
   const body = `502 Bad Gateway (header proxy): ${why}\n`;
   res.writeHead(502, { "content-type": "text/plain; charset=utf-8", "content-length": Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function unavailable(res: ServerResponse, why: string): void {
+  const body = `503 Service Unavailable (header proxy): ${why}\n`;
+  res.writeHead(503, { "content-type": "text/plain; charset=utf-8", "content-length": Buffer.byteLength(body) });
   res.end(body);
 }

@@ -22,9 +22,7 @@ describe("secrets (input and config key)", () => {
     const error = errorFor("secrets", () =>
       resolve({ secrets: "API_KEY,DB_URL,TOKEN" }, undefined, { API_KEY: "present-value", DB_URL: "" }),
     );
-    expect(error.message).toMatch(
-      /^Input `secrets` names DB_URL, TOKEN, but the step's environment has no value for them \(unset or empty\)/,
-    );
+    expect(error.message).toMatch(/^Input `secrets` names DB_URL, TOKEN, but the environment has no value for them \(unset or empty\)/);
     expect(error.message).toMatch(/env: \{ DB_URL: \$\{\{ secrets\.DB_URL \}\} \}/);
     expect(error.message).toMatch(/Nothing was deployed/);
     expect(error.message).not.toContain("present-value");

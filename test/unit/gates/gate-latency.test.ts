@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { gateStats, percentile, runGate, watchGate, type GateOptions } from "../../../src/core/gate.js";
+import { gateStats, latencySamples, percentile, runGate, watchGate, type GateOptions } from "../../../src/core/gate.js";
 import type { HttpProbe, ProbeResponse } from "../../../src/core/ports.js";
 import type { GateSettings, Measurement } from "../../../src/core/types.js";
 import { VirtualClock } from "../../../src/testing/virtual-clock.js";
-import { check, fail, ok, ScriptedProbe, settings, status } from "./fakes.js";
+import { byUrl, check, fail, ok, ScriptedProbe, settings, status } from "./fakes.js";
 
 const T0 = Date.UTC(2026, 0, 1);
 
@@ -102,6 +102,32 @@ describe("runGate: max latency", () => {
     expect(report.outcome).toBe("passed");
     expect(probe.requests).toHaveLength(3);
     expect(report.stats).toMatchObject({ requests: 3, p50Ms: 100, p95Ms: 900 });
+  });
+
+  it("decides and reports on the same samples: a timed-out check is no sample, a slow answer in an errored measurement is one", async () => {
+    const a = check("a", { path: "/a" });
+    const b = check("b", { path: "/b" });
+    // Measurement 1: a answers slowly while b times out (an error measurement); then a 503 beside a timeout (failed).
+    const probe = byUrl({
+      "https://example.com/a": [ok(2_000), status(503), ok(10)],
+      "https://example.com/b": [fail("timeout after 10s", 10_000), fail("timeout after 10s", 10_000), ok(10)],
+    });
+    const warnings: string[] = [];
+    const logger = {
+      info() {},
+      warn: (line: string) => warnings.push(line),
+      error() {},
+      debug() {},
+      group: <T>(_: string, fn: () => Promise<T>) => fn(),
+    };
+    const report = await runGate(options(probe, settings({ count: 6, failureLimit: 1, maxLatencyMs: 500, checks: [a, b] }), { logger }));
+    expect(report.stats).toMatchObject({ p50Ms: 10, p95Ms: 2_000 });
+    // Passed with a reported p95 over the ceiling: the log says why.
+    expect(warnings.at(-1)).toBe(
+      "health: p95 2s is over max 500ms, but over 12 requests it is the slowest few (1 slower than max), not judged below 20 requests; more measurements (count) make it a p95.",
+    );
+    expect(latencySamples(report.measurements)).toEqual([2_000, 10, ...Array(report.measurements.length * 2 - 4).fill(10)]);
+    expect(report.outcome).toBe("passed");
   });
 
   it("takes no latency sample from a request without an answer", async () => {

@@ -117,3 +117,41 @@ describe("latency samples and the binomial tail", () => {
     expect(binomialTail(5_000, 300, 0.05)).toBeLessThan(0.01);
   });
 });
+
+describe("a partial outage behind re-probes", () => {
+  /** Successful measurements whose check needed a re-probe: a 503, then a 200. */
+  const flapping = (n: number): Measurement[] =>
+    Array.from({ length: n }, (_, index) => ({
+      index,
+      at: index * 10_000,
+      outcome: "successful" as const,
+      checks: [
+        {
+          check: "GET /",
+          url: "https://x.dev/",
+          outcome: "successful" as const,
+          status: 200,
+          latencyMs: 10,
+          attempts: [
+            { outcome: "failed" as const, status: 503, latencyMs: 10, reason: "expected status 200-299, got 503" },
+            { outcome: "successful" as const, status: 200, latencyMs: 10 },
+          ],
+        },
+      ],
+    }));
+
+  it("fails with confirm once the failed answers are more than 5 % transient failures explain (4 of 8)", () => {
+    const gate = settings({ count: 6, confirm: 4 });
+    expect([1, 2, 3].map((n) => judge(flapping(n), gate, false))).toEqual([undefined, undefined, undefined]);
+    expect(judge(flapping(4), gate, false)).toEqual({
+      outcome: "failed",
+      reason:
+        "GET / (https://x.dev/): expected status 200-299, got 503 (4 of 8 answers missed their expectations: more than transient failures explain, though re-probes passed some measurements)",
+    });
+  });
+
+  it("is Argo's counting alone without confirm, and never judges the watch", () => {
+    expect(judge(flapping(6), settings({ count: 6 }), false)).toEqual({ outcome: "passed" });
+    expect(judge(flapping(6), settings({ count: 6, confirm: 4 }), true)).toBeUndefined();
+  });
+});

@@ -96,6 +96,39 @@ describe("header proxy", () => {
     expect(p.requests.map((r) => r.result.kind)).toEqual(["failed", "failed", "forwarded"]);
   });
 
+  it("is a noisy network on demand: drops or answers 503 from a seeded draw, the same for the same seed", async () => {
+    const p = await proxy({ target: originUrl });
+    const outcomes = async () => {
+      const seen: Array<number | string> = [];
+      for (let i = 0; i < 5; i++) {
+        seen.push(
+          await fetch(`${p.url}/x`).then(
+            (r) => r.status,
+            () => "dropped",
+          ),
+        );
+      }
+      return seen;
+    };
+    p.noise({ dropped: 0.1, transient503: 0.02, seed: 50 });
+    // mulberry32(50) draws 0.543, 0.110, 0.336, 0.074, 0.081.
+    expect(await outcomes()).toEqual([200, 503, 200, "dropped", "dropped"]);
+    p.noise({ dropped: 0.1, transient503: 0.02, seed: 50 });
+    expect(await outcomes()).toEqual([200, 503, 200, "dropped", "dropped"]);
+    p.noise(undefined);
+    expect(await outcomes()).toEqual([200, 200, 200, 200, 200]);
+    expect(p.requests.slice(0, 5).map((r) => r.result.kind)).toEqual(["forwarded", "injected", "forwarded", "dropped", "dropped"]);
+  });
+
+  it("answers 503 instead of one version's answers while that version is down", async () => {
+    const p = await proxy({ target: originUrl });
+    p.failVersion(NEW);
+    expect((await fetch(`${p.url}/`, { headers: pinned })).status).toBe(503);
+    expect((await fetch(`${p.url}/`)).status).toBe(200);
+    p.failVersion(undefined);
+    expect((await fetch(`${p.url}/`, { headers: pinned })).status).toBe(200);
+  });
+
   it("answers 502 when the target is down", async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
