@@ -70,6 +70,8 @@ async function dispatch(
   if (account !== undefined && account !== deps.accountId) return wrongAccount();
   const route = deps.router.match(entry.method, entry.path);
   if (!route) {
+    // A request the sandbox does not know may carry anything (secret values among it): its body is not kept.
+    if (entry.body !== undefined) entry.body = "(not kept: a request the sandbox does not support)";
     deps.unsupported(`sandbox: ${unsupportedRequest(entry.method, entry.path)}; answered 404, code 7000`);
     return noRoute(entry.method, entry.path);
   }

@@ -98,7 +98,8 @@ describe.sequential("Worker secrets through wrangler against the sandbox", () =>
     const file = await secretsFile("bulk.json", { FROM_BULK: VALUES.FROM_BULK, API_KEY: VALUES.API_KEY_2 });
     const run = await wrangler(["secret", "bulk", file, ...ENV]);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toMatch(/2 secrets successfully uploaded/);
+    // wrangler 4.86 says "uploaded" (PATCH …/settings); 4.16x says "created" (PATCH …/secrets-bulk).
+    expect(run.stdout).toMatch(/2 secrets successfully (uploaded|created)/);
     expect(await seen("API_KEY", "DB_URL", "FROM_BULK")).toEqual({
       secrets: { API_KEY: sha(VALUES.API_KEY_2), DB_URL: sha(VALUES.DB_URL), FROM_BULK: sha(VALUES.FROM_BULK) },
       health: 200,
