@@ -12,6 +12,7 @@ import { GitHubPublisher } from "../providers/github/publisher.js";
 import type { SpawnEvent } from "../providers/wrangler/runner.js";
 import type { WranglerTargets } from "../providers/wrangler/targets.js";
 import { clockFor, wireShared } from "../wiring.js";
+import { ISSUE_APPROVAL_NEEDS_GITHUB } from "./early.js";
 import { definedEnv, type Env } from "./env.js";
 
 export interface ActionWiringOptions {
@@ -74,10 +75,7 @@ function createApproval(
   const approval = settings.config.approval;
   if (approval.mode !== "issue" || settings.config.stages !== "all") return undefined;
   if (!client || !github) {
-    throw new ConfigError(
-      "approval",
-      "approval: issue needs `github-token` and a GitHub repository (GITHUB_REPOSITORY) to open the approval issue.",
-    );
+    throw new ConfigError("approval", ISSUE_APPROVAL_NEEDS_GITHUB);
   }
   return new IssueApproval({
     client,

@@ -11,8 +11,10 @@ import { resolve } from "node:path";
 import { loadConfigSource } from "../config/file.js";
 import { readInputs } from "../config/inputs.js";
 import { resolveSettings, type ResolvedSettings } from "../config/resolve.js";
+import { ConfigError } from "../core/errors.js";
 import type { Logger } from "../core/ports.js";
 import type { Millis } from "../core/types.js";
+import { readGitHubContext } from "../providers/github/context.js";
 import { checkWorkerProject, environmentsNeeded } from "../providers/wrangler/project-check.js";
 import type { WranglerProject } from "../providers/wrangler/project.js";
 import { WranglerTargets } from "../providers/wrangler/targets.js";
@@ -52,6 +54,9 @@ export async function startEarly(env: Env): Promise<EarlyStart> {
     return { startedAt, inputs, settings: { ok: false, error }, controller, log, sent: Promise.resolve() };
   }
   const config = settings.config;
+  const approvalProblem = issueApprovalProblem(settings, env);
+  if (approvalProblem)
+    return { startedAt, inputs, settings: { ok: false, error: approvalProblem }, controller, log, sent: Promise.resolve() };
   const base = { startedAt, inputs, settings: { ok: true, value: settings }, controller, log } as const;
   if (config.mode !== "release" || config.stages === "staging") return { ...base, sent: Promise.resolve() };
   const targets = new WranglerTargets({
@@ -89,6 +94,22 @@ export async function loadSettings(inputs: Record<string, string>, env: Env): Pr
     environments: environmentsNeeded(config),
   });
   return { ...settings, config, warnings: [...settings.warnings, ...warnings], project };
+}
+
+export const ISSUE_APPROVAL_NEEDS_GITHUB =
+  "approval: issue needs `github-token` and a GitHub repository (GITHUB_REPOSITORY) to open the approval issue.";
+
+/** An issue approval without a token or a repository: a configuration error, found before any request. */
+export function issueApprovalProblem(settings: ResolvedSettings, env: Env): ConfigError | undefined {
+  if (settings.config.approval.mode !== "issue" || settings.config.stages !== "all") return undefined;
+  let repository = false;
+  try {
+    readGitHubContext(env);
+    repository = true;
+  } catch {
+    repository = false;
+  }
+  return settings.runtime.githubToken && repository ? undefined : new ConfigError("approval", ISSUE_APPROVAL_NEEDS_GITHUB);
 }
 
 /**

@@ -36,7 +36,11 @@ export async function run(env: Env = process.env, early?: EarlyStart): Promise<n
   const github = tryReadContext(env);
   if (!early.settings.ok) return finish(stoppedBeforeStart(early.settings.error, startedAt), env, github);
   const settings = early.settings.value;
-  for (const secret of settings.secrets) core.setSecret(secret);
+  // The runner masks a log line at a time: a multi-line value (a PEM key) is masked line by line too.
+  for (const secret of settings.secrets) {
+    core.setSecret(secret);
+    for (const line of secret.split(/\r?\n/)) if (line.trim().length >= 4 && line !== secret) core.setSecret(line.trim());
+  }
   early.log.attach(logger);
   for (const warning of settings.warnings) logger.warn(warning);
   if (settings.config.mode === "plan") return finish(await plan(settings, env, startedAt), env, github);

@@ -74,7 +74,8 @@ function shiplineEnv(s: RunScope, release: ReleaseVersion): Record<string, strin
     ...(s.context.wranglerEnv ?? s.context.env),
     SHIPLINE_URL: s.facts.productionUrl ?? s.config.production.url ?? "",
     SHIPLINE_VERSION: release.version,
-    SHIPLINE_TAG: release.tag,
+    // The tag the run created (the final tag of a promoted prerelease), once it has; the release's tag before.
+    SHIPLINE_TAG: s.facts.releaseTag ?? release.tag,
     SHIPLINE_ENVIRONMENT: s.config.production.environment,
     SHIPLINE_VERSION_ID: s.facts.productionVersionId ?? "",
     SHIPLINE_STAGING_VERSION_ID: s.facts.stagingVersionId ?? "",
@@ -118,19 +119,33 @@ export async function beforeProductionFlow(s: RunScope, release: ReleaseVersion)
 /**
  * After the production flow: `after-release` when the release is healthy and tagged (a failure
  * is reported, the release stays released: production is healthy and tagged), and the plain
- * statement that a rollback left before-production's changes in place.
+ * statement that before-production's changes stay applied whenever the release did not complete.
  */
 export async function afterProductionFlow(s: RunScope, release: ReleaseVersion, outcome: Outcome): Promise<Outcome> {
-  const rolledBack: readonly RunResult[] = ["rolled-back", "rollback-failed"];
-  if (s.config.production.beforeCommand && rolledBack.includes(outcome.result)) {
-    s.rec.warn(`${ROLLBACK_DOES_NOT_UNDO} (\`${s.config.production.beforeCommand}\`): the restored version runs against it.`);
-  }
+  const before = s.config.production.beforeCommand;
+  // Only reached when before-production ran and passed: what it changed is there to stay.
+  if (before && outcome.result !== "released") s.rec.warn(stillApplied(before, outcome.result));
   const command = s.config.release.afterCommand;
   if (!command || outcome.result !== "released") return outcome;
+  // `releaseTag` is learned once the tags are made (or when there is no publisher): a release whose
+  // tagging failed is healthy but not tagged, and after-release is documented to follow the tags.
+  if (s.facts.releaseTag === undefined) {
+    s.rec.warn(`after-release was not run: production is healthy, but tagging failed, and after-release runs after a tagged release.`);
+    return outcome;
+  }
   const failed = await s.rec.stage("after-release", "After release", async () => {
     const why = await runCommand(s, "after-release", command, release);
     return why ? { status: "failed" as const, detail: why, why } : { status: "passed" as const, why };
   });
   if (failed.why) s.rec.warn(`${failed.why} (the release itself is healthy and tagged).`);
   return outcome;
+}
+
+/** The warning that before-production's changes outlive a release that did not complete, by what production serves now. */
+function stillApplied(command: string, result: RunResult): string {
+  if (result === "rolled-back") return `${ROLLBACK_DOES_NOT_UNDO} (\`${command}\`): the restored version runs against it.`;
+  if (result === "rollback-failed") {
+    return `${ROLLBACK_DOES_NOT_UNDO} (\`${command}\`): whatever production serves now, the restore included if it lands, runs against it.`;
+  }
+  return `before-production (\`${command}\`) ran and what it changed stays applied, though the release did not complete: the version production serves now runs against it.`;
 }

@@ -45,6 +45,11 @@ const CASES: readonly BadInput[] = [
   },
   { name: "issue approval without approvers", inputs: { approval: "issue" }, expect: ["approvers"] },
   {
+    name: "issue approval without a GitHub token",
+    inputs: { approval: "issue", approvers: "alice", "github-token": "" },
+    expect: ["approval: issue needs `github-token`"],
+  },
+  {
     name: "JSON that does not parse",
     inputs: { "health-expect-json": "{success: true" },
     expect: ["`health-expect-json`", "{success: true"],

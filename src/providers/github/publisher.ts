@@ -72,24 +72,25 @@ export class GitHubPublisher implements Publisher {
     // Independent reads, side by side: each is a GitHub round trip before production is touched.
     const [access, tags] = await Promise.allSettled([
       this.#checkWriteAccess(signal),
-      release === undefined ? undefined : this.#checkReleaseTags(release, signal),
+      release === undefined ? [] : this.#checkReleaseTags(release, signal),
     ]);
     // A token that cannot push says most; a tag conflict only matters once it could.
     if (access.status === "rejected") throw access.reason;
     if (tags.status === "rejected") throw tags.reason;
+    for (const line of tags.value) this.#logger.info(line);
   }
 
-  /** The planner's own release-tag rule, applied to what the repository holds now. */
-  async #checkReleaseTags(release: ReleaseVersion, signal: AbortSignal): Promise<void> {
+  /** The planner's own release-tag rule, applied to what the repository holds now: what each tag's state is. */
+  async #checkReleaseTags(release: ReleaseVersion, signal: AbortSignal): Promise<string[]> {
     const request = { release, promotePrerelease: this.#promotePrerelease, floatingTags: false };
     const tags: Record<string, string | undefined> = {};
     const names = involvedTags(request);
     const read = await Promise.all(names.map((name) => this.#readTag(name, signal)));
     names.forEach((name, i) => (tags[name] = read[i]));
-    for (const step of releaseTagSteps(release, request.promotePrerelease, tags)) {
+    return releaseTagSteps(release, request.promotePrerelease, tags).map((step) => {
       const state = step.kind === "keep" ? `already at ${shortSha(step.commit)}` : "free (created once production is healthy)";
-      this.#logger.info(`Tag ${step.tag}: ${state}.`);
-    }
+      return `Tag ${step.tag}: ${state}.`;
+    });
   }
 
   async #checkWriteAccess(signal: AbortSignal): Promise<void> {
@@ -125,11 +126,14 @@ export class GitHubPublisher implements Publisher {
     // The reads the plan needs are independent: side by side, one round trip instead of several.
     const names = involvedTags(planRequest);
     const needsAll = request.floatingTags || request.createRelease;
-    const [read, allTags, release] = await Promise.all([
-      Promise.all(names.map((name) => this.#readTag(name, signal))),
-      needsAll ? this.listTags(signal) : [],
-      request.createRelease ? this.#readRelease(releaseTag, signal) : undefined,
-    ]);
+    const tagReads = Promise.all(names.map((name) => this.#readTag(name, signal)));
+    const allTagsRead = needsAll ? this.listTags(signal) : Promise.resolve([]);
+    const releaseRead = request.createRelease ? this.#readRelease(releaseTag, signal) : Promise.resolve(undefined);
+    await Promise.allSettled([tagReads, allTagsRead, releaseRead]);
+    // Awaited in this order once all are done: the failure reported is the same whichever came first.
+    const read = await tagReads;
+    const allTags = await allTagsRead;
+    const release = await releaseRead;
     const tags: Record<string, string | undefined> = {};
     names.forEach((name, i) => (tags[name] = read[i]));
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { PipelineDeps } from "../../../src/core/pipeline.js";
 import { runPipeline } from "../../../src/core/pipeline.js";
-import type { CommandRunner } from "../../../src/core/ports.js";
+import type { CommandRunner, Publisher } from "../../../src/core/ports.js";
 import type { PipelineConfig } from "../../../src/core/types.js";
 import { FakeDeployer } from "../../../src/testing/fake-deployer.js";
 import { VirtualClock } from "../../../src/testing/virtual-clock.js";
@@ -35,12 +35,19 @@ function commands(deployer: FakeDeployer, exitCodes: Record<string, number>): Co
   };
 }
 
-function setup(overrides: Parameters<typeof testConfig>[0] = {}, exitCodes: Record<string, number> = {}) {
+function setup(overrides: Parameters<typeof testConfig>[0] = {}, exitCodes: Record<string, number> = {}, publisher?: Publisher) {
   const config: PipelineConfig = testConfig({ ...URLS, ...overrides });
   const deployer = new FakeDeployer();
   deployer.seed("production", "prod-old");
   const runner = commands(deployer, exitCodes);
-  const deps: PipelineDeps = { deployer, probe: deployer.probe(), clock: new VirtualClock(), logger: memoryLogger(), commands: runner };
+  const deps: PipelineDeps = {
+    deployer,
+    probe: deployer.probe(),
+    clock: new VirtualClock(),
+    logger: memoryLogger(),
+    commands: runner,
+    ...(publisher ? { publisher } : {}),
+  };
   const context = { env: { PATH: "/bin" }, wranglerEnv: { PATH: "/bin", CLOUDFLARE_API_TOKEN: "token-for-wrangler" } };
   return { deployer, runner, run: () => runPipeline(config, deps, new AbortController().signal, context) };
 }
@@ -128,6 +135,16 @@ describe("before-production", () => {
     expect(result.productionTouched).toBeFalsy();
   });
 
+  it("says its changes stay applied when the production deploy itself fails", async () => {
+    const s = setup({ production: { beforeCommand: "npm run migrate" } });
+    s.deployer.faults.push({ method: "deploy", environment: "production" });
+    const result = await s.run();
+    expect(result.result).toBe("failed");
+    expect(result.warnings.join("\n")).toMatch(
+      /before-production \(`npm run migrate`\) ran and what it changed stays applied, though the release did not complete/,
+    );
+  });
+
   it("says plainly after a rollback that the rollback did not undo it", async () => {
     const s = setup({ production: { beforeCommand: "npm run migrate" } });
     s.deployer.nextHealthy.set("production", false);
@@ -155,6 +172,42 @@ describe("after-release", () => {
     expect(result.result).toBe("released");
     expect(result.stages.at(-1)).toMatchObject({ stage: "after-release", status: "failed" });
     expect(result.warnings.join("\n")).toMatch(/after-release exited with 1/);
+  });
+
+  it("sees the tag the run created: the final tag of a promoted prerelease", async () => {
+    const publisher: Publisher = {
+      listTags: async () => [],
+      publish: async (request) => ({ releaseTag: request.release.finalTag, actions: [`created tag ${request.release.finalTag}`] }),
+    };
+    const s = setup(
+      {
+        version: { explicit: "v1.2.0-rc.1" },
+        release: { promotePrerelease: true, floatingTags: false, createRelease: false, afterCommand: "./notify.sh" },
+      },
+      {},
+      publisher,
+    );
+    const result = await s.run();
+    expect(result.result).toBe("released");
+    expect(s.runner.ran[0]?.env["SHIPLINE_TAG"]).toBe("v1.2.0");
+  });
+
+  it("does not run when tagging failed: the release is healthy but not tagged, and says so", async () => {
+    const publisher: Publisher = {
+      listTags: async () => [],
+      publish: async () => {
+        throw new Error("Resource not accessible by integration");
+      },
+    };
+    const s = setup(
+      { release: { promotePrerelease: true, floatingTags: false, createRelease: true, afterCommand: "./notify.sh" } },
+      {},
+      publisher,
+    );
+    const result = await s.run();
+    expect(result.result).toBe("released");
+    expect(s.runner.ran).toEqual([]);
+    expect(result.warnings.join("\n")).toMatch(/after-release was not run: production is healthy, but tagging failed/);
   });
 
   it("does not run when production was rolled back", async () => {
