@@ -85,6 +85,8 @@ function createApproval(
     actor: github.actor,
     clock,
     logger,
+    repoUrl: `${github.serverUrl}/${github.owner}/${github.repo}`,
+    label: "shipline-approval",
   });
 }
 
