@@ -24,8 +24,11 @@ export function stamp(at: number, startedAt: number): string {
   return `[${((at - startedAt) / 1000).toFixed(1).padStart(6)}s]`;
 }
 
-/** The gate's own warning about one failed measurement: `health #1 failed: ...`. */
-const MEASUREMENT_WARNING = /^\S+ #\d+ (failed|error)\b/;
+/**
+ * The gate's warnings the progress lines already show: one failed measurement (`health #1
+ * failed: ...`) and the gate's verdict (`health gate failed on production: ...`).
+ */
+const MEASUREMENT_WARNING = /^\S+ (#\d+ (failed|error)\b|gate failed on \S+: )/;
 
 export interface ConsoleOptions {
   readonly sink: LineSink;
