@@ -340,6 +340,13 @@ export const INPUTS: readonly InputSpec[] = [
     kind: { type: "header-name" },
     keepEmpty: true,
   },
+  {
+    name: "deployment-records",
+    description:
+      "Write GitHub Deployment records (needs `deployments: write`). `false` runs without them, for a token that may not create deployments.",
+    default: "true",
+    kind: BOOL,
+  },
 ];
 
 /** Every output of SPEC section 3. */

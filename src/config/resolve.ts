@@ -31,6 +31,8 @@ export interface RuntimeSettings {
   readonly cloudflareAccountId?: string;
   /** Semver range, default `4`. */
   readonly wranglerVersion: string;
+  /** Input `deployment-records`: write GitHub Deployment records. */
+  readonly deploymentRecords: boolean;
 }
 
 export interface ResolvedSettings {
@@ -90,6 +92,7 @@ export function resolveConfig(args: ResolveArgs): ResolvedSettings {
     cloudflareApiToken: inputs["cloudflare-api-token"],
     cloudflareAccountId: inputs["cloudflare-account-id"],
     wranglerVersion: settings.require<string>("wrangler-version").value,
+    deploymentRecords: settings.require<boolean>("deployment-records").value,
   };
   throwCollected(settings.errors);
   return { config: stripUndefined(config), runtime, secrets: [...new Set(secrets)], warnings: settings.warnings };

@@ -53,6 +53,7 @@ const SPEC_INPUTS = [
   "rollback-target",
   "rollback-reason",
   "version-header",
+  "deployment-records",
 ];
 const SPEC_OUTPUTS = [
   "result",

@@ -42,7 +42,7 @@ describe("resolveConfig defaults (SPEC section 2)", () => {
       approval: { mode: "none", approvers: [], minimum: 1, timeoutMs: 3_600_000, allowSelfApproval: false },
       release: { promotePrerelease: true, floatingTags: false, createRelease: true },
     });
-    expect(runtime).toEqual({ wranglerVersion: "4" });
+    expect(runtime).toEqual({ wranglerVersion: "4", deploymentRecords: true });
     expect(secrets).toEqual([]);
     expect(warnings).toEqual([]);
   });
@@ -60,8 +60,10 @@ describe("resolveConfig defaults (SPEC section 2)", () => {
       cloudflareApiToken: "cf_b",
       cloudflareAccountId: "acc",
       wranglerVersion: "4",
+      deploymentRecords: true,
     });
     expect(secrets).toEqual(["ghs_a", "cf_b"]);
+    expect(resolve({ "deployment-records": "false" }).runtime.deploymentRecords).toBe(false);
     expect(resolve({ "github-token": "ghs_a", "release-token": "pat_c" }).runtime.releaseToken).toBe("pat_c");
   });
 });
