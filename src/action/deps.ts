@@ -57,7 +57,7 @@ export async function createActionDeps(options: ActionWiringOptions): Promise<Pi
     clock,
     logger,
     recorder:
-      client && github
+      client && github && settings.runtime.deploymentRecords
         ? new GitHubDeploymentRecorder({ client, owner: github.owner, repo: github.repo, logUrl: github.runUrl, logger })
         : undefined,
     approval: createApproval(settings, client, github, logger, clock),
@@ -88,6 +88,8 @@ function createApproval(
     actor: github.actor,
     clock,
     logger,
+    repoUrl: `${github.serverUrl}/${github.owner}/${github.repo}`,
+    label: "shipline-approval",
   });
 }
 

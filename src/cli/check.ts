@@ -12,6 +12,7 @@ import { createFetchProbe } from "../providers/http/probe.js";
 import { systemClock } from "../providers/system/clock.js";
 import { installSignalHandlers } from "../action/signals.js";
 import { CliConsole } from "./console.js";
+import { terminalOutput } from "./terminal.js";
 import type { ParsedFlags } from "./flags.js";
 import { measurementLine } from "./progress.js";
 import type { CommandIo } from "./run.js";
@@ -21,8 +22,9 @@ import { EXIT, UsageError } from "./usage.js";
 export async function runCheckCommand(flags: ParsedFlags, io: CommandIo): Promise<number> {
   const url = checkedUrl(flags.positionals[0] ?? "");
   const settings = gateSettings(flags.inputs, url);
-  const out = new CliConsole({ sink: io.stderr, startedAt: io.startedAt, verbose: false });
+  const out = new CliConsole({ sink: io.stderr, startedAt: io.startedAt, verbose: false, ...terminalOutput(io) });
   out.line(`▸ Checking ${url}: ${settings.count} measurement${settings.count === 1 ? "" : "s"}, ${formatMs(settings.intervalMs)} apart`);
+  out.live?.start(`checking ${url}`, Date.now());
   const controller = new AbortController();
   const signals = installSignalHandlers(controller, out.logger());
   let report: GateReport;
@@ -38,6 +40,7 @@ export async function runCheckCommand(flags: ParsedFlags, io: CommandIo): Promis
       onMeasurement: (m) => out.line(`    ${measurementLine("check", m)}`, m.at),
     });
   } finally {
+    out.live?.stop();
     signals.dispose();
   }
   const exitCode = report.outcome === "passed" ? EXIT.ok : EXIT.failed;

@@ -3,6 +3,7 @@
  * every secret, and prefixes lines with the time elapsed since the command started.
  */
 import type { Logger } from "../core/ports.js";
+import { colourMark, type LiveLine } from "./live.js";
 
 /** Where lines go; stderr in the CLI, a buffer in tests and the bench. */
 export type LineSink = (line: string) => void;
@@ -24,8 +25,11 @@ export function stamp(at: number, startedAt: number): string {
   return `[${((at - startedAt) / 1000).toFixed(1).padStart(6)}s]`;
 }
 
-/** The gate's own warning about one failed measurement: `health #1 failed: ...`. */
-const MEASUREMENT_WARNING = /^\S+ #\d+ (failed|error)\b/;
+/**
+ * The gate's warnings the progress lines already show: one failed measurement (`health #1
+ * failed: ...`) and the gate's verdict (`health gate failed on production: ...`).
+ */
+const MEASUREMENT_WARNING = /^\S+ (#\d+ (failed|error)\b|gate failed on \S+: )/;
 
 export interface ConsoleOptions {
   readonly sink: LineSink;
@@ -34,6 +38,10 @@ export interface ConsoleOptions {
   /** Print info and debug lines too (progress lines, warnings and errors are always printed). */
   readonly verbose: boolean;
   readonly now?: () => number;
+  /** On a terminal: the live line under the log, kept below every printed line. */
+  readonly live?: LiveLine;
+  /** Colour the marks (see `colourEnabled`). */
+  readonly colour?: boolean;
 }
 
 /** The CLI's console: a masked `Logger` plus a way to print a stamped progress line. */
@@ -59,12 +67,24 @@ export class CliConsole {
 
   /** A stamped line, e.g. `[   3.2s] ✔ Deploy v1.0.0 to staging`. */
   line(text: string, at = (this.#options.now ?? Date.now)()): void {
-    this.#options.sink(this.#mask(`${stamp(at, this.#options.startedAt)} ${text}`));
+    const line = this.#mask(`${stamp(at, this.#options.startedAt)} ${text}`);
+    this.#print(this.#options.colour ? colourMark(line) : line);
   }
 
   /** An unstamped line (headings, tables). */
   plain(text: string): void {
-    this.#options.sink(this.#mask(text));
+    this.#print(this.#mask(text));
+  }
+
+  /** The live line, when there is a terminal to draw it on. */
+  get live(): LiveLine | undefined {
+    return this.#options.live;
+  }
+
+  #print(line: string): void {
+    this.#options.live?.clear();
+    this.#options.sink(line);
+    this.#options.live?.draw();
   }
 
   /** The `Logger` the engine and providers write to. */

@@ -17,6 +17,7 @@ import { renderSummary } from "../core/report.js";
 import type { PipelineResult, RunResult } from "../core/types.js";
 import { stopAllChildren } from "../providers/system/process-tree.js";
 import { startSandbox, type Sandbox, type SampleWorkerOptions } from "../sandbox/index.js";
+import type { LiveLine } from "./live.js";
 import { CliConsole, silentSink, type LineSink } from "./console.js";
 import { createCliDeps } from "./deps.js";
 import { medianServeMs, serveSamples, type ServeSample } from "./demo-measure.js";
@@ -64,6 +65,8 @@ export interface DemoOptions {
   /** Keep the demo folder (the git repository with its tags). @default true */
   readonly keep?: boolean;
   readonly signal?: AbortSignal;
+  /** On a terminal: the live line and colour (see terminal.ts). */
+  readonly terminal?: { readonly live?: LiveLine; readonly colour: boolean };
 }
 
 /** One of the demo's releases. */
@@ -92,7 +95,7 @@ export interface DemoReport {
 /** Runs the demo; never throws for a run that went wrong (the report says so), only for a broken setup. */
 export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   const startedAt = Date.now();
-  const out = new CliConsole({ sink: options.sink ?? silentSink, startedAt, verbose: options.verbose ?? false });
+  const out = new CliConsole({ sink: options.sink ?? silentSink, startedAt, verbose: options.verbose ?? false, ...options.terminal });
   const base = await mkdtemp(join(tmpdir(), "shipline-demo-"));
   const project = await createDemoProject(join(base, "sample-worker"));
   out.line(`▸ Starting the local Workers sandbox`);

@@ -41,7 +41,7 @@ export interface ParsedFlags {
 }
 
 /** Inputs that mean nothing outside GitHub Actions: the command is the mode, and there is no GitHub. */
-const NOT_FLAGS = new Set(["mode", "github-token", "release-token"]);
+const NOT_FLAGS = new Set(["mode", "github-token", "release-token", "deployment-records"]);
 
 /** The CLI's approval adds the terminal prompt to the action's modes. */
 const CLI_KINDS: Readonly<Record<string, InputKind>> = {

@@ -11,6 +11,7 @@ import { SHIPLINE_ROOT } from "./deps.js";
 import { parseFlags, type CommandSpec, type ParsedFlags } from "./flags.js";
 import { commandHelp, programHelp } from "./help.js";
 import type { CommandIo } from "./run.js";
+import { terminalOutput } from "./terminal.js";
 import { closest, EXIT, UsageError } from "./usage.js";
 
 /** The default I/O: the process's cwd, environment, stdout and stderr. */
@@ -74,7 +75,7 @@ async function runDemoCommand(flags: ParsedFlags, io: CommandIo): Promise<number
   const { runDemoWithSignals } = await import("./demo.js");
   const { demoJson } = await import("./demo-report.js");
   const report = await runDemoWithSignals(
-    { sink: io.stderr, verbose, ...(summaryPath ? { summaryPath: join(io.cwd, summaryPath) } : {}) },
+    { sink: io.stderr, verbose, terminal: terminalOutput(io), ...(summaryPath ? { summaryPath: join(io.cwd, summaryPath) } : {}) },
     logger,
   );
   if (flags.options["json"] === true) io.stdout(JSON.stringify(demoJson(report), null, 2));

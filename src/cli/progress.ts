@@ -21,6 +21,8 @@ export function progressPrinter(out: CliConsole): (event: PipelineEvent) => void
         decided = undefined;
         measurements.clear(); // a gate name can come back (health at each step of a gradual rollout)
         out.line(`▸ ${event.label}`, event.at);
+        // The terminal prompt reads an answer on this line: no live line over it.
+        if (event.stage !== "approval") out.live?.start(event.label, event.at);
         return;
       case "measurement": {
         const list = measurements.get(event.gate) ?? [];
@@ -35,6 +37,7 @@ export function progressPrinter(out: CliConsole): (event: PipelineEvent) => void
         decided = { gate: event.gate, outcome: event.outcome };
         return;
       case "stage-end": {
+        out.live?.stop();
         const seen = decided ? (measurements.get(decided.gate) ?? []) : [];
         const gate = seen.length > 0 ? gateSuffix(seen) : "";
         // A gate's reason was shown with its failing measurement; other stages say why here.

@@ -22,6 +22,7 @@ import { productionCommandEnv } from "../wiring.js";
 import type { ParsedFlags } from "./flags.js";
 import { finishRun } from "./output.js";
 import { progressPrinter } from "./progress.js";
+import { terminalOutput } from "./terminal.js";
 import { loadSettings, type CliSettings, type Env } from "./settings.js";
 
 /** What a command runs with: where it is, its environment, and where it prints. */
@@ -36,7 +37,12 @@ export interface CommandIo {
 
 /** Runs a release, an emergency rollback or a plan; returns the exit code. */
 export async function runModeCommand(mode: Mode, flags: ParsedFlags, io: CommandIo): Promise<number> {
-  const out = new CliConsole({ sink: io.stderr, startedAt: io.startedAt, verbose: flags.options["verbose"] === true });
+  const out = new CliConsole({
+    sink: io.stderr,
+    startedAt: io.startedAt,
+    verbose: flags.options["verbose"] === true,
+    ...terminalOutput(io),
+  });
   out.addSecrets([flags.inputs["cloudflare-api-token"], io.env["CLOUDFLARE_API_TOKEN"]]);
   const finish = (result: PipelineResult) =>
     finishRun(result, {

@@ -395,6 +395,13 @@ export const INPUTS: readonly InputSpec[] = [
     kind: STRING,
     configKey: "after-release",
   },
+  {
+    name: "deployment-records",
+    description:
+      "Write GitHub Deployment records (needs `deployments: write`). `false` runs without them, for a token that may not create deployments.",
+    default: "true",
+    kind: BOOL,
+  },
 ];
 
 /** Every output of SPEC section 3. */

@@ -38,6 +38,8 @@ export interface RuntimeSettings {
    * version. Every value is also in `ResolvedSettings.secrets` (masked).
    */
   readonly secretValues: Readonly<Record<string, string>>;
+  /** Input `deployment-records`: write GitHub Deployment records. */
+  readonly deploymentRecords: boolean;
 }
 
 export interface ResolvedSettings {
@@ -108,6 +110,7 @@ export function resolveSettings(args: Omit<ResolveArgs, "configText">): Resolved
     cloudflareAccountId: inputs["cloudflare-account-id"],
     wranglerVersion: settings.require<string>("wrangler-version").value,
     secretValues: workerSecrets.values,
+    deploymentRecords: settings.require<boolean>("deployment-records").value,
   };
   throwCollected(settings.errors);
   return { config: stripUndefined(config), runtime, secrets: [...new Set(secrets)], warnings: settings.warnings };

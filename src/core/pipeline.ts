@@ -76,6 +76,7 @@ async function checkProductionReadable(s: RunScope): Promise<Outcome | undefined
   try {
     const history = await s.deps.deployer.deployments(target, s.signal);
     const live = history[0];
+    s.learn({ productionAtStart: live ?? null });
     s.deps.logger.info(`${target.environment} serves ${live ? describeAllocation(live.allocation) : "nothing yet (first deploy)"}.`);
     return undefined;
   } catch (error) {

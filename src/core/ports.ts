@@ -146,6 +146,8 @@ export interface ApprovalRequest {
   readonly smoke?: GateReport;
   readonly runUrl?: string;
   readonly actor?: string;
+  /** What production serves now (read at the start of the run), with its release tag when known: what the approval replaces. */
+  readonly production?: { readonly versionId: string; readonly tag?: string };
 }
 
 /**

@@ -1,7 +1,15 @@
 import { errorMessage } from "./errors.js";
 import type { Approval, Clock, CommandRunner, DeploymentRecorder, Deployer, HttpProbe, Logger, Publisher } from "./ports.js";
 import { RunRecorder, type PipelineEvent } from "./run-state.js";
-import type { ApprovalRecord, ManualCommandPurpose, PipelineConfig, PipelineResult, ReleaseVersion, RunResult } from "./types.js";
+import type {
+  ApprovalRecord,
+  LiveState,
+  ManualCommandPurpose,
+  PipelineConfig,
+  PipelineResult,
+  ReleaseVersion,
+  RunResult,
+} from "./types.js";
 
 /** Every side effect the engine uses, passed in. */
 export interface PipelineDeps {
@@ -63,6 +71,8 @@ export interface RunFacts {
   stagingUrl?: string;
   productionUrl?: string;
   approval: ApprovalRecord;
+  /** What production served when the run started (its first read), for the approval request; `null`: nothing yet. */
+  productionAtStart?: LiveState | null;
   /** Release tags of version ids the run deals with (rollback targets, what it rolled away from). */
   versionTags?: Record<string, string>;
 }

@@ -1,3 +1,4 @@
+import { mainVersion, soleVersion } from "./allocation.js";
 import { runLoggedGate, watchLoggedGate } from "./gate-log.js";
 import { ApprovalInterrupt, type Approval, type DeployOutcome, type DeployTarget } from "./ports.js";
 import { describeDeployError, startRecord, updateRecord } from "./records.js";
@@ -130,6 +131,7 @@ async function waitWithStagingWatch(s: RunScope, release: ReleaseVersion, approv
   });
   try {
     const smoke = s.rec.gates.find((g) => g.gate === "smoke");
+    const production = await productionNow(s);
     const { facts, context } = s;
     return await approval.request(
       {
@@ -139,6 +141,7 @@ async function waitWithStagingWatch(s: RunScope, release: ReleaseVersion, approv
         smoke,
         runUrl: context.runUrl,
         actor: context.actor,
+        ...(production ? { production } : {}),
       },
       interrupt.signal,
     );
@@ -147,6 +150,22 @@ async function waitWithStagingWatch(s: RunScope, release: ReleaseVersion, approv
     stopWatch.abort();
     const report = await watch;
     if (report.measurements.length > 0) s.rec.gate(report);
+  }
+}
+
+/**
+ * What production served when the run started, with its release tag (one versions read, best
+ * effort: the approval request is worth more than the tag, so a failure only leaves it out).
+ */
+async function productionNow(s: RunScope): Promise<{ versionId: string; tag?: string } | undefined> {
+  const versionId = soleVersion(s.facts.productionAtStart?.allocation) ?? mainVersion(s.facts.productionAtStart?.allocation);
+  if (!versionId) return undefined;
+  try {
+    const versions = await s.deps.deployer.versions({ environment: s.config.production.environment }, s.signal);
+    const tag = versions.find((v) => v.versionId === versionId)?.tag;
+    return tag ? { versionId, tag } : { versionId };
+  } catch {
+    return { versionId };
   }
 }
 

@@ -8,7 +8,8 @@
  * runtime. (A first design restarted Miniflare per deployment: 150-300 ms, sometimes 800 ms
  * on two busy cores; the loader takes some 30-80 ms on the version's first request.)
  */
-import { Log, LogLevel, Miniflare } from "miniflare";
+// miniflare is an optional peer dependency (only the sandbox needs it): types only at load time.
+import type { Miniflare } from "miniflare";
 import type { Readable } from "node:stream";
 import type { VersionRecord } from "./store.js";
 import type { RuntimeLoad, SandboxLogger } from "./types.js";
@@ -102,14 +103,15 @@ export class WorkerRuntime {
 
   async #create(): Promise<Miniflare> {
     const started = Date.now();
-    const mf = new Miniflare({
+    const miniflare = await loadMiniflare();
+    const mf = new miniflare.Miniflare({
       modules: [{ type: "ESModule", path: "host.js", contents: HOST_WORKER }],
       compatibilityDate: "2025-01-01",
       workerLoaders: { LOADER: {} },
       serviceBindings: { CODE: (request: Request) => this.#serveCode(request) },
       // `cf: false` uses Miniflare's placeholder `request.cf`: no fetch of cf.json, fully offline.
       cf: false,
-      log: new ForwardingLog(this.#logger),
+      log: forwardingLog(miniflare, this.#logger),
       handleRuntimeStdio: (stdout: Readable, stderr: Readable) => this.#forwardOutput(stdout, stderr),
     });
     try {
@@ -144,14 +146,29 @@ export class WorkerRuntime {
   }
 }
 
+type MiniflareModule = typeof import("miniflare");
+
+/** Imports miniflare, or says how to get it: it is an optional peer, installed by those who use the sandbox. */
+export async function loadMiniflare(importer: () => Promise<MiniflareModule> = () => import("miniflare")): Promise<MiniflareModule> {
+  try {
+    return await importer();
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code !== "ERR_MODULE_NOT_FOUND" && code !== "MODULE_NOT_FOUND") throw error;
+    throw new Error(
+      "The local Workers sandbox (shipline demo, shipline sandbox, shipline/sandbox) needs miniflare, an optional peer dependency " +
+        "of shipline that is not installed: run `npm install --save-dev miniflare@4` (it brings workerd, the Workers runtime).",
+      { cause: error },
+    );
+  }
+}
+
 /** Sends Miniflare's own log lines to the sandbox logger's debug level. */
-class ForwardingLog extends Log {
-  readonly #logger: SandboxLogger | undefined;
-  constructor(logger: SandboxLogger | undefined) {
-    super(LogLevel.WARN);
-    this.#logger = logger;
+function forwardingLog(miniflare: MiniflareModule, logger: SandboxLogger | undefined): InstanceType<MiniflareModule["Log"]> {
+  class ForwardingLog extends miniflare.Log {
+    protected override log(message: string): void {
+      logger?.debug(`miniflare: ${message}`);
+    }
   }
-  protected override log(message: string): void {
-    this.#logger?.debug(`miniflare: ${message}`);
-  }
+  return new ForwardingLog(miniflare.LogLevel.WARN);
 }

@@ -6,7 +6,7 @@ import { createApiRouter } from "./api.js";
 import { API_PREFIX, createApiHandler } from "./api-server.js";
 import { FaultRegistry } from "./faults.js";
 import { close, listen } from "./http.js";
-import { WorkerRuntime } from "./runtime.js";
+import { loadMiniflare, WorkerRuntime } from "./runtime.js";
 import { SandboxStore, viewScript } from "./store.js";
 import { createTrafficHandler } from "./traffic.js";
 import type { RecordedRequest, Sandbox, SandboxOptions, TrafficRecord } from "./types.js";
@@ -20,6 +20,8 @@ const WRITE_METHODS = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const accountId = options.accountId ?? randomBytes(16).toString("hex");
   if (!/^[0-9a-f]{32}$/.test(accountId)) throw new Error(`accountId must be 32 lowercase hex characters, got "${accountId}"`);
+  // Fails here, before any port is opened, when the optional peer miniflare is not installed.
+  await loadMiniflare();
   const store = new SandboxStore();
   const runtime = new WorkerRuntime(options.logger);
   const requests: RecordedRequest[] = [];

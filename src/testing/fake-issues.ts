@@ -34,6 +34,7 @@ export interface FakeIssue {
   readonly title: string;
   readonly body: string;
   readonly assignees: readonly string[];
+  readonly labels: readonly string[];
   readonly author: string;
   readonly htmlUrl: string;
   state: "open" | "closed";
@@ -102,7 +103,7 @@ export class FakeIssues implements ApprovalClient {
 
   readonly rest = {
     issues: {
-      create: (params: Params & { owner: string; repo: string; title: string; body: string; assignees?: string[] }) =>
+      create: (params: Params & { owner: string; repo: string; title: string; body: string; assignees?: string[]; labels?: string[] }) =>
         this.#answer("create", params, () => this.#create(params)),
       createComment: (params: Params & { issue_number: number; body: string }) =>
         this.#answer("createComment", params, () =>
@@ -160,7 +161,7 @@ export class FakeIssues implements ApprovalClient {
     else this.counted++;
   }
 
-  #create(params: { owner: string; repo: string; title: string; body: string; assignees?: string[] }) {
+  #create(params: { owner: string; repo: string; title: string; body: string; assignees?: string[]; labels?: string[] }) {
     const assignees = params.assignees ?? [];
     if (assignees.length > 10) throw new FakeHttpError(422, "Validation Failed: too many assignees");
     const refused = assignees.filter((a) => this.#options.unassignable?.includes(a));
@@ -172,6 +173,7 @@ export class FakeIssues implements ApprovalClient {
       title: params.title,
       body: params.body,
       assignees,
+      labels: params.labels ?? [],
       author: this.login,
       htmlUrl,
       state: "open",

@@ -91,6 +91,18 @@ describe("console and progress", () => {
     out.logger().info("wrangler said s3cr3t-value");
     expect(lines).toEqual(["[   0.0s]   wrangler said ***"]);
   });
+
+  it("leaves out the gate's warnings that the progress lines already show, unless --verbose; keeps every other warning", () => {
+    for (const verbose of [false, true]) {
+      const lines: string[] = [];
+      const logger = new CliConsole({ sink: (l) => lines.push(l), startedAt: 0, verbose, now: () => 0 }).logger();
+      logger.warn("health #2 failed: GET /health 500");
+      logger.warn("health gate failed on production: GET /health: expected status 200-299, got 500");
+      logger.warn("Could not note the rollback on the release v1.0.0: HTTP 403");
+      expect(lines.filter((l) => l.includes("⚠"))).toHaveLength(verbose ? 3 : 1);
+      expect(lines.at(-1)).toBe("[   0.0s] ⚠ Could not note the rollback on the release v1.0.0: HTTP 403");
+    }
+  });
 });
 
 describe("git and measurements", () => {

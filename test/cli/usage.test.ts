@@ -24,7 +24,7 @@ describe("shipline usage", () => {
     const run = await shipline(["release", "--help"]);
     expect(run.exitCode).toBe(0);
     const text = run.stdout.replace(/\s+/g, " ");
-    const cliOnly = new Set(["mode", "github-token", "release-token", "rollback-target", "rollback-reason"]);
+    const cliOnly = new Set(["mode", "github-token", "release-token", "deployment-records", "rollback-target", "rollback-reason"]);
     for (const spec of INPUTS.filter((s) => !cliOnly.has(s.name))) {
       expect(text).toContain(spec.kind.type === "boolean" ? `--[no-]${spec.name}` : `--${spec.name} `);
       // The CLI's approval has its own modes (the terminal prompt); every other input reads as in the action.

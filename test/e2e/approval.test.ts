@@ -119,6 +119,8 @@ describe("approval by GitHub issue, end to end", () => {
 
     const issue = issueOf("v2.0.0");
     expect(issue.assignees).toEqual(["alice", "bob"]);
+    expect(issue.labels).toEqual(["shipline-approval"]);
+    expect(issue.body).toMatch(/\| Commit \| \[[0-9a-f]{12}\]\(https?:\/\/[^)]+\/commit\/[0-9a-f]{40}\) \|/);
     expect(issue.body).toContain(run.outputs["staging-version-id"]);
     expect(issue.body).toContain("@octocat started this run and cannot approve it");
     expect(issue.state).toBe("closed");
@@ -196,7 +198,11 @@ describe("approval by GitHub issue, end to end", () => {
     // Only the people who can decide are assigned.
     expect(issue.assignees).toEqual(["carol"]);
     expect(commentPolls(issue)).toBe(5);
-    expect(botComments(issue)).toEqual(["Approved by @carol. The release of v2.3.0 to production goes on."]);
+    expect(botComments(issue)).toEqual([
+      "@octocat, your `approve` was not counted: the run's actor cannot decide on their own release (allow-self-approval is off). Who may decide: @carol.",
+      "Approved by @carol. The release of v2.3.0 to production goes on.",
+    ]);
+    expect(run.stdout).toContain(`Ignored a comment by @octocat (the run's actor cannot decide`);
     expect(run.summary).toMatch(/- Ignored comment by @octocat \(the run's actor cannot decide on their own release.*\): approve/);
   });
 
@@ -213,6 +219,7 @@ describe("approval by GitHub issue, end to end", () => {
     expect(issue.assignees).toEqual(["dora", "erin"]);
     expect(world.github.count("GET", "/orgs/my-org/teams/ops/members")).toBe(1);
     expect(run.summary).toMatch(/- Ignored comment by @mallory \(not an eligible approver\): approve/);
+    expect(botComments(issue)[0]).toBe("@mallory, your `approve` was not counted: not an eligible approver. Who may decide: @dora, @erin.");
   });
 
   it("fails before any deploy when an approver team cannot be read, saying which permission it needs", async () => {

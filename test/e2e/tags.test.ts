@@ -166,6 +166,21 @@ describe("tags and releases end to end", () => {
     expect(tagCommit("v1.6.0")).toBeUndefined();
   });
 
+  it("offers deployment-records: false to a token that may not create deployments, and then runs without them", async () => {
+    const records = world.github.state.deployments.length;
+    world.github.denyPermission("deployments", { access: "write" });
+    try {
+      const refused = await world.run({ version: "1.6.1" }, { ref: "refs/heads/main", sha: D });
+      expect(refused.outputs["result"], refused.stdout).toBe("failed");
+      expect(refused.stdout).toContain("or set `deployment-records: false` to run without Deployment records");
+      const run = await world.run({ version: "1.6.1", "deployment-records": "false" }, { ref: "refs/heads/main", sha: D });
+      expect(run.outputs["result"], run.stdout).toBe("released");
+      expect(world.github.state.deployments.length).toBe(records);
+    } finally {
+      world.github.allowPermission("deployments");
+    }
+  });
+
   it("publishes nothing for a rolled-back release; its record says failure, the restored one success", async () => {
     const before = snapshot();
     const firstRecord = world.github.state.deployments.length;

@@ -49,12 +49,19 @@ export interface IssueComment {
   readonly created_at: string;
 }
 
+export interface CompareCommit {
+  readonly sha: string;
+  readonly commit: { readonly message: string };
+  /** GitHub sends `{}` for a commit whose author has no account. */
+  readonly author: { readonly login?: string } | null;
+}
+
 /** The REST calls the issue approval makes. `github.getOctokit(token)` satisfies it. */
 export interface ApprovalClient {
   readonly rest: {
     readonly issues: {
       create(
-        params: Repo & CallOptions & { title: string; body: string; assignees?: string[] },
+        params: Repo & CallOptions & { title: string; body: string; assignees?: string[]; labels?: string[] },
       ): Promise<GitHubResponse<{ number: number; html_url: string; user: { login: string } | null }>>;
       createComment(params: Repo & CallOptions & { issue_number: number; body: string }): Promise<GitHubResponse<{ id: number }>>;
       update(
@@ -63,6 +70,12 @@ export interface ApprovalClient {
       listComments(
         params: Repo & CallOptions & { issue_number: number; per_page: number; page: number },
       ): Promise<GitHubResponse<IssueComment[]>>;
+    };
+    /** Optional: the commits between what production serves and the release (`GET /repos/{o}/{r}/compare/{basehead}`). */
+    readonly repos?: {
+      compareCommitsWithBasehead(
+        params: Repo & CallOptions & { basehead: string; per_page?: number },
+      ): Promise<GitHubResponse<{ total_commits: number; commits: CompareCommit[] }>>;
     };
     readonly teams: {
       listMembersInOrg(

@@ -6,6 +6,7 @@ import type { ApprovalRequest } from "../../core/ports.js";
 import type { GateReport, Millis } from "../../core/types.js";
 import { APPROVE_WORDS, DENY_WORDS } from "../../core/approval-rules.js";
 import { formatClock, formatMs } from "../../core/report.js";
+import type { CompareCommit } from "./approval-github-io.js";
 
 /** GitHub accepts at most 10 assignees on an issue. */
 export const MAX_ASSIGNEES = 10;
@@ -25,15 +26,33 @@ export interface BodyFacts {
   readonly timeoutMs: Millis;
   /** Epoch ms when the wait times out. */
   readonly deadline: number;
+  /** `https://github.com/owner/repo`, for links to the commit and the comparison. */
+  readonly repoUrl?: string;
+  /** Commits from what production serves to this release, newest last, with how many there are in all. */
+  readonly changes?: { readonly commits: readonly CompareCommit[]; readonly total: number };
 }
+
+/** Commits listed in the issue at most (the comparison link shows them all). */
+export const MAX_LISTED_COMMITS = 20;
 
 /** Issue body: what is being approved, which words decide, who decides, when it times out. */
 export function approvalBody(facts: BodyFacts): string {
   const { request } = facts;
+  const { repoUrl } = facts;
+  const sha = request.release.sha;
   const rows: Array<[string, string]> = [
     ["Version", `\`${request.release.tag}\`${request.release.prerelease ? " (prerelease)" : ""}`],
-    ["Commit", `\`${request.release.sha}\``],
+    ["Commit", repoUrl ? `[${sha.slice(0, 12)}](${repoUrl}/commit/${sha})` : `\`${sha}\``],
   ];
+  const production = request.production;
+  if (production) {
+    rows.push([
+      "Production now",
+      production.tag ? `\`${production.tag}\` (version \`${production.versionId}\`)` : `version \`${production.versionId}\``,
+    ]);
+    if (production.tag && repoUrl)
+      rows.push(["Changes", `[${production.tag}...${sha.slice(0, 12)}](${repoUrl}/compare/${production.tag}...${sha})`]);
+  }
   if (request.stagingUrl) rows.push(["Staging URL", request.stagingUrl]);
   if (request.stagingVersionId) rows.push(["Staging version id", `\`${request.stagingVersionId}\``]);
   if (request.smoke) rows.push(["Smoke checks", smokeLine(request.smoke)]);
@@ -44,6 +63,7 @@ export function approvalBody(facts: BodyFacts): string {
     "| | |",
     "|---|---|",
     ...rows.map(([k, v]) => `| ${k} | ${v.replace(/\|/g, "\\|")} |`),
+    ...changesList(facts),
     "",
     `**To approve**, comment only one of: ${words(APPROVE_WORDS)}.`,
     `**To deny**, comment only one of: ${words(DENY_WORDS)}. One denial ends the wait.`,
@@ -53,6 +73,28 @@ export function approvalBody(facts: BodyFacts): string {
     "",
     `The wait times out after ${formatMs(facts.timeoutMs)}, at ${formatClock(facts.deadline)}; the release is then rejected.`,
   ].join("\n");
+}
+
+/** `What changed since v1.1.0 (3 commits):` and one linked line per commit. */
+function changesList(facts: BodyFacts): string[] {
+  const changes = facts.changes;
+  const since = facts.request.production?.tag;
+  if (!changes || !since || changes.commits.length === 0) return [];
+  const shown = changes.commits.slice(-MAX_LISTED_COMMITS);
+  const lines = shown.map((c) => {
+    const subject = (c.commit.message.split("\n")[0] ?? "").replace(/[<>]/g, "");
+    const link = facts.repoUrl ? `[\`${c.sha.slice(0, 7)}\`](${facts.repoUrl}/commit/${c.sha})` : `\`${c.sha.slice(0, 7)}\``;
+    return `- ${link} ${subject}${c.author?.login ? ` (@${c.author.login})` : ""}`;
+  });
+  const more = changes.total > shown.length ? [`- … and ${changes.total - shown.length} earlier (see the comparison above)`] : [];
+  const count = `${changes.total} commit${changes.total === 1 ? "" : "s"}`;
+  return ["", `What changed since \`${since}\` (${count}):`, "", ...more, ...lines];
+}
+
+/** Reply to a decision comment from someone whose decision does not count. */
+export function ineligibleReply(author: string, body: string, why: string, deciders: readonly string[]): string {
+  const who = deciders.length > 0 ? ` Who may decide: ${mentions(deciders)}.` : "";
+  return `@${author}, your \`${body.trim().slice(0, 40)}\` was not counted: ${why}.${who}`;
 }
 
 function whoLine(facts: BodyFacts): string {

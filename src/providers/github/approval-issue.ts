@@ -11,7 +11,7 @@
 import type { Approval, ApprovalRequest, Clock, Logger } from "../../core/ports.js";
 import { ApprovalInterrupt } from "../../core/ports.js";
 import type { ApprovalRecord, Millis } from "../../core/types.js";
-import { decide, type DecisionOutcome } from "../../core/approval-rules.js";
+import { decide, type DecisionOutcome, type IgnoredComment } from "../../core/approval-rules.js";
 import { errorMessage, GitHubError } from "../../core/errors.js";
 import { formatClock, formatMs } from "../../core/report.js";
 import { CommentReader } from "./approval-comments.js";
@@ -25,10 +25,12 @@ import {
   statusOf,
   withRetry,
   type ApprovalClient,
+  type CompareCommit,
   type RequestStats,
 } from "./approval-github-io.js";
 import {
   approvalBody,
+  ineligibleReply,
   approvalTitle,
   approvedComment,
   cancelledComment,
@@ -77,6 +79,10 @@ export interface IssueApprovalOptions {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly pollIntervalMs?: Millis;
+  /** `https://github.com/owner/repo`: the issue links the commit and the comparison with what production serves. */
+  readonly repoUrl?: string;
+  /** Label put on the issue (created by GitHub if missing); none when unset. */
+  readonly label?: string;
 }
 
 interface OpenIssue {
@@ -147,18 +153,52 @@ export class IssueApproval implements Approval {
     deadline: number,
     signal: AbortSignal,
   ): Promise<OpenIssue> {
-    const { client, owner, repo } = this.options;
+    const { client, owner, repo, label } = this.options;
     const title = approvalTitle(request);
-    const body = approvalBody({ ...this.options, request, approvers: deciders, actor, deadline });
-    const create = (assignees: string[]) =>
-      withRetry(() => client.rest.issues.create({ owner, repo, title, body, assignees, ...callOptions(signal) }), this.#retry(signal, 5));
+    const changes = await this.#changes(request, signal);
+    const body = approvalBody({ ...this.options, request, approvers: deciders, actor, deadline, ...(changes ? { changes } : {}) });
+    const create = (assignees: string[], labels: string[]) =>
+      withRetry(
+        () =>
+          client.rest.issues.create({
+            owner,
+            repo,
+            title,
+            body,
+            assignees,
+            ...(labels.length > 0 ? { labels } : {}),
+            ...callOptions(signal),
+          }),
+        this.#retry(signal, 5),
+      );
+    const labels = label ? [label] : [];
     try {
-      return issueOf((await create(deciders.slice(0, MAX_ASSIGNEES))).data);
+      return issueOf((await create(deciders.slice(0, MAX_ASSIGNEES), labels)).data);
     } catch (error) {
-      // 422 on `assignees`: someone cannot be assigned (no repository access). Mentions still notify.
-      if (statusOf(error) !== 422 || !/assignee/i.test(errorMessage(error))) throw wrapOpenError(error);
-      this.options.logger.warn(`Could not assign the approvers (${errorMessage(error)}); opening the issue unassigned.`);
-      return issueOf((await create([])).data);
+      // 422 on `assignees` (no repository access) or `labels` (no permission to label): open it without them. Mentions still notify.
+      if (statusOf(error) !== 422 || !/assignee|label/i.test(errorMessage(error))) throw wrapOpenError(error);
+      this.options.logger.warn(`Could not assign the approvers or label the issue (${errorMessage(error)}); opening it without.`);
+      return issueOf((await create([], [])).data);
+    }
+  }
+
+  /** The commits from what production serves to this release, when its tag is known; best effort (the issue opens without them). */
+  async #changes(request: ApprovalRequest, signal: AbortSignal): Promise<{ commits: CompareCommit[]; total: number } | undefined> {
+    const { client, owner, repo, logger } = this.options;
+    const base = request.production?.tag;
+    if (!base || !client.rest.repos) return undefined;
+    try {
+      const compare = await client.rest.repos.compareCommitsWithBasehead({
+        owner,
+        repo,
+        basehead: `${base}...${request.release.sha}`,
+        per_page: 100,
+        ...callOptions(signal),
+      });
+      return { commits: compare.data.commits, total: compare.data.total_commits };
+    } catch (error) {
+      logger.info(`Could not list the commits since ${base} for the approval issue: ${errorMessage(error)}`);
+      return undefined;
     }
   }
 
@@ -170,7 +210,15 @@ export class IssueApproval implements Approval {
   async #wait(issue: OpenIssue, approvers: Approvers, actor: string | undefined, deadline: number, signal: AbortSignal): Promise<WaitEnd> {
     const { clock, client, owner, repo, logger } = this.options;
     const reader = new CommentReader(client, { owner, repo, issueNumber: issue.number }, this.stats);
-    const progress = new WaitProgress(logger, clock, deadline, this.options.minimum);
+    const reply = (body: string) =>
+      client.rest.issues
+        .createComment({ owner, repo, issue_number: issue.number, body, ...callOptions(signal) })
+        .then(() => undefined)
+        .catch((error: unknown) => logger.info(`Could not reply on the approval issue: ${errorMessage(error)}`));
+    const deciders = selfExcluded(approvers, actor, this.options.allowSelfApproval, this.options.minimum);
+    const progress = new WaitProgress(logger, clock, deadline, this.options.minimum, (ignored) =>
+      reply(ineligibleReply(ignored.author, ignored.body, ignored.why, deciders)),
+    );
     let outcome = PENDING;
     let finalAttempts = 0;
     for (let failures = 0; ;) {
@@ -190,7 +238,7 @@ export class IssueApproval implements Approval {
           minimum: this.options.minimum,
           author: issue.author,
         });
-        progress.saw(outcome, issue.url);
+        await progress.saw(outcome, issue.url);
         if (outcome.status !== "pending") return { kind: outcome.status, outcome };
         if (final) return { kind: "timed-out", outcome };
         delay = this.#nextPoll(reader);
@@ -366,16 +414,19 @@ class WaitProgress {
     private readonly clock: Clock,
     private readonly deadline: number,
     private readonly minimum: number,
+    /** Answers a decision that did not count (by someone who may not decide), once per comment. */
+    private readonly answer: (ignored: IgnoredComment) => Promise<void>,
   ) {
     this.#lastLineAt = clock.now();
   }
 
-  saw(outcome: DecisionOutcome, url: string): void {
+  async saw(outcome: DecisionOutcome, url: string): Promise<void> {
     for (const ignored of outcome.ignored) {
       const key = `${ignored.author}\n${ignored.body}\n${ignored.why}`;
       if (this.#seen.has(key)) continue;
       this.#seen.add(key);
       this.logger.info(`Ignored a comment by @${ignored.author} (${ignored.why}): ${JSON.stringify(ignored.body)}`);
+      if (!ignored.why.startsWith("not a decision")) await this.answer(ignored);
     }
     for (const login of outcome.approvedBy.slice(this.#approvals)) {
       this.logger.info(`Approved by @${login} (${outcome.approvedBy.length}/${this.minimum}).`);

@@ -4,6 +4,7 @@
  * stops a deploy. `checkPermission` is the one method that throws, for callers that want a
  * missing `deployments: write` reported before production is touched.
  */
+import { GitHubError } from "../../core/errors.js";
 import type { DeploymentRecorder, Logger } from "../../core/ports.js";
 import { type GitHubClient, httpStatus, isPermissionDenied, toGitHubError } from "./client.js";
 
@@ -108,7 +109,7 @@ export class GitHubDeploymentRecorder implements DeploymentRecorder {
    */
   async checkPermission(environment = "production", signal?: AbortSignal): Promise<void> {
     const action = `record deployments to ${environment}`;
-    if (this.#denied !== undefined) throw toGitHubError(this.#denied, { action, permission: PERMISSION });
+    if (this.#denied !== undefined) throw withoutRecords(toGitHubError(this.#denied, { action, permission: PERMISSION }));
     const { client, owner, repo, logger } = this.#options;
     try {
       const response = await client.rest.repos.createDeployment({
@@ -126,7 +127,7 @@ export class GitHubDeploymentRecorder implements DeploymentRecorder {
     } catch (error) {
       if (signal?.aborted) throw error;
       const status = httpStatus(error);
-      if (status === 401 || isPermissionDenied(error)) throw toGitHubError(error, { action, permission: PERMISSION });
+      if (status === 401 || isPermissionDenied(error)) throw withoutRecords(toGitHubError(error, { action, permission: PERMISSION }));
       logger.debug(`Deployment permission check answered HTTP ${status ?? "?"}: the token may create deployments.`);
     }
   }
@@ -181,4 +182,12 @@ export class GitHubDeploymentRecorder implements DeploymentRecorder {
     const message = toGitHubError(error, { action, permission: PERMISSION }).message;
     this.#options.logger.warn(`${message} (the deploy goes on without it)`);
   }
+}
+
+/** The permission error, with the other way out: running without Deployment records. */
+function withoutRecords(error: GitHubError): GitHubError {
+  return new GitHubError(`${error.message}; or set \`deployment-records: false\` to run without Deployment records`, {
+    cause: error.cause ?? error,
+    ...(error.status !== undefined ? { status: error.status } : {}),
+  });
 }

@@ -14,6 +14,7 @@ import { userInfo } from "node:os";
 import { createInterface } from "node:readline";
 import { ConfigError, errorMessage } from "../../core/errors.js";
 import { formatDuration } from "../../core/parse.js";
+import { formatClock, formatMs } from "../../core/report.js";
 import { ApprovalInterrupt, type Approval, type ApprovalRequest, type Clock } from "../../core/ports.js";
 import type { ApprovalRecord, Millis } from "../../core/types.js";
 import { approvalQuestion, approvalSummary, isApproval } from "./prompt-text.js";
@@ -24,6 +25,8 @@ export type AnswerInput = NodeJS.ReadableStream & { readonly isTTY?: boolean };
 /** Where the prompt is printed. */
 export interface PromptOutput {
   write(text: string): unknown;
+  /** A terminal gets a live "Time left" line above the question. */
+  readonly isTTY?: boolean;
 }
 
 export interface PromptApprovalOptions {
@@ -79,11 +82,32 @@ export class PromptApproval implements Approval {
     const { clock, timeoutMs } = this.#options;
     const startedAt = clock.now();
     if (signal.aborted) return this.#record({ kind: "interrupt", interrupt: interruptOf(signal.reason) }, startedAt);
-    this.#output.write(`${approvalSummary(request, timeoutMs).join("\n")}\n${approvalQuestion(request)}`);
-    const end = await this.#wait(signal);
+    const tty = this.#output.isTTY === true;
+    const deadline = startedAt + timeoutMs;
+    const countdown = tty ? `${timeLeft(deadline, startedAt)}\n` : "";
+    this.#output.write(`${approvalSummary(request, timeoutMs).join("\n")}\n${countdown}${approvalQuestion(request)}`);
+    const stopCountdown = new AbortController();
+    if (tty) void this.#countDown(deadline, stopCountdown.signal);
+    const end = await this.#wait(signal).finally(() => stopCountdown.abort());
     const record = this.#record(end, startedAt);
     this.#output.write(`${end.kind === "answer" ? "" : "\n"}${closingLine(record)}\n`);
     return record;
+  }
+
+  /**
+   * Rewrites the "Time left" line above the question every second: the cursor is saved and
+   * restored around it (ESC 7 / ESC 8), so what the approver has typed stays where it is.
+   */
+  async #countDown(deadline: number, stop: AbortSignal): Promise<void> {
+    const { clock } = this.#options;
+    while (!stop.aborted) {
+      try {
+        await clock.sleep(1000, stop);
+      } catch {
+        return;
+      }
+      this.#output.write(`\u001b7\u001b[1A\r\u001b[2K${timeLeft(deadline, clock.now())}\u001b8`);
+    }
   }
 
   /** Waits for the first of: a line, the end of the input, the timeout, an interrupt. */
@@ -162,6 +186,12 @@ function readLine(input: NodeJS.ReadableStream, stop: AbortSignal): Promise<stri
     reader.once("line", (line) => finish(line));
     reader.once("close", () => finish(null));
   });
+}
+
+/** `Time left to answer: 59m 58s (until 2026-01-01 01:00:00 UTC)` */
+function timeLeft(deadline: number, now: number): string {
+  const left = Math.max(0, Math.ceil((deadline - now) / 1000) * 1000);
+  return `Time left to answer: ${left === 0 ? "0s" : formatMs(left)} (until ${formatClock(deadline)})`;
 }
 
 /** The line printed after the decision. */

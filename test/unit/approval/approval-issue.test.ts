@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { ApprovalInterrupt } from "../../../src/core/ports.js";
 import { GitHubError } from "../../../src/core/errors.js";
+import { IssueApproval } from "../../../src/providers/github/approval-issue.js";
+import { FakeIssues } from "../../../src/testing/fake-issues.js";
+import { VirtualClock } from "../../../src/testing/virtual-clock.js";
+import { memoryLogger } from "../../support/logger.js";
 import { HOUR, REQUEST, commentAt, setup, start } from "./setup.js";
 
 describe("IssueApproval: the issue", () => {
@@ -223,5 +227,102 @@ describe("IssueApproval: interrupts", () => {
     expect((await record).status).toBe("approved");
     expect(s.fake.issue.comments.at(-1)?.body).toContain("Approved by @alice");
     expect(s.fake.issue.state).toBe("closed");
+  });
+});
+
+describe("IssueApproval: what changed, links, label, replies", () => {
+  const commits = [
+    { sha: "aaaaaaa1111111111111111111111111111111111", commit: { message: "Fix the cart total\n\nlong text" }, author: { login: "dana" } },
+    { sha: "bbbbbbb2222222222222222222222222222222222", commit: { message: "Bump deps" }, author: {} },
+  ];
+
+  it("links the commit, names what production serves, links the comparison, lists the commits, and labels the issue", async () => {
+    const clock = new VirtualClock();
+    const fake = new FakeIssues({ clock });
+    const client = {
+      rest: {
+        ...fake.rest,
+        repos: {
+          compareCommitsWithBasehead: async (params: { basehead: string }) => {
+            expect(params.basehead).toBe(`v1.2.2...${REQUEST.release.sha}`);
+            return { status: 200, headers: {}, data: { total_commits: 2, commits } };
+          },
+        },
+      },
+    };
+    const approval = new IssueApproval({
+      client,
+      owner: "acme",
+      repo: "shop",
+      approvers: ["alice"],
+      minimum: 1,
+      timeoutMs: HOUR,
+      allowSelfApproval: false,
+      clock,
+      logger: memoryLogger(),
+      repoUrl: "https://github.com/acme/shop",
+      label: "shipline-approval",
+    });
+    const controller = new AbortController();
+    const record = approval.request({ ...REQUEST, production: { versionId: "prod-version-9", tag: "v1.2.2" } }, controller.signal);
+    await clock.sleep(1);
+    const issue = fake.issue;
+    expect(issue.labels).toEqual(["shipline-approval"]);
+    for (const text of [
+      `| Commit | [0123456789ab](https://github.com/acme/shop/commit/${REQUEST.release.sha}) |`,
+      "| Production now | `v1.2.2` (version `prod-version-9`) |",
+      `| Changes | [v1.2.2...0123456789ab](https://github.com/acme/shop/compare/v1.2.2...${REQUEST.release.sha}) |`,
+      "What changed since `v1.2.2` (2 commits):",
+      `- [\`aaaaaaa\`](https://github.com/acme/shop/commit/${commits[0]!.sha}) Fix the cart total (@dana)`,
+      `- [\`bbbbbbb\`](https://github.com/acme/shop/commit/${commits[1]!.sha}) Bump deps\n`,
+    ]) {
+      expect(issue.body).toContain(text);
+    }
+    expect(issue.body).not.toContain("long text");
+    controller.abort(new ApprovalInterrupt("cancelled", "test over"));
+    await record;
+  });
+
+  it("opens the issue without the list when the comparison cannot be read, and without a repo URL keeps the commit as code", async () => {
+    const s = setup();
+    const { record, controller } = start(s, { ...REQUEST, production: { versionId: "prod-version-9", tag: "v1.2.2" } });
+    await s.clock.sleep(1);
+    expect(s.fake.issue.body).toContain("| Production now | `v1.2.2` (version `prod-version-9`) |");
+    expect(s.fake.issue.body).not.toContain("What changed since");
+    expect(s.fake.issue.body).toContain(`\`${REQUEST.release.sha}\``);
+    expect(s.fake.issue.labels).toEqual([]);
+    controller.abort(new ApprovalInterrupt("cancelled", "test over"));
+    await record;
+  });
+
+  it("answers a decision by someone who may not decide, once, and not chatter; and logs it", async () => {
+    const s = setup();
+    const startedAt = s.clock.now();
+    const { record } = start(s);
+    await commentAt(s, startedAt, 20_000, "mallory", "approve");
+    await commentAt(s, startedAt, 25_000, "alice", "Looking at the dashboards");
+    await commentAt(s, startedAt, 60_000, "carol", "LGTM");
+    await commentAt(s, startedAt, 120_000, "bob", "approve");
+    const result = await record;
+    expect(result.status).toBe("approved");
+    const bot = s.fake.issue.comments.filter((c) => c.user?.login === s.fake.login).map((c) => c.body);
+    expect(bot).toEqual([
+      "@mallory, your `approve` was not counted: not an eligible approver. Who may decide: @alice, @bob.",
+      "@carol, your `LGTM` was not counted: not an eligible approver. Who may decide: @alice, @bob.",
+      "Approved by @bob. The release of v1.2.3 to production goes on.",
+    ]);
+    expect(s.logger.lines).toContain('info: Ignored a comment by @mallory (not an eligible approver): "approve"');
+    expect(s.logger.lines).toContain("info: Approved by @bob (1/1).");
+  });
+
+  it("says every five minutes that it is still waiting, with the approvals and the time left", async () => {
+    const s = setup();
+    const startedAt = s.clock.now();
+    const { record } = start(s);
+    await commentAt(s, startedAt, 16 * 60_000, "alice", "approve");
+    await record;
+    const waiting = s.logger.lines.filter((l) => l.includes("Still waiting"));
+    expect(waiting.length).toBeGreaterThanOrEqual(3);
+    expect(waiting[0]).toMatch(/^info: Still waiting: 0\/1 approvals, 5\dm( \d\ds)? left: https:\/\/github\.com\/acme\/shop\/issues\/1$/);
   });
 });

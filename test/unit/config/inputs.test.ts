@@ -61,6 +61,7 @@ const SPEC_INPUTS = [
   "required-secrets",
   "before-production",
   "after-release",
+  "deployment-records",
 ];
 const SPEC_OUTPUTS = [
   "result",

@@ -46,7 +46,7 @@ describe("resolveConfig defaults (SPEC section 2)", () => {
       approval: { mode: "none", approvers: [], minimum: 1, timeoutMs: 3_600_000, allowSelfApproval: false },
       release: { promotePrerelease: true, floatingTags: false, createRelease: true },
     });
-    expect(runtime).toEqual({ wranglerVersion: "4", secretValues: {} });
+    expect(runtime).toEqual({ wranglerVersion: "4", secretValues: {}, deploymentRecords: true });
     expect(secrets).toEqual([]);
     expect(warnings).toEqual([]);
   });
@@ -78,8 +78,10 @@ describe("resolveConfig defaults (SPEC section 2)", () => {
       cloudflareAccountId: "acc",
       wranglerVersion: "4",
       secretValues: {},
+      deploymentRecords: true,
     });
     expect(secrets).toEqual(["ghs_a", "cf_b"]);
+    expect(resolve({ "deployment-records": "false" }).runtime.deploymentRecords).toBe(false);
     expect(resolve({ "github-token": "ghs_a", "release-token": "pat_c" }).runtime.releaseToken).toBe("pat_c");
   });
 });

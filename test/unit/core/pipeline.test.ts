@@ -264,6 +264,14 @@ describe("runPipeline: approval", () => {
     expect(approval.requests[0]?.stagingVersionId).toBe(result.stagingVersionId);
   });
 
+  it("tells the approvers what production serves now, with its release tag", async () => {
+    const s = setup(withApproval);
+    s.deployer.seed("production", "prod-old", { tag: "v1.1.0" });
+    const approval = scriptedApproval(async () => ({ status: "approved", approvedBy: ["alice"] }));
+    await run(s, { approval });
+    expect(approval.requests[0]?.production).toEqual({ versionId: "prod-old", tag: "v1.1.0" });
+  });
+
   it("is rejected when denied, with production untouched", async () => {
     const s = setup(withApproval);
     const result = await run(s, { approval: scriptedApproval(async () => ({ status: "denied", approvedBy: [], reason: "bob said no" })) });

@@ -132,6 +132,7 @@ describe("checkPermission", () => {
     const error = await recorder.checkPermission("production").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GitHubError);
     expect((error as GitHubError).message).toContain("the token lacks `deployments: write`");
+    expect((error as GitHubError).message).toContain("or set `deployment-records: false` to run without Deployment records");
   });
 
   it("reuses a refusal seen earlier instead of asking again", async () => {

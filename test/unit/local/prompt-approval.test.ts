@@ -159,3 +159,31 @@ describe("PromptApproval.prepare", () => {
     expect(record.approvedBy).toEqual([userInfo().username]);
   });
 });
+
+describe("PromptApproval on a terminal", () => {
+  it("counts down above the question without touching what is typed, and stops when answered", async () => {
+    const clock = new VirtualClock();
+    const input = new PassThrough();
+    const writes: string[] = [];
+    const output = { isTTY: true, write: (text: string) => void writes.push(text) };
+    const approval = new PromptApproval({ clock, timeoutMs: TIMEOUT, input, output, user: "alice" });
+    const record = approval.request(approvalRequest, new AbortController().signal);
+    await clock.sleep(3_000);
+    input.write("y\n");
+    expect((await record).status).toBe("approved");
+    expect(writes[0]).toContain("Time left to answer: 30m (until 2026-01-01 00:30:00 UTC)\n");
+    expect(writes).toContain("\u001b7\u001b[1A\r\u001b[2KTime left to answer: 29m 59s (until 2026-01-01 00:30:00 UTC)\u001b8");
+    const ticks = writes.filter((w) => w.startsWith("\u001b7")).length;
+    await clock.sleep(10_000);
+    expect(writes.filter((w) => w.startsWith("\u001b7")).length).toBe(ticks);
+  });
+
+  it("prints no countdown when the output is not a terminal", async () => {
+    const s = setup();
+    const record = s.approval.request(approvalRequest, new AbortController().signal);
+    await s.clock.sleep(2_000);
+    s.input.write("y\n");
+    await record;
+    expect(s.printed()).not.toContain("Time left");
+  });
+});
