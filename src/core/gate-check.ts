@@ -127,10 +127,15 @@ function replyHint(response: HttpResponse): string {
   return response.body.trim() === "" ? "" : `: ${excerpt(response.body)}`;
 }
 
+/**
+ * The body as it reads, whitespace folded and cut, between backticks: not JSON-quoted, so that a
+ * JSON body reads as itself in the log, the summary and the health report (which quotes it once).
+ */
 function excerpt(body: string): string {
   const text = body.replace(/\s+/g, " ").trim();
   if (text === "") return "an empty body";
-  return JSON.stringify(text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text);
+  const cut = text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text;
+  return `\`${cut.replace(/`/g, "'")}\``;
 }
 
 function shortJson(value: unknown): string {

@@ -42,20 +42,18 @@ async function releaseFlow(s: RunScope): Promise<Outcome> {
   // Production is read at once, beside everything else: it proves the credentials and account
   // reach Cloudflare long before production is touched (the anchor is read again right before).
   const reachable = s.config.stages === "staging" ? Promise.resolve(undefined) : checkProductionReadable(s);
-  // Permissions and tag conflicts only have to be known before production: checking them
-  // beside the staging deploy keeps GitHub round-trips from delaying the first deploy.
+  // Permissions (Deployment records, tags) and tag conflicts are known before anything is
+  // deployed: a token that cannot write them stops the run with nothing deployed. The checks run
+  // beside production's read, so the first deploy waits one GitHub round trip at most.
   const preflight = preflightChecks(s, release).then(async (blocked) => blocked ?? (await reachable));
+  const blocked = await preflight;
+  if (blocked) return blocked;
 
   if (s.config.stages === "production") {
     s.rec.skip("staging-deploy", "Staging", "passed in an earlier job (stages: production)");
-    const blocked = await preflight;
-    if (blocked) return blocked;
   } else {
     const staging = await stagingFlow(s, release);
-    const blocked = await preflight;
-    // What stopped staging came first, and says most: it wins over a check before production.
     if (staging) return staging;
-    if (blocked) return blocked;
     if (s.config.stages === "staging") {
       return { result: "released", message: `${release.tag} passed staging; production runs in a later job with stages: production.` };
     }
@@ -119,7 +117,6 @@ async function preflightChecks(s: RunScope, release: ReleaseVersion): Promise<Ou
   } catch (error) {
     const detail = errorMessage(error);
     s.rec.record("preflight", "Check permissions and tags", "failed", startedAt, detail);
-    const staged = s.config.stages === "production" ? "" : " Staging may have been deployed;";
-    return { result: "failed", message: `${detail}${staged} production was not touched.` };
+    return { result: "failed", message: `${detail} Nothing was deployed: production was not touched.` };
   }
 }

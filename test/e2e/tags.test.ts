@@ -130,19 +130,22 @@ describe("tags and releases end to end", () => {
   it("refuses a release tag that is on another commit before production is touched", async () => {
     pushTag("v1.5.0", OTHER);
     const production = world.writes("production");
+    const staging = world.writes("staging");
     const before = snapshot();
     const run = await world.run({ version: "1.5.0" }, { ref: "refs/heads/main", sha: D });
     expect(run.outputs["result"], run.stdout).toBe("failed");
     expect(run.exitCode).toBe(1);
     expect(run.stdout).toContain(`Tag v1.5.0 already exists on commit ${OTHER}, but this run released commit ${D}`);
-    // The check runs beside the staging deploy (staging may go ahead); production never does.
+    // The check runs before the staging deploy: nothing is deployed.
     expect(world.writes("production")).toBe(production);
+    expect(world.writes("staging")).toBe(staging);
     expect(run.stdout).toMatch(/production was not touched/);
     expect(snapshot()).toEqual(before);
   });
 
-  it("names a missing contents: write or deployments: write before production is touched", async () => {
+  it("names a missing contents: write or deployments: write before anything is deployed", async () => {
     const production = world.writes("production");
+    const staging = world.writes("staging");
     const productionRecords = () => world.github.state.deployments.filter((d) => d.environment === "production").length;
     const deployments = productionRecords();
     const cases = [
@@ -162,6 +165,7 @@ describe("tags and releases end to end", () => {
       }
     }
     expect(world.writes("production")).toBe(production);
+    expect(world.writes("staging")).toBe(staging);
     expect(productionRecords()).toBe(deployments);
     expect(tagCommit("v1.6.0")).toBeUndefined();
   });

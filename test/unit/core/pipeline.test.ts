@@ -380,30 +380,29 @@ describe("runPipeline: deploy reported failure but went live", () => {
 });
 
 describe("runPipeline: checks before production", () => {
-  it("runs the permission and tag checks beside the staging deploy, not before it", async () => {
+  it("runs the permission and tag checks before the staging deploy (issue 11: a refused token deploys nothing)", async () => {
     const s = setup();
     const order: string[] = [];
-    let release: () => void = () => {};
     const publisher = {
       listTags: async () => [],
       publish: async () => ({ releaseTag: "v1.2.0", actions: [] }),
-      prepare: () => {
+      prepare: async () => {
         order.push("prepare-start");
-        return new Promise<void>((resolve) => (release = () => (order.push("prepare-end"), resolve())));
+        await Promise.resolve();
+        order.push("prepare-end");
       },
     };
     const original = s.deployer.deploy.bind(s.deployer);
     s.deployer.deploy = async (target: DeployTarget, request: DeployRequest) => {
       order.push(`deploy-${target.environment}`);
-      if (target.environment === "staging") setTimeout(() => release(), 0);
       return original(target, request);
     };
     const result = await run(s, { publisher });
     expect(result.result).toBe("released");
-    expect(order.slice(0, 3)).toEqual(["prepare-start", "deploy-staging", "prepare-end"]);
+    expect(order.slice(0, 3)).toEqual(["prepare-start", "prepare-end", "deploy-staging"]);
   });
 
-  it("stops before production when a check fails, even though staging went ahead", async () => {
+  it("stops before anything is deployed when a check fails", async () => {
     const s = setup();
     s.deployer.seed("production", "prod-old");
     const publisher = {
@@ -415,7 +414,8 @@ describe("runPipeline: checks before production", () => {
     };
     const result = await run(s, { publisher });
     expect(result.result).toBe("failed");
-    expect(result.message).toMatch(/already exists on commit 9999999.*production was not touched/);
+    expect(result.message).toMatch(/already exists on commit 9999999.*Nothing was deployed: production was not touched/);
+    expect(s.deployer.writes("staging")).toEqual([]);
     expect(s.deployer.writes("production")).toEqual([]);
     expect(result.stages.find((st) => st.stage === "preflight")?.status).toBe("failed");
   });

@@ -80,7 +80,7 @@ describe("evaluate", () => {
   it("fails a status outside the accepted ones, quoting the body", () => {
     const result = evaluate(check(), status(503, "Service   Unavailable\n"), url);
     expect(result).toMatchObject({ outcome: "failed", status: 503 });
-    expect(result.reason).toBe('expected status 200-299, got 503: "Service Unavailable"');
+    expect(result.reason).toBe('expected status 200-299, got 503: `Service Unavailable`');
     expect(evaluate(check(), status(500), url).reason).toBe("expected status 200-299, got 500");
   });
 
@@ -109,12 +109,12 @@ describe("evaluate", () => {
     const spec = check("GET /health", { expect: { status: parseStatusMatcher("200")!, json: { ok: true } } });
     const result = evaluate(spec, ok(5, "<html>oops</html>", { "content-type": "text/html" }), url);
     expect(result.outcome).toBe("failed");
-    expect(result.reason).toBe('expected a JSON body, got "<html>oops</html>" (content-type text/html)');
+    expect(result.reason).toBe('expected a JSON body, got `<html>oops</html>` (content-type text/html)');
   });
 
   it("fails when the expected text is missing from the body", () => {
     const spec = check("GET /", { expect: { status: parseStatusMatcher("200-399")!, body: "<title>" } });
-    expect(evaluate(spec, ok(5, "<html>"), url).reason).toBe('expected the body to contain "<title>", got "<html>"');
+    expect(evaluate(spec, ok(5, "<html>"), url).reason).toBe('expected the body to contain "<title>", got `<html>`');
     expect(evaluate(spec, ok(5, ""), url).reason).toBe('expected the body to contain "<title>", got an empty body');
     expect(evaluate(spec, ok(5, "<title>x</title>"), url).outcome).toBe("successful");
   });
@@ -123,11 +123,11 @@ describe("evaluate", () => {
     const json = check("GET /health", { expect: { status: parseStatusMatcher("200")!, json: { ok: true } } });
     const cut = cutAt('{"ok":true,"big":"xxxx', 20);
     expect(evaluate(json, cut, url).reason).toBe(
-      'expected a JSON body, got "{\\"ok\\":true,\\"big\\":\\"xxxx" (body cut at 20 bytes: raise health-max-body-bytes)',
+      'expected a JSON body, got `{"ok":true,"big":"xxxx` (body cut at 20 bytes: raise health-max-body-bytes)',
     );
     const text = check("GET /", { expect: { status: parseStatusMatcher("200")!, body: "</html>" } });
     expect(evaluate(text, cutAt("<html>", 6), url).reason).toBe(
-      'expected the body to contain "</html>", got "<html>" (body cut at 6 bytes: raise health-max-body-bytes)',
+      'expected the body to contain "</html>", got `<html>` (body cut at 6 bytes: raise health-max-body-bytes)',
     );
     expect(evaluate(text, cutAt("<html></html>", 13), url).outcome).toBe("successful");
   });
