@@ -1170,11 +1170,16 @@ function replyHint(response) {
         return ` (location: ${location})`;
     return response.body.trim() === "" ? "" : `: ${excerpt(response.body)}`;
 }
+/**
+ * The body as it reads, whitespace folded and cut, between backticks: not JSON-quoted, so that a
+ * JSON body reads as itself in the log, the summary and the health report (which quotes it once).
+ */
 function excerpt(body) {
     const text = body.replace(/\s+/g, " ").trim();
     if (text === "")
         return "an empty body";
-    return JSON.stringify(text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text);
+    const cut = text.length > EXCERPT_CHARS ? `${text.slice(0, EXCERPT_CHARS)}…` : text;
+    return `\`${cut.replace(/`/g, "'")}\``;
 }
 function shortJson(value) {
     const text = JSON.stringify(value) ?? String(value);
@@ -3366,23 +3371,20 @@ async function releaseFlow(s) {
     // Production is read at once, beside everything else: it proves the credentials and account
     // reach Cloudflare long before production is touched (the anchor is read again right before).
     const reachable = s.config.stages === "staging" ? Promise.resolve(undefined) : checkProductionReadable(s);
-    // Permissions and tag conflicts only have to be known before production: checking them
-    // beside the staging deploy keeps GitHub round-trips from delaying the first deploy.
+    // Permissions (Deployment records, tags) and tag conflicts are known before anything is
+    // deployed: a token that cannot write them stops the run with nothing deployed. The checks run
+    // beside production's read, so the first deploy waits one GitHub round trip at most.
     const preflight = preflightChecks(s, release).then(async (blocked) => blocked ?? (await reachable));
+    const blocked = await preflight;
+    if (blocked)
+        return blocked;
     if (s.config.stages === "production") {
         s.rec.skip("staging-deploy", "Staging", "passed in an earlier job (stages: production)");
-        const blocked = await preflight;
-        if (blocked)
-            return blocked;
     }
     else {
         const staging = await stagingFlow(s, release);
-        const blocked = await preflight;
-        // What stopped staging came first, and says most: it wins over a check before production.
         if (staging)
             return staging;
-        if (blocked)
-            return blocked;
         if (s.config.stages === "staging") {
             return { result: "released", message: `${release.tag} passed staging; production runs in a later job with stages: production.` };
         }
@@ -3449,8 +3451,7 @@ async function preflightChecks(s, release) {
     catch (error) {
         const detail = (0,errors/* errorMessage */.gJ)(error);
         s.rec.record("preflight", "Check permissions and tags", "failed", startedAt, detail);
-        const staged = s.config.stages === "production" ? "" : " Staging may have been deployed;";
-        return { result: "failed", message: `${detail}${staged} production was not touched.` };
+        return { result: "failed", message: `${detail} Nothing was deployed: production was not touched.` };
     }
 }
 //# sourceMappingURL=pipeline.js.map
