@@ -80,7 +80,7 @@ describe("evaluate", () => {
   it("fails a status outside the accepted ones, quoting the body", () => {
     const result = evaluate(check(), status(503, "Service   Unavailable\n"), url);
     expect(result).toMatchObject({ outcome: "failed", status: 503 });
-    expect(result.reason).toBe('expected status 200-299, got 503: `Service Unavailable`');
+    expect(result.reason).toBe("expected status 200-299, got 503: `Service Unavailable`");
     expect(evaluate(check(), status(500), url).reason).toBe("expected status 200-299, got 500");
   });
 
@@ -109,7 +109,7 @@ describe("evaluate", () => {
     const spec = check("GET /health", { expect: { status: parseStatusMatcher("200")!, json: { ok: true } } });
     const result = evaluate(spec, ok(5, "<html>oops</html>", { "content-type": "text/html" }), url);
     expect(result.outcome).toBe("failed");
-    expect(result.reason).toBe('expected a JSON body, got `<html>oops</html>` (content-type text/html)');
+    expect(result.reason).toBe("expected a JSON body, got `<html>oops</html>` (content-type text/html)");
   });
 
   it("fails when the expected text is missing from the body", () => {

@@ -209,7 +209,7 @@ describe("watchGate", () => {
     const report = await watchGate(options(new ScriptedProbe(script), settings({ count: 3 })));
     expect(report.outcome).toBe("failed");
     expect(report.measurements).toHaveLength(4);
-    expect(report.reason).toContain('got 502: `Bad Gateway` (2 failed measurement(s), tolerated 1 in the latest 3)');
+    expect(report.reason).toContain("got 502: `Bad Gateway` (2 failed measurement(s), tolerated 1 in the latest 3)");
   });
 
   it("tolerates failure-limit failures in the window when that is more than one", async () => {

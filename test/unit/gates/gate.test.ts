@@ -78,7 +78,7 @@ describe("runGate: counting", () => {
       logger,
     });
     expect(seen).toEqual([0, 1]);
-    expect(lines[0]).toBe('health #1 failed: GET /health 503 10ms: expected status 200-299, got 503: `down`');
+    expect(lines[0]).toBe("health #1 failed: GET /health 503 10ms: expected status 200-299, got 503: `down`");
     expect(lines[1]).toBe("health #2 successful: GET /health 200 7ms");
   });
 });
@@ -97,7 +97,7 @@ describe("runGate: failures and errors", () => {
     expect(report.outcome).toBe("failed");
     expect(report.measurements).toHaveLength(2);
     expect(report.endedAt).toBe(T0 + 10_000);
-    expect(report.reason).toContain('expected status 200-299, got 404: `Not Found`');
+    expect(report.reason).toContain("expected status 200-299, got 404: `Not Found`");
   });
 
   it("passes with tolerated failures once count measurements are in", async () => {
