@@ -63,7 +63,7 @@ describe("wrangler failing at each stage", () => {
     expect(await world.live("production")).toEqual([stable]);
   });
 
-  it("warns up front when wrangler.toml's account_id overrides cloudflare-account-id, and stops on wrangler's auth error", async () => {
+  it("warns up front when wrangler.toml's account_id overrides cloudflare-account-id, and stops on the auth error before any deploy", async () => {
     const tag = next();
     await world.writeWorker({ label: tag });
     const toml = join(world.workspace, "wrangler.toml");
@@ -71,10 +71,13 @@ describe("wrangler failing at each stage", () => {
     await writeFile(toml, `account_id = "${"f".repeat(32)}"\n${original}`);
     try {
       const before = world.writes("production");
+      const staging = world.writes("staging");
       const run = await world.run({}, { ref: `refs/tags/${tag}` });
       expect(run.outputs["result"], run.stdout).toBe("failed");
       expect(run.stdout).toMatch(/::warning::wrangler\.toml sets account_id f{32}, which differs from the cloudflare-account-id input/);
-      expect(run.stdout).toMatch(/Staging deploy failed/);
+      // Production's first read, made with the account wrangler would use, is refused before anything is deployed.
+      expect(run.stdout).toMatch(/Could not read what production serves, so production was not touched: .*Authentication error/);
+      expect(world.writes("staging")).toBe(staging);
       expect(world.writes("production")).toBe(before);
     } finally {
       await writeFile(toml, original);
