@@ -72,16 +72,22 @@ function setupWith(api: ReturnType<typeof fakeApi>, ...script: Scripted[]) {
   return setupContents(api, undefined, ...script);
 }
 
-function setupContents(api: ReturnType<typeof fakeApi>, contents: UploadContents | undefined, ...script: Scripted[]) {
-  const runner = new FakeRunner(...script);
-  const logger = memoryLogger();
-  const targets = new WranglerTargets({
+/** What the deployer reads through: the project in `dir`, the fake API, and (for early reads) a clock. */
+function targetsFor(api: ReturnType<typeof fakeApi>, now?: () => number): WranglerTargets {
+  return new WranglerTargets({
     workingDirectory: dir,
     env: { CLOUDFLARE_API_BASE_URL: BASE },
     apiToken: "tok-secret",
     accountId: ACCOUNT,
     fetch: api.fetch,
+    ...(now ? { now } : {}),
   });
+}
+
+function setupContents(api: ReturnType<typeof fakeApi>, contents: UploadContents | undefined, ...script: Scripted[]) {
+  const runner = new FakeRunner(...script);
+  const logger = memoryLogger();
+  const targets = targetsFor(api);
   const deployer = new WranglerDeployer({ runner, targets, logger, ...(contents ? { contents } : {}) });
   return { runner, deployer, logger, api };
 }
@@ -385,14 +391,7 @@ describe("WranglerDeployer.deployments after an early read", () => {
   function early(now: () => number) {
     let served = "v1";
     const api = fakeApi(() => ok({ deployments: [deployment(served)] }));
-    const targets = new WranglerTargets({
-      workingDirectory: dir,
-      env: { CLOUDFLARE_API_BASE_URL: BASE },
-      apiToken: "tok-secret",
-      accountId: ACCOUNT,
-      fetch: api.fetch,
-      now,
-    });
+    const targets = targetsFor(api, now);
     const deployer = new WranglerDeployer({ runner: new FakeRunner(), targets, logger: memoryLogger() });
     return { api, targets, deployer, serve: (id: string) => (served = id) };
   }
@@ -421,13 +420,7 @@ describe("WranglerDeployer.deployments after an early read", () => {
 
   it("passes the early read's failure to its taker", async () => {
     const api = fakeApi(() => apiError(403, 10000, "Authentication error"));
-    const targets = new WranglerTargets({
-      workingDirectory: dir,
-      env: { CLOUDFLARE_API_BASE_URL: BASE },
-      apiToken: "t",
-      accountId: ACCOUNT,
-      fetch: api.fetch,
-    });
+    const targets = targetsFor(api);
     const deployer = new WranglerDeployer({ runner: new FakeRunner(), targets, logger: memoryLogger() });
     void targets.startEarlyRead("production", signal);
     expect(String(await caught(deployer.deployments(prod, signal)))).toContain("Authentication error");
