@@ -1751,7 +1751,8 @@ function approvalSection(result) {
     if (a.link)
         lines.push(`- Request: ${a.link}`);
     for (const ignored of a.ignored ?? [])
-        lines.push(`- Ignored comment by @${ignored.author} (${ignored.why}): ${escapeText(ignored.body.slice(0, 80))}`);
+        // Anyone can comment on the issue: the comment is shown literally (a code span), never as Markdown.
+        lines.push(`- Ignored comment by @${ignored.author} (${ignored.why}): \`${escapeText(ignored.body.slice(0, 80)).replace(/`/g, "'")}\``);
     return lines.join("\n");
 }
 function versionsSection(result, links) {
@@ -4244,6 +4245,11 @@ function approvalBody(facts) {
         `The wait times out after ${formatMs(facts.timeoutMs)}, at ${formatClock(facts.deadline)}; the release is then rejected.`,
     ].join("\n");
 }
+/** Text shown literally: a code span (backticks inside it become quotes). */
+function codeSpan(text) {
+    const plain = text.replace(/`/g, "'").trim();
+    return plain === "" ? "" : `\`${plain}\``;
+}
 /** `What changed since v1.1.0 (3 commits):` and one linked line per commit. */
 function changesList(facts) {
     const changes = facts.changes;
@@ -4252,7 +4258,9 @@ function changesList(facts) {
         return [];
     const shown = changes.commits.slice(-MAX_LISTED_COMMITS);
     const lines = shown.map((c) => {
-        const subject = (c.commit.message.split("\n")[0] ?? "").replace(/[<>]/g, "");
+        // A commit subject is someone else's text: in a code span it mentions nobody (@team), links
+        // nothing (#123, [x](url)) and renders no HTML.
+        const subject = codeSpan(c.commit.message.split("\n")[0] ?? "");
         const link = facts.repoUrl ? `[\`${c.sha.slice(0, 7)}\`](${facts.repoUrl}/commit/${c.sha})` : `\`${c.sha.slice(0, 7)}\``;
         return `- ${link} ${subject}${c.author?.login ? ` (@${c.author.login})` : ""}`;
     });

@@ -86,6 +86,8 @@ async function execute(
   const finishOnce = (result: PipelineResult) => (finished ??= finish(result));
   let deps: PipelineDeps | undefined;
   const onHardDeadline = () => {
+    // The run is cut off mid-stage: no stage-end will erase the live line before the result is printed.
+    out.live?.stop();
     const anchor = progress.facts.anchor;
     const target = { environment: settings.config.production.environment };
     const manual =
@@ -128,6 +130,7 @@ async function execute(
   } catch (error) {
     return await finishOnce(failedBeforeStart(mode, errorMessage(error), io.startedAt, Date.now()));
   } finally {
+    out.live?.stop();
     await stopAllChildren();
     signals.dispose();
   }

@@ -333,7 +333,8 @@ function approvalSection(result: PipelineResult): string {
   const lines = ["### Approval", "", `- ${DECISION_ICON[a.status]} ${escapeText(decision)}`];
   if (a.link) lines.push(`- Request: ${a.link}`);
   for (const ignored of a.ignored ?? [])
-    lines.push(`- Ignored comment by @${ignored.author} (${ignored.why}): ${escapeText(ignored.body.slice(0, 80))}`);
+    // Anyone can comment on the issue: the comment is shown literally (a code span), never as Markdown.
+    lines.push(`- Ignored comment by @${ignored.author} (${ignored.why}): \`${escapeText(ignored.body.slice(0, 80)).replace(/`/g, "'")}\``);
   return lines.join("\n");
 }
 

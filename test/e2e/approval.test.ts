@@ -135,7 +135,7 @@ describe("approval by GitHub issue, end to end", () => {
     expect(run.summary).toContain(`- Request: ${link}`);
     expect(waitedSeconds(run.summary)).toBeGreaterThanOrEqual(30);
     expect(waitedSeconds(run.summary)).toBeLessThan(70);
-    expect(run.summary).toMatch(/- Ignored comment by @alice \(not a decision.*\): Looks fine on staging/);
+    expect(run.summary).toMatch(/- Ignored comment by @alice \(not a decision.*\): `Looks fine on staging/);
     // Open, the first read, the two reads that found a new comment, closing comment, close: the other polls were free 304s.
     expect(cost()).toBe(6);
   });
@@ -203,7 +203,7 @@ describe("approval by GitHub issue, end to end", () => {
       "Approved by @carol. The release of v2.3.0 to production goes on.",
     ]);
     expect(run.stdout).toContain(`Ignored a comment by @octocat (the run's actor cannot decide`);
-    expect(run.summary).toMatch(/- Ignored comment by @octocat \(the run's actor cannot decide on their own release.*\): approve/);
+    expect(run.summary).toMatch(/- Ignored comment by @octocat \(the run's actor cannot decide on their own release.*\): `approve`/);
   });
 
   it("lets a member of an org/team approver decide, and nobody outside it", async () => {
@@ -218,7 +218,7 @@ describe("approval by GitHub issue, end to end", () => {
     const issue = issueOf("v2.4.0");
     expect(issue.assignees).toEqual(["dora", "erin"]);
     expect(world.github.count("GET", "/orgs/my-org/teams/ops/members")).toBe(1);
-    expect(run.summary).toMatch(/- Ignored comment by @mallory \(not an eligible approver\): approve/);
+    expect(run.summary).toMatch(/- Ignored comment by @mallory \(not an eligible approver\): `approve`/);
     expect(botComments(issue)[0]).toBe("@mallory, your `approve` was not counted: not an eligible approver. Who may decide: @dora, @erin.");
   });
 

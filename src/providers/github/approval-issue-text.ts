@@ -75,6 +75,12 @@ export function approvalBody(facts: BodyFacts): string {
   ].join("\n");
 }
 
+/** Text shown literally: a code span (backticks inside it become quotes). */
+function codeSpan(text: string): string {
+  const plain = text.replace(/`/g, "'").trim();
+  return plain === "" ? "" : `\`${plain}\``;
+}
+
 /** `What changed since v1.1.0 (3 commits):` and one linked line per commit. */
 function changesList(facts: BodyFacts): string[] {
   const changes = facts.changes;
@@ -82,7 +88,9 @@ function changesList(facts: BodyFacts): string[] {
   if (!changes || !since || changes.commits.length === 0) return [];
   const shown = changes.commits.slice(-MAX_LISTED_COMMITS);
   const lines = shown.map((c) => {
-    const subject = (c.commit.message.split("\n")[0] ?? "").replace(/[<>]/g, "");
+    // A commit subject is someone else's text: in a code span it mentions nobody (@team), links
+    // nothing (#123, [x](url)) and renders no HTML.
+    const subject = codeSpan(c.commit.message.split("\n")[0] ?? "");
     const link = facts.repoUrl ? `[\`${c.sha.slice(0, 7)}\`](${facts.repoUrl}/commit/${c.sha})` : `\`${c.sha.slice(0, 7)}\``;
     return `- ${link} ${subject}${c.author?.login ? ` (@${c.author.login})` : ""}`;
   });

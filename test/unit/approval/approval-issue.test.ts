@@ -232,7 +232,11 @@ describe("IssueApproval: interrupts", () => {
 
 describe("IssueApproval: what changed, links, label, replies", () => {
   const commits = [
-    { sha: "aaaaaaa1111111111111111111111111111111111", commit: { message: "Fix the cart total\n\nlong text" }, author: { login: "dana" } },
+    {
+      sha: "aaaaaaa1111111111111111111111111111111111",
+      commit: { message: "Fix the cart total for @acme/payments (#123)\n\nlong text" },
+      author: { login: "dana" },
+    },
     { sha: "bbbbbbb2222222222222222222222222222222222", commit: { message: "Bump deps" }, author: {} },
   ];
 
@@ -273,8 +277,9 @@ describe("IssueApproval: what changed, links, label, replies", () => {
       "| Production now | `v1.2.2` (version `prod-version-9`) |",
       `| Changes | [v1.2.2...0123456789ab](https://github.com/acme/shop/compare/v1.2.2...${REQUEST.release.sha}) |`,
       "What changed since `v1.2.2` (2 commits):",
-      `- [\`aaaaaaa\`](https://github.com/acme/shop/commit/${commits[0]!.sha}) Fix the cart total (@dana)`,
-      `- [\`bbbbbbb\`](https://github.com/acme/shop/commit/${commits[1]!.sha}) Bump deps\n`,
+      // Commit subjects are someone else's text: shown literally, they mention and link nothing.
+      `- [\`aaaaaaa\`](https://github.com/acme/shop/commit/${commits[0]!.sha}) \`Fix the cart total for @acme/payments (#123)\` (@dana)`,
+      `- [\`bbbbbbb\`](https://github.com/acme/shop/commit/${commits[1]!.sha}) \`Bump deps\`\n`,
     ]) {
       expect(issue.body).toContain(text);
     }
