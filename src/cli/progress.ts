@@ -15,10 +15,15 @@ const OUTCOME_MARK: Record<Measurement["outcome"], string> = { successful: "✔"
 export function progressPrinter(out: CliConsole): (event: PipelineEvent) => void {
   const measurements = new Map<string, Measurement[]>();
   let decided: { gate: string; outcome: string } | undefined;
+  // On a terminal the approval prompt rewrites the line above its question every second: a line
+  // printed meanwhile would be overwritten. The staging watch's lines wait for the answer there.
+  let prompting = false;
+  const held: Array<{ text: string; at: number }> = [];
   return (event) => {
     switch (event.type) {
       case "stage-start":
         decided = undefined;
+        prompting = event.stage === "approval" && out.live !== undefined;
         measurements.clear(); // a gate name can come back (health at each step of a gradual rollout)
         out.line(`▸ ${event.label}`, event.at);
         // The terminal prompt reads an answer on this line: no live line over it.
@@ -30,7 +35,9 @@ export function progressPrinter(out: CliConsole): (event: PipelineEvent) => void
         measurements.set(event.gate, list);
         // The staging watch runs while a prompt waits for an answer: only its failures are news.
         if (event.gate === "staging-watch" && event.measurement.outcome === "successful") return;
-        out.line(`    ${measurementLine(event.gate, event.measurement)}`, event.measurement.at);
+        const text = `    ${measurementLine(event.gate, event.measurement)}`;
+        if (prompting && event.gate === "staging-watch") held.push({ text, at: event.measurement.at });
+        else out.line(text, event.measurement.at);
         return;
       }
       case "gate-decided":
@@ -38,6 +45,8 @@ export function progressPrinter(out: CliConsole): (event: PipelineEvent) => void
         return;
       case "stage-end": {
         out.live?.stop();
+        prompting = false;
+        for (const line of held.splice(0)) out.line(line.text, line.at);
         const seen = decided ? (measurements.get(decided.gate) ?? []) : [];
         const gate = seen.length > 0 ? gateSuffix(seen) : "";
         // A gate's reason was shown with its failing measurement; other stages say why here.

@@ -4,6 +4,7 @@ import { CliConsole, createMasker } from "../../src/cli/console.js";
 import { medianServeMs, serveSamples } from "../../src/cli/demo-measure.js";
 import { parseFlags } from "../../src/cli/flags.js";
 import { highestReleaseTag } from "../../src/cli/git.js";
+import { LiveLine } from "../../src/cli/live.js";
 import { progressPrinter } from "../../src/cli/progress.js";
 import { UsageError } from "../../src/cli/usage.js";
 import type { Measurement, PipelineResult } from "../../src/core/types.js";
@@ -65,6 +66,29 @@ describe("console and progress", () => {
       "[   1.1s]     smoke #2 ✖ GET /api/health 503 30ms: expected status 200-299, got 503",
       "[  12.3s] ✖ Smoke gate on staging (2 measurements, p95 30ms)",
     ]);
+  });
+
+  it("on a terminal, holds the staging watch's lines until the approval prompt is answered (it rewrites the line above it)", () => {
+    const watchLine = (live: boolean) => {
+      const lines: string[] = [];
+      const terminal = new LiveLine({ terminal: { isTTY: true, write: () => {} }, now: () => 0, every: () => () => {} });
+      const out = new CliConsole({ sink: (l) => lines.push(l), startedAt: 0, verbose: false, ...(live ? { live: terminal } : {}) });
+      const print = progressPrinter(out);
+      print({ type: "stage-start", stage: "approval", label: "Approval", at: 100 });
+      print({ type: "measurement", gate: "staging-watch", measurement: measurement(0, 30, 503) });
+      const duringPrompt = lines.length;
+      print({ type: "stage-end", stage: "approval", label: "Approval", at: 5_000, status: "passed" });
+      return { duringPrompt, lines };
+    };
+    const tty = watchLine(true);
+    expect(tty.duringPrompt).toBe(1);
+    expect(tty.lines.map((l) => l.replace(/^\[[^\]]*\] /, ""))).toEqual([
+      "▸ Approval",
+      "    staging-watch #1 ✖ GET /api/health 503 30ms: expected status 200-299, got 503",
+      "✔ Approval",
+    ]);
+    // In a pipe there is no countdown to overwrite it: the line is printed as it happens.
+    expect(watchLine(false).duringPrompt).toBe(2);
   });
 
   it("says how many tries a re-probed check took", () => {
