@@ -35,7 +35,7 @@ export interface FinishOptions {
 /** Writes the report files, prints the result, and returns the exit code (the action's). */
 export async function finishRun(result: PipelineResult, options: FinishOptions): Promise<number> {
   // A report of no measurements (a plan, a run stopped before any stage) is not worth a file in /tmp.
-  const reportPath = result.stages.length > 0 || result.gates.length > 0 ? await writeHealthReport(result) : "";
+  const reportPath = result.stages.length > 0 || result.gates.length > 0 ? await writeHealthReport(result, options.mask) : "";
   const outputs = toOutputs(result, reportPath);
   const summaryPath = options.summaryPath ? resolve(options.cwd, options.summaryPath) : undefined;
   if (summaryPath) await writeText(summaryPath, options.mask(renderSummary(result)));
@@ -73,9 +73,10 @@ export function humanLines(result: PipelineResult, outputs: Record<string, strin
   return lines;
 }
 
-async function writeHealthReport(result: PipelineResult): Promise<string> {
+/** The health report, masked like everything else the CLI writes (a response excerpt may hold anything). */
+async function writeHealthReport(result: PipelineResult, mask: (text: string) => string): Promise<string> {
   const file = join(tmpdir(), `shipline-health-report-${process.pid}-${Date.now()}.json`);
-  await writeText(file, JSON.stringify(healthReport(result), null, 2));
+  await writeText(file, mask(JSON.stringify(healthReport(result), null, 2)));
   return file;
 }
 
