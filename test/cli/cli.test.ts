@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSandbox, writeSampleWorker, type Sandbox } from "../../src/sandbox/index.js";
-import { ensureBuilt, git, shipline, type CliRun } from "./support.js";
+import { ensureBuilt, git, shipline, type CliOptions, type CliRun } from "./support.js";
 
 /** A token the sandbox accepts; it must never be printed. */
 const TOKEN = "cf-cli-secret-7d41c0a9e2";
@@ -61,7 +61,8 @@ describe("shipline release / rollback / check / plan end to end", () => {
     "--smoke-count",
     "2",
   ];
-  const release = (...args: string[]) =>
+  /** `shipline release` against the sandbox's Workers with `gateFlags`, then `args`. */
+  const releaseWith = (gateFlags: readonly string[], args: readonly string[], options: Omit<CliOptions, "cwd" | "env"> = {}) =>
     shipline(
       [
         "release",
@@ -71,11 +72,12 @@ describe("shipline release / rollback / check / plan end to end", () => {
         urls().production,
         "--cloudflare-api-token",
         TOKEN,
-        ...gates,
+        ...gateFlags,
         ...args,
       ],
-      { cwd: dir, env },
+      { cwd: dir, env, ...options },
     );
+  const release = (...args: string[]) => releaseWith(gates, args);
   const live = () => sandbox.script("sample-worker-production")?.deployments[0]?.versions.map((v) => v.versionId) ?? [];
   const commit = async (label: string, health: "healthy" | "unhealthy") => {
     await writeSampleWorker(dir, { label, health: { production: health } });
@@ -223,32 +225,10 @@ describe("shipline release / rollback / check / plan end to end", () => {
     const anchor = live();
     let signalledAt = 0;
     let stderrSoFar = "";
-    const run = await shipline(
-      [
-        "release",
-        "--version",
-        "v1.9.0",
-        "--staging-url",
-        urls().staging,
-        "--production-url",
-        urls().production,
-        "--cloudflare-api-token",
-        TOKEN,
-        "--health-path",
-        "/api/health",
-        "--health-interval",
-        "1s",
-        "--health-count",
-        "6",
-        "--smoke-count",
-        "1",
-        "--json",
-        "--summary",
-        "cancelled.md",
-      ],
+    const run = await releaseWith(
+      ["--health-path", "/api/health", "--health-interval", "1s", "--health-count", "6", "--smoke-count", "1"],
+      ["--version", "v1.9.0", "--json", "--summary", "cancelled.md"],
       {
-        cwd: dir,
-        env,
         timeoutMs: 60_000,
         onStart: (child) =>
           child.stderr?.on("data", (chunk: Buffer) => {
