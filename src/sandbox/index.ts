@@ -5,6 +5,7 @@
 export { startSandbox } from "./sandbox.js";
 export { writeSampleWorker } from "./fixture.js";
 export type { SampleHealth, SampleWorkerOptions, SampleWorkerProject } from "./fixture.js";
+export type { SandboxResourceSeed } from "./resources.js";
 export { parseVersionOverrides, VERSION_OVERRIDES_HEADER } from "./routing.js";
 export type {
   DeploymentView,

@@ -2,11 +2,15 @@
  * `startSandbox`: wires the store, the API server, the Workers runtime and the traffic server.
  */
 import { randomBytes } from "node:crypto";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createApiRouter } from "./api.js";
 import { API_PREFIX, createApiHandler } from "./api-server.js";
 import { FaultRegistry } from "./faults.js";
 import { close, listen } from "./http.js";
 import { loadMiniflare, WorkerRuntime } from "./runtime.js";
+import { SandboxResources } from "./resources.js";
 import { SandboxStore, viewScript } from "./store.js";
 import { createTrafficHandler } from "./traffic.js";
 import type { RecordedRequest, Sandbox, SandboxOptions, TrafficRecord } from "./types.js";
@@ -23,7 +27,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   // Fails here, before any port is opened, when the optional peer miniflare is not installed.
   await loadMiniflare();
   const store = new SandboxStore();
-  const runtime = new WorkerRuntime(options.logger);
+  const persist = await persistDirectory(options.persistDir);
+  const resources = new SandboxResources(() => void runtime.resourcesChanged());
+  const runtime = new WorkerRuntime(options.logger, resources, persist.dir);
+  resources.seed(options.resources);
   const requests: RecordedRequest[] = [];
   const traffic: TrafficRecord[] = [];
   const faults = new FaultRegistry();
@@ -38,6 +45,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     subdomain: options.subdomain ?? DEFAULT_SUBDOMAIN,
     deploymentsChanged: () => runtime.apply(store.liveVersions()),
     unsupported,
+    resources,
+    d1: (uuid) => runtime.d1Database(uuid),
   });
   const apiServer = await listen(options.port ?? 0, createApiHandler({ router, faults, records: requests, accountId, unsupported }));
   let trafficOrigin = "";
@@ -89,8 +98,23 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       ),
     settled: () => runtime.settled(),
     stop: () => {
-      stopping ??= Promise.all([close(apiServer.server), close(trafficServer.server)]).then(() => runtime.stop());
+      stopping ??= Promise.all([close(apiServer.server), close(trafficServer.server)])
+        .then(() => runtime.stop())
+        .then(() => persist.remove());
       return stopping;
     },
   };
+}
+
+/**
+ * Where Miniflare keeps the KV, D1 and R2 data: the given directory (kept), or a fresh one
+ * under the system's temp directory, removed when the sandbox stops.
+ */
+async function persistDirectory(given: string | undefined): Promise<{ dir: string; remove: () => Promise<void> }> {
+  if (given !== undefined) {
+    await mkdir(given, { recursive: true });
+    return { dir: given, remove: async () => undefined };
+  }
+  const dir = await mkdtemp(join(tmpdir(), "shipline-sandbox-data-"));
+  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
 }
