@@ -7,9 +7,9 @@
  * migration `before-production` applies with `wrangler d1 migrations apply`. Also the bench's
  * entry point (`runDemoBench`).
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { installSignalHandlers } from "../action/signals.js";
 import { definedEnv } from "../action/env.js";
 import { resolveConfig, type ResolvedSettings } from "../config/index.js";
@@ -116,13 +116,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
     out.line(`✔ Sandbox: Cloudflare API at ${sandbox.apiBaseUrl}, Workers at ${sandbox.trafficBaseUrl}/<worker>`);
     await migrateStaging(sandbox);
     out.line(`✔ D1 databases sample-worker-staging (migrated earlier) and sample-worker-production (migrated before production)`);
-    const migrateProduction = await productionMigrationCommand();
+    await linkWrangler(project.dir);
     const runs: DemoRun[] = [];
     for (const [index, release] of RELEASES.entries()) {
       out.plain("");
       out.line(`━━ Run ${index + 1}: ${release.tag}, ${release.title} ━━`);
       const sha = await project.commit(release.worker, `Release ${release.tag}`);
-      const result = await releaseOnce({ tag: release.tag, sha, project, sandbox, out, signal: options.signal, migrateProduction });
+      const result = await releaseOnce({ tag: release.tag, sha, project, sandbox, out, signal: options.signal });
       out.line(`${result.result === release.expected ? "✔" : "✖"} ${release.tag}: ${result.result}. ${result.message}`);
       runs.push({ tag: release.tag, expected: release.expected, result, durationMs: result.endedAt - result.startedAt });
     }
@@ -187,8 +187,6 @@ interface ReleaseArgs {
   readonly sandbox: Sandbox;
   readonly out: CliConsole;
   readonly signal: AbortSignal | undefined;
-  /** The before-production command: production's D1 migration through wrangler. */
-  readonly migrateProduction: string;
 }
 
 /** One full pipeline run of the sample Worker at `sha` as `tag`. */
@@ -222,7 +220,7 @@ function demoConfig(args: ReleaseArgs, env: Readonly<Record<string, string>>): P
     "staging-url": args.sandbox.workerUrl(worker.workerName("staging")),
     "production-url": args.sandbox.workerUrl(worker.workerName("production")),
     secrets: DEMO_SECRET,
-    "before-production": args.migrateProduction,
+    "before-production": MIGRATE_PRODUCTION,
     ...DEMO_GATES,
   };
   return resolveConfig({ inputs, env: { GITHUB_SHA: args.sha, [DEMO_SECRET]: env[DEMO_SECRET] } });
@@ -239,13 +237,19 @@ async function migrateStaging(sandbox: Sandbox): Promise<void> {
   if (!response.ok) throw new Error(`The demo could not migrate staging's D1 database: ${response.status} ${await response.text()}`);
 }
 
-/** `wrangler d1 migrations apply DB --remote --env production`, run by the wrangler the demo deploys with (shipline's own). */
-async function productionMigrationCommand(): Promise<string> {
+/** The before-production command, as a project would write it. */
+const MIGRATE_PRODUCTION = "node_modules/.bin/wrangler d1 migrations apply DB --remote --env production";
+
+/**
+ * Gives the demo project shipline's own wrangler as its `node_modules/wrangler` (a link, as a
+ * project's install would put it there), so that the before-production command runs it as
+ * users do; the deploys find the same wrangler.
+ */
+async function linkWrangler(projectDir: string): Promise<void> {
   const wrangler = await findProjectWrangler(SHIPLINE_ROOT);
   if (!wrangler) throw new Error(`The demo needs shipline's own wrangler, not found under ${SHIPLINE_ROOT}`);
-  return `${shellQuote(process.execPath)} ${shellQuote(wrangler.binJs)} d1 migrations apply DB --remote --env production`;
-}
-
-function shellQuote(text: string): string {
-  return `'${text.replaceAll("'", `'\\''`)}'`;
+  const packageDir = dirname(dirname(wrangler.binJs));
+  await mkdir(join(projectDir, "node_modules", ".bin"), { recursive: true });
+  await symlink(packageDir, join(projectDir, "node_modules", "wrangler"), "dir");
+  await symlink(join("..", "wrangler", relative(packageDir, wrangler.binJs)), join(projectDir, "node_modules", ".bin", "wrangler"));
 }
