@@ -1,9 +1,9 @@
 /**
  * What the sandbox cannot do yet is said loudly, never answered with a silent success: a
  * binding it cannot give the Worker (Analytics Engine, Durable Objects, …) is named in
- * `sandbox.warnings` and the logger, a KV or D1 binding to a resource the account lacks is
- * refused as Cloudflare refuses it, and an endpoint it lacks (`queues create`) fails in
- * wrangler with a message naming it.
+ * `sandbox.warnings` and the logger, and an endpoint it lacks (`queues create`) fails in
+ * wrangler with a message naming it (a KV, D1 or R2 binding to a resource the account lacks is
+ * refused, as Cloudflare refuses it: test/integration/sandbox-storage.test.ts).
  * And wrangler's own `secrets.required` check works against it as against Cloudflare (10057).
  * All with the real wrangler.
  */
@@ -38,17 +38,6 @@ afterAll(async () => {
 });
 
 describe.sequential("what the sandbox does not support is never silent", () => {
-  it("refuses a D1 binding to a database the account lacks, naming it, with nothing deployed", async () => {
-    const dir = await project(
-      "unknown-db-worker",
-      '[[d1_databases]]\nbinding = "DB"\ndatabase_name = "app"\ndatabase_id = "11111111-2222-3333-4444-555555555555"\n',
-    );
-    const run = await runWrangler(sandbox, dir, ["deploy"]);
-    expect(run.code).toBe(1);
-    expect(`${run.stdout}\n${run.stderr}`).toMatch(/D1 database '11111111-2222-3333-4444-555555555555' \(binding DB\) was not found/);
-    expect(sandbox.script("unknown-db-worker")?.deployments ?? []).toEqual([]);
-  });
-
   it("names a binding it cannot provide, in sandbox.warnings and the logger, while the deploy goes through", async () => {
     const dir = await project("bound-worker", '[[analytics_engine_datasets]]\nbinding = "EVENTS"\ndataset = "events"\n');
     const run = await runWrangler(sandbox, dir, ["deploy"]);

@@ -1,14 +1,14 @@
 /**
  * The sandbox's storage endpoints and bindings through the API directly (no wrangler, fast):
  * refusals, SQL errors, the data a Worker's bindings share with the API, persistence across a
- * restart with the same `persistDir`, and no storage bound while none exists.
+ * restart with the same `persistDir`. No wrangler here, so it runs once (not on the Node 24 leg).
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSandbox, type Sandbox } from "../../src/sandbox/index.js";
-import { callApi, deploySplit, uploadVersion } from "./direct-api.js";
+import { callApi, deploySplit, uploadVersion } from "../sandbox/direct-api.js";
 
 const DB = "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0";
 const WORKER = `export default { async fetch(request, env) {
@@ -74,6 +74,10 @@ describe.sequential("storage through the API", () => {
     await expect(
       uploadVersion(sandbox, "store", WORKER, { bindings: [{ name: "CACHE", type: "kv_namespace", namespace_id: "f".repeat(32) }] }),
     ).rejects.toThrow(/10041.*KV namespace 'f+' \(binding CACHE\) is not valid/);
+    await expect(
+      uploadVersion(sandbox, "store", WORKER, { bindings: [{ name: "DB", type: "d1", id: "11111111-2222-3333-4444-555555555555" }] }),
+    ).rejects.toThrow(/D1 database '11111111-2222-3333-4444-555555555555' \(binding DB\) was not found/);
+    expect(sandbox.script("store")).toBeUndefined();
     const bindings = [
       { name: "CACHE", type: "kv_namespace", namespace_id: kvId },
       { name: "DB", type: "d1", id: DB },
