@@ -139,11 +139,22 @@ export class SandboxResources {
     return this.#r2.get(name);
   }
 
-  /** Adds the resources of a seed (before the runtime starts). */
+  /** Adds the resources of a seed (before the runtime starts); one already there (same id or name) is skipped. */
   seed(seed: SandboxResourceSeed | undefined): void {
-    for (const ns of seed?.kvNamespaces ?? []) this.createKv(ns.title, ns.id);
-    for (const db of seed?.d1Databases ?? []) this.createD1(db.name, db.id);
-    for (const bucket of seed?.r2Buckets ?? []) this.createR2(bucket);
+    for (const ns of seed?.kvNamespaces ?? []) {
+      if (!(ns.id && this.kv(ns.id)) && !this.kvNamespaces().some((n) => n.title === ns.title)) this.createKv(ns.title, ns.id);
+    }
+    for (const db of seed?.d1Databases ?? []) if (!(db.id && this.d1(db.id)) && !this.d1ByName(db.name)) this.createD1(db.name, db.id);
+    for (const bucket of seed?.r2Buckets ?? []) if (!this.r2(bucket)) this.createR2(bucket);
+  }
+
+  /** Every resource, as a seed that makes them again under the same ids. */
+  snapshot(): Required<SandboxResourceSeed> {
+    return {
+      kvNamespaces: this.kvNamespaces().map((ns) => ({ title: ns.title, id: ns.id })),
+      d1Databases: this.d1Databases().map((db) => ({ name: db.name, id: db.uuid })),
+      r2Buckets: this.r2Buckets().map((b) => b.name),
+    };
   }
 
   /**

@@ -2,7 +2,8 @@
  * `startSandbox`: wires the store, the API server, the Workers runtime and the traffic server.
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { writeFileSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createApiRouter } from "./api.js";
@@ -10,7 +11,7 @@ import { API_PREFIX, createApiHandler } from "./api-server.js";
 import { FaultRegistry } from "./faults.js";
 import { close, listen } from "./http.js";
 import { loadMiniflare, WorkerRuntime } from "./runtime.js";
-import { SandboxResources } from "./resources.js";
+import { SandboxResources, type SandboxResourceSeed } from "./resources.js";
 import { SandboxStore, viewScript } from "./store.js";
 import { createTrafficHandler } from "./traffic.js";
 import type { RecordedRequest, Sandbox, SandboxOptions, TrafficRecord } from "./types.js";
@@ -28,8 +29,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   await loadMiniflare();
   const store = new SandboxStore();
   const persist = await persistDirectory(options.persistDir);
-  const resources = new SandboxResources(() => void runtime.resourcesChanged());
+  const resources = new SandboxResources(() => {
+    persist.save(resources.snapshot());
+    void runtime.resourcesChanged();
+  });
   const runtime = new WorkerRuntime(options.logger, resources, persist.dir);
+  resources.seed(persist.saved);
   resources.seed(options.resources);
   const requests: RecordedRequest[] = [];
   const traffic: TrafficRecord[] = [];
@@ -106,15 +111,39 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   };
 }
 
+/** Where a given persist directory lists its resources, so that a later sandbox on it finds them again. */
+const RESOURCES_FILE = "shipline-sandbox-resources.json";
+
+interface PersistDirectory {
+  readonly dir: string;
+  /** The resources a sandbox saved there before (none for a fresh directory). */
+  readonly saved: SandboxResourceSeed | undefined;
+  save(resources: SandboxResourceSeed): void;
+  remove(): Promise<void>;
+}
+
 /**
- * Where Miniflare keeps the KV, D1 and R2 data: the given directory (kept), or a fresh one
- * under the system's temp directory, removed when the sandbox stops.
+ * Where Miniflare keeps the KV, D1 and R2 data: the given directory (kept, with the list of
+ * resources), or a fresh one under the system's temp directory, removed when the sandbox stops.
  */
-async function persistDirectory(given: string | undefined): Promise<{ dir: string; remove: () => Promise<void> }> {
-  if (given !== undefined) {
-    await mkdir(given, { recursive: true });
-    return { dir: given, remove: async () => undefined };
+async function persistDirectory(given: string | undefined): Promise<PersistDirectory> {
+  if (given === undefined) {
+    const dir = await mkdtemp(join(tmpdir(), "shipline-sandbox-data-"));
+    return { dir, saved: undefined, save: () => undefined, remove: () => rm(dir, { recursive: true, force: true }) };
   }
-  const dir = await mkdtemp(join(tmpdir(), "shipline-sandbox-data-"));
-  return { dir, remove: () => rm(dir, { recursive: true, force: true }) };
+  await mkdir(given, { recursive: true });
+  const file = join(given, RESOURCES_FILE);
+  const saved = await readFile(file, "utf8").then(
+    (text) => JSON.parse(text) as SandboxResourceSeed,
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") return undefined;
+      throw new Error(`The sandbox's persist directory has an unreadable ${file}: ${error.message}`, { cause: error });
+    },
+  );
+  return {
+    dir: given,
+    saved,
+    save: (resources) => writeFileSync(file, `${JSON.stringify(resources, null, 2)}\n`),
+    remove: async () => undefined,
+  };
 }

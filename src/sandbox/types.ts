@@ -29,8 +29,8 @@ export interface SandboxOptions {
    */
   resources?: SandboxResourceSeed;
   /**
-   * Directory for the KV, D1 and R2 data (Miniflare's local storage). The resources list itself
-   * is not kept: seed the same ids to reach the data again. @default a temporary directory, removed at stop
+   * Directory for the KV, D1 and R2 data (Miniflare's local storage) and the list of resources:
+   * a later sandbox on the same directory finds both again. @default a temporary directory, removed at stop
    */
   persistDir?: string;
 }

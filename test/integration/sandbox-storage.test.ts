@@ -100,9 +100,11 @@ describe.sequential("storage through the API", () => {
     expect(sandbox.warnings).toEqual([]);
   });
 
-  it("keeps the data in persistDir: a new sandbox seeded with the same ids reads it", async () => {
+  it("keeps the data and the resources in persistDir: a new sandbox on it finds both", async () => {
     await sandbox.stop();
-    sandbox = await startSandbox({ persistDir, resources: { d1Databases: [{ name: "app", id: DB }] } });
+    sandbox = await startSandbox({ persistDir });
+    const listed = await callApi<Array<{ id: string }>>(sandbox, "GET", "/storage/kv/namespaces");
+    expect(listed.envelope.result.map((ns) => ns.id)).toEqual([kvId]);
     const rows = await callApi(sandbox, "POST", `/d1/database/${DB}/query`, { sql: "SELECT v FROM t ORDER BY id" });
     expect(rows.envelope.result).toEqual([expect.objectContaining({ results: [{ v: "from the API" }, { v: "from batch" }] })]);
   });
