@@ -141,7 +141,7 @@ export class WorkerRuntime {
   #boundStorage = "";
   #rebinding: Promise<void> = Promise.resolve();
 
-  /** `persistDir` holds Miniflare's KV, D1 and R2 data; without it nothing storage-backed can run. */
+  /** `persistDir` holds Miniflare's KV, D1 and R2 data (without it Miniflare keeps them in memory). */
   constructor(logger?: SandboxLogger, resources?: SandboxResources, persistDir?: string) {
     this.#logger = logger;
     this.#resources = resources;
@@ -150,9 +150,9 @@ export class WorkerRuntime {
 
   /**
    * Rebinds the running instance to the current resources (a KV namespace, D1 database or R2
-   * bucket was created or deleted): Miniflare restarts workerd with the new bindings (some
-   * 100-300 ms; the data stays in the persist directory) and versions load again on their
-   * next request. Nothing to do when the runtime has not started yet.
+   * bucket was created or deleted): Miniflare restarts workerd with the new bindings (the data
+   * stays in the persist directory; requests wait for the restart) and versions load again on
+   * their next request. Nothing to do when the runtime has not started yet.
    */
   async resourcesChanged(): Promise<void> {
     this.#rebinding = this.#rebinding.then(async () => {
