@@ -148,6 +148,11 @@ export interface ApprovalRequest {
   readonly actor?: string;
   /** What production serves now (read at the start of the run), with its release tag when known: what the approval replaces. */
   readonly production?: { readonly versionId: string; readonly tag?: string };
+  /**
+   * Production changes the moment the approval lands (the release is uploaded during the wait
+   * and goes live with one traffic shift): notice a decision within seconds, not tens of them.
+   */
+  readonly liveOnApproval?: boolean;
 }
 
 /**
