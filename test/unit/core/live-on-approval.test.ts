@@ -30,14 +30,14 @@ class HeldUploadDeployer extends FakeDeployer {
     return () => this.#open?.();
   }
 
-  override async upload(target: DeployTarget, request: DeployRequest, signal: AbortSignal): Promise<UploadOutcome> {
+  override async upload(target: DeployTarget, request: DeployRequest, signal?: AbortSignal): Promise<UploadOutcome> {
     const gate = this.#gate;
     if (gate && target.environment === "production") {
       this.uploadsStarted++;
       try {
         await new Promise<void>((resolve, reject) => {
-          if (signal.aborted) reject(signal.reason);
-          signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+          if (signal?.aborted) reject(signal.reason);
+          signal?.addEventListener("abort", () => reject(signal.reason), { once: true });
           void gate.then(resolve);
         });
       } finally {
