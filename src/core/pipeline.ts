@@ -23,7 +23,14 @@ export function runPipeline(
   signal: AbortSignal,
   context: RunContext = {},
 ): Promise<PipelineResult> {
-  return runScoped(config, deps, signal, context, releaseFlow);
+  return runScoped(config, deps, signal, context, async (s) => {
+    try {
+      return await releaseFlow(s);
+    } finally {
+      // An approval that handed its decision on before closing its request (approval → live) finishes here.
+      await deps.approval?.settled?.();
+    }
+  });
 }
 
 async function releaseFlow(s: RunScope): Promise<Outcome> {

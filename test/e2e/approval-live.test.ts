@@ -100,6 +100,10 @@ describe("approval → live in one call (gradual, issue approval, real clock)", 
     console.log(`approval-live: approving comment → production deploy request ${latency} ms`);
     expect(latency).toBeLessThan(20_000);
     expect(run.stdout).toMatch(/polled every 2s, production changes once it lands/);
+    // The issue is closed after the decision was handed on, before the run ended.
+    const issue = world.github.state.issues.find((i: FakeIssue) => i.title === "Approve release v2.0.0 to production");
+    expect(issue?.state).toBe("closed");
+    expect(issue?.comments.at(-1)?.body).toBe("Approved by @alice. The release of v2.0.0 to production goes on.");
   });
 
   it("a denial leaves the uploaded version unused and production as it was, and says so", async () => {

@@ -118,6 +118,8 @@ export class IssueApproval implements Approval {
   #approvers: Approvers | undefined;
   /** The regular poll interval of the current request. */
   #pollMs: Millis;
+  /** The closing of an approved issue that goes on after `request` resolved (never rejects). */
+  #closing: Promise<void> | undefined;
 
   constructor(private readonly options: IssueApprovalOptions) {
     this.#pollMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
@@ -163,8 +165,19 @@ export class IssueApproval implements Approval {
     );
     const end = await this.#wait(issue, approvers, actor, deadline, signal);
     const endedAt = this.options.clock.now();
+    const record = { ...toRecord(end, startedAt, endedAt), link: issue.url };
+    if (end.kind === "approved" && request.liveOnApproval) {
+      // Production changes now: the closing comment and close follow the deploy request (see `settled`).
+      this.#closing = this.#close(issue, end, request);
+      return record;
+    }
     await this.#close(issue, end, request);
-    return { ...toRecord(end, startedAt, endedAt), link: issue.url };
+    return record;
+  }
+
+  /** Resolves once an issue closed after its approval was handed on (`liveOnApproval`) is closed. */
+  async settled(): Promise<void> {
+    await this.#closing;
   }
 
   async #open(

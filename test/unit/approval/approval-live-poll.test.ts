@@ -12,13 +12,17 @@ describe("IssueApproval: the faster poll of a release that goes live on approval
     const { record } = start(s, LIVE);
     // 61.3 s into the wait, between two polls.
     await s.clock.sleep(61_300);
-    const issue = s.fake.issues[0];
-    if (!issue) throw new Error("no approval issue");
     const postedAt = s.clock.now();
     s.fake.addComment("alice", "approve");
     const result = await record;
     expect(result.status).toBe("approved");
     expect((result.endedAt ?? 0) - postedAt).toBeLessThanOrEqual(LIVE_POLL_INTERVAL_MS);
+    // The decision is handed on before the issue is closed: no GitHub write between it and the deploy.
+    const issue = s.fake.issues[0];
+    expect(issue?.state).toBe("open");
+    await s.approval.settled();
+    expect(issue?.state).toBe("closed");
+    expect(issue?.comments.at(-1)?.body).toMatch(/^Approved by @alice\./);
     // Open, first read, the read that saw the approval, closing comment, close: the other ~30 polls were free 304s.
     expect(s.fake.counted).toBe(5);
     expect(s.fake.notModified).toBeGreaterThanOrEqual(29);
@@ -34,6 +38,15 @@ describe("IssueApproval: the faster poll of a release that goes live on approval
     expect(live.conditional).toBeLessThanOrEqual(60);
     expect(live.notModified).toBeGreaterThanOrEqual(1_790);
     expect(live.notModified).toBeLessThanOrEqual(1_801);
+  });
+
+  it("a release that does not go live on approval is closed before the decision is handed on, as before", async () => {
+    const s = setup();
+    const { record } = start(s);
+    await s.clock.sleep(30_000);
+    s.fake.addComment("bob", "lgtm");
+    await record;
+    expect(s.fake.issues[0]?.state).toBe("closed");
   });
 
   it("without ETags the faster poll is given up for the slow one: every poll would count", async () => {

@@ -137,6 +137,24 @@ describe("runPipeline: gradual with an approval uploads during the wait", () => 
     ]);
   });
 
+  it("waits, before the run ends, for the approval to finish closing its request after the production deploy", async () => {
+    const s = setup();
+    let callsWhenClosing: string[] = [];
+    let closed = false;
+    const approval = {
+      ...scriptedApproval(s.deployer, async () => ({ status: "approved", approvedBy: ["alice"] })),
+      async settled() {
+        callsWhenClosing = productionCalls(s.deployer);
+        await settle();
+        closed = true;
+      },
+    };
+    const result = await runPipeline(GRADUAL, { ...s.deps, approval }, new AbortController().signal);
+    expect(result.result, result.message).toBe("released");
+    expect(callsWhenClosing).toContain("shift");
+    expect(closed).toBe(true);
+  });
+
   it("does not ask for the faster poll when nothing is uploaded during the wait (direct)", async () => {
     const s = setup();
     const approval = scriptedApproval(s.deployer, async () => ({ status: "approved", approvedBy: ["alice"] }));
