@@ -30,7 +30,7 @@ export interface ApprovalLiveFigures {
   readonly commentToDeploy: Spread;
   /** Comment → the comments poll that saw it (the poll wait). */
   readonly commentToSeen: Spread;
-  /** That poll → shipline's fresh read of the anchor (closing the issue, the record, the read). */
+  /** That poll → shipline's fresh read of the anchor (the issue is closed after the deploy request). */
   readonly seenToAnchor: Spread;
   /** Anchor read → deploy request: starting `wrangler versions deploy` and its own reads. */
   readonly anchorToDeploy: Spread;
@@ -106,7 +106,7 @@ export function approvalLiveLines(
     `${range(f.commentToDeploy)}; results ${f.results.join(", ")}; ${f.oneCall ? "each went live on the version uploaded during the wait, no upload after the comment" : "NOT one call: an upload after the comment, or another version deployed"}`,
   );
   line("  comment → the poll that saw it", ms(f.commentToSeen.medianMs), "≤ 2000 ms", range(f.commentToSeen));
-  line("  that poll → fresh anchor read (issue closed, read)", ms(f.seenToAnchor.medianMs), "", range(f.seenToAnchor));
+  line("  that poll → fresh anchor read (shipline; the issue closes after)", ms(f.seenToAnchor.medianMs), "", range(f.seenToAnchor));
   line("  anchor read → deploy request (wrangler versions deploy start)", ms(f.anchorToDeploy.medianMs), "", range(f.anchorToDeploy));
 }
 
