@@ -85,10 +85,13 @@ export async function approvalThenLive(s: RunScope, release: ReleaseVersion): Pr
 
 function approved(s: RunScope, next: AfterWait): ApprovalThenLive {
   if (next.kind === "shift") {
-    s.deps.logger.info(`Approved: version ${next.versionId}, uploaded during the wait, goes live with one traffic shift.`);
+    s.deps.logger.info(
+      `Approved: version ${next.versionId}, uploaded during the wait, goes live with its first traffic shift (nothing left to upload).`,
+    );
     return { uploaded: next.versionId };
   }
-  if (next.kind === "upload-again") {
+  // A cancel while the approved release's upload was finishing: the production flow stops before any write.
+  if (next.kind === "upload-again" && !s.signal.aborted) {
     s.rec.warn(`The upload during the approval wait failed (${next.why}); it is tried once more now that the release is approved.`);
   }
   return {};

@@ -150,7 +150,7 @@ export interface ApprovalRequest {
   readonly production?: { readonly versionId: string; readonly tag?: string };
   /**
    * Production changes the moment the approval lands (the release is uploaded during the wait
-   * and goes live with one traffic shift): notice a decision within seconds, not tens of them.
+   * and goes live with its first traffic shift): notice a decision within seconds, not tens of them.
    */
   readonly liveOnApproval?: boolean;
 }

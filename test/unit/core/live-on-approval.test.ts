@@ -206,6 +206,22 @@ describe("runPipeline: gradual with an approval uploads during the wait", () => 
     expect(s.deployer.writes("production")).toEqual(["upload", "shift", "shift"]);
   });
 
+  it("approved, then cancelled while the upload is finishing: the upload ends, nothing is written to production", async () => {
+    const s = setup();
+    s.deployer.holdUpload();
+    const controller = new AbortController();
+    const approval = scriptedApproval(s.deployer, async () => {
+      setTimeout(() => controller.abort(new Error("SIGINT")), 5);
+      return { status: "approved", approvedBy: ["alice"] };
+    });
+    const result = await runPipeline(GRADUAL, { ...s.deps, approval }, controller.signal);
+    expect(result.result).toBe("failed");
+    expect(s.deployer.uploadSettled).toBe(true);
+    expect(s.deployer.writes("production")).toEqual([]);
+    expect(s.deployer.live("production")?.allocation).toEqual([{ versionId: "prod-old", percentage: 100 }]);
+    expect(result.warnings.join("\n")).not.toMatch(/tried once more/);
+  });
+
   it("an upload that failed during the wait is tried once more after the approval (and production changes only then)", async () => {
     const s = setup();
     s.deployer.faults.push({ method: "upload", environment: "production" });
