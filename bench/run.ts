@@ -8,6 +8,7 @@ import { runDemoBench } from "../src/cli/demo.js";
 import { simulateApprovalWaitCost } from "../src/testing/approval-cost.js";
 import { measureCancel, measureReleaseOverhead, startActionWorld, type CancelFigures, type Spread } from "./process-bench.js";
 import { printGateFigures } from "./gate-figures.js";
+import { approvalLiveLines, measureApprovalLive } from "./approval-live-bench.js";
 import { measureReleases, type Decision } from "./release-bench.js";
 
 const ms = (value: number | undefined) => (value !== undefined && Number.isFinite(value) ? `${Math.round(value)} ms` : "n/a");
@@ -107,6 +108,10 @@ async function main(): Promise<void> {
     if (quiet) cancelLines(quiet, "≤ 3000 ms");
     const busy = await measured("SIGINT (2 CPU hogs)", () => measureCancel(world, 2));
     if (busy) cancelLines(busy, "≤ 7000 ms");
+
+    section("Approval → live in one call (gradual + issue approval, real clock: comment at a random point of the 2 s poll)");
+    const live = await measured("approval → live", () => measureApprovalLive(world, 3));
+    if (live) approvalLiveLines(live, line);
   } finally {
     await world.stop();
   }
@@ -133,6 +138,15 @@ async function main(): Promise<void> {
       String(cost.conditional),
       "≤ 60",
       `${cost.notModified} free 304s; a 10 s poll without ETags: ${cost.naive}`,
+    );
+  }
+  const fast = await measured("approval wait, faster poll", () => simulateApprovalWaitCost(1, 0, true));
+  if (fast) {
+    line(
+      `  same at the faster poll (every ${fast.pollIntervalMs / 1000} s: gradual, live on approval)`,
+      String(fast.conditional),
+      "≤ 60",
+      `counted = answers other than 304 (open, first read, closing comment, close); ${fast.notModified} polls answered 304, not counted by GitHub`,
     );
   }
 
