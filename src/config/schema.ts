@@ -6,6 +6,7 @@
  * parsers as inputs, so a value means the same thing in both places.
  */
 import * as z from "zod";
+import { deployerSchema } from "./deployer-schema.js";
 import { inputForConfigKey } from "./inputs.js";
 import { ACCEPTED } from "./values.js";
 
@@ -171,6 +172,7 @@ export const configFileSchema = z
         },
         "The production deploy, its health gate and the rollback policy.",
       ).optional(),
+      deployer: deployerSchema.optional(),
       release: mapping(
         {
           "tag-prefix": z
@@ -185,7 +187,7 @@ export const configFileSchema = z
       ).optional(),
     },
     err(
-      "a mapping with the keys working-directory, wrangler-version, secrets, vars, required-secrets, before-production, after-release, staging, approval, production, release",
+      "a mapping with the keys working-directory, wrangler-version, secrets, vars, required-secrets, before-production, after-release, staging, approval, production, deployer, release",
     ),
   )
   .meta({ title: "shipline" });
