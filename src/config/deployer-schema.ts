@@ -20,7 +20,7 @@ export const deployerSchema = z
       kind: z
         .enum(["wrangler", "command"], { error: "expected one of wrangler, command" })
         .meta({
-          description: "`wrangler` (Cloudflare Workers, the default) or `command` (the commands below). Input `deployer` overrides it.",
+          description: "`wrangler` (Cloudflare Workers, the default) or `command` (the commands below).",
         })
         .optional(),
       deploy: command("Deploys the release to SHIPLINE_ENVIRONMENT at 100% and prints a version document."),

@@ -21,16 +21,16 @@ const REQUIRED = ["deploy", "status", "restore"] as const;
 
 /** The deployer settings; errors are collected in `settings`. */
 export function resolveDeployer(settings: Settings, config: PipelineConfig): DeployerSettings {
-  const kind = settings.require<"wrangler" | "command">("deployer");
+  const kind = settings.fileValue<"wrangler" | "command">("deployer.kind", { type: "enum", values: ["wrangler", "command"] });
   const section: NonNullable<ConfigFile["deployer"]> = settings.file.deployer ?? {};
   const given = ROLES.filter((role) => section[role] !== undefined);
-  if (kind.value === "wrangler") {
+  if (kind.value !== "command") {
     if (given.length > 0) {
-      const where = kind.origin?.label ?? "The default deployer";
+      const kindText = kind.value === undefined ? "not set (wrangler)" : "`wrangler`";
       settings.errors.push(
         new ConfigError(
           `deployer.${given[0]}`,
-          `Config key \`deployer.${given[0]}\` is set, but ${where.replace(/^Input/, "input")} is \`wrangler\`: commands are run by \`deployer: { kind: command }\` (or input \`deployer: command\`). Expected \`kind: command\`, or no commands.`,
+          `Config key \`deployer.${given[0]}\` is set, but \`deployer.kind\` is ${kindText}: commands are run by the command deployer only. Expected \`kind: command\`, or no commands.`,
         ),
       );
     }

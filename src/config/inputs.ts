@@ -402,14 +402,6 @@ export const INPUTS: readonly InputSpec[] = [
     default: "true",
     kind: BOOL,
   },
-  {
-    name: "deployer",
-    description:
-      "`wrangler` (Cloudflare Workers), or `command`: the deploy, status and restore commands of the config file's `deployer` section, for hosts that are not Workers.",
-    default: "wrangler",
-    kind: { type: "enum", values: ["wrangler", "command"] },
-    configKey: "deployer.kind",
-  },
 ];
 
 /** Every output of SPEC section 3. */

@@ -172,7 +172,6 @@ export const configFileSchema = z
         },
         "The production deploy, its health gate and the rollback policy.",
       ).optional(),
-      deployer: deployerSchema.optional(),
       release: mapping(
         {
           "tag-prefix": z
@@ -185,9 +184,10 @@ export const configFileSchema = z
         },
         "Tags and the GitHub Release created after a healthy production deploy.",
       ).optional(),
+      deployer: deployerSchema.optional(),
     },
     err(
-      "a mapping with the keys working-directory, wrangler-version, secrets, vars, required-secrets, before-production, after-release, staging, approval, production, deployer, release",
+      "a mapping with the keys working-directory, wrangler-version, secrets, vars, required-secrets, before-production, after-release, staging, approval, production, release, deployer",
     ),
   )
   .meta({ title: "shipline" });

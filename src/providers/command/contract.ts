@@ -186,7 +186,7 @@ function describeIssues(error: z.ZodError): string {
       const where = path ? `\`${path.replace(/^\./, "")}\`` : "the document";
       if (issue.code === "unrecognized_keys")
         return `${where} has unknown key${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `\`${k}\``).join(", ")}`;
-      if (issue.code === "invalid_type" && issue.input === undefined) return `${where} is missing`;
+      if (issue.code === "invalid_type" && /received undefined$/.test(issue.message)) return `${where} is missing`;
       return `${where}: ${issue.message}`;
     })
     .join("; ");
