@@ -127,7 +127,11 @@ async function plan(
           hasToken: Boolean(settings.runtime.cloudflareApiToken || env["CLOUDFLARE_API_TOKEN"]),
           ...(accountId ? { accountId } : {}),
         });
-  const planText = renderPlan(config, { version: release.version, tag: release.tag });
+  const planText = renderPlan(config, {
+    version: release.version,
+    tag: release.tag,
+    commandDeployer: settings.deployer.kind === "command",
+  });
   const text = `${planText}\n\nProject:\n${found.map((line) => `  ${line}`).join("\n")}`;
   core.info(text);
   return {

@@ -157,7 +157,11 @@ async function plan(settings: CliSettings, io: CommandIo, json: boolean): Promis
             ? { accountId: settings.runtime.cloudflareAccountId || io.env["CLOUDFLARE_ACCOUNT_ID"] }
             : {}),
         });
-  const planText = renderPlan(settings.config, release ? { version: release.version, tag: release.tag } : {});
+  const commandDeployer = deployer.kind === "command";
+  const planText = renderPlan(
+    settings.config,
+    release ? { version: release.version, tag: release.tag, commandDeployer } : { commandDeployer },
+  );
   const text = `${planText}\n\nProject:\n${found.map((line) => `  ${line}`).join("\n")}`;
   (json ? io.stderr : io.stdout)(`${text}\n`);
   const message = `Plan for ${release?.tag ?? "the next release"}: nothing was changed.`;

@@ -88,3 +88,13 @@ describe("command lines", () => {
     expect(() => commandLine([""], false)).toThrow(/names the program/);
   });
 });
+
+describe("plan of a command deployer", () => {
+  it("names the deploy command, not wrangler", async () => {
+    const { renderPlan } = await import("../../../src/config/plan.js");
+    const { config } = resolve({}, COMMANDS);
+    const text = renderPlan(config, { commandDeployer: true });
+    expect(text).toContain("Production deploy: the deploy command (SHIPLINE_ENVIRONMENT=production) → the URL the deploy command reports");
+    expect(text).not.toMatch(/wrangler deploy/);
+  });
+});
