@@ -10,6 +10,7 @@ import { measureCancel, measureReleaseOverhead, startActionWorld, type CancelFig
 import { printGateFigures } from "./gate-figures.js";
 import { approvalLiveLines, measureApprovalLive } from "./approval-live-bench.js";
 import { measureReleases, type Decision } from "./release-bench.js";
+import { measureHostRollback } from "./host-bench.js";
 
 const ms = (value: number | undefined) => (value !== undefined && Number.isFinite(value) ? `${Math.round(value)} ms` : "n/a");
 const range = (s: Spread) => `min ${ms(s.minMs)}, max ${ms(s.maxMs)}`;
@@ -128,6 +129,19 @@ async function main(): Promise<void> {
     line("  in deliberate waits (gate intervals)", ms(h.sleepMs));
     line("  in HTTP probes", ms(h.probeMs));
     line("  the engine's own time (wall − union of the above)", ms(h.engineMs));
+  }
+
+  section("Command deployer on the blue-green example host (in process, no Cloudflare: a healthy release, then one broken in production)");
+  const host = await measured("blue-green host rollback", () => measureHostRollback());
+  if (host) {
+    const note = `results: ${host.results.join(", ")}`;
+    line("failed health gate → restore script spawned", ms(host.decisionToRestoreSpawnMs), "≤ 50 ms", note);
+    line(
+      "failed health gate → old version answers through the proxy",
+      ms(host.decisionToOldVersionMs),
+      "",
+      "the restore switches the proxy back to the slot still running it",
+    );
   }
 
   section("Approval wait (simulated clock, one hour, nobody decides)");

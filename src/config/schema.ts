@@ -6,6 +6,7 @@
  * parsers as inputs, so a value means the same thing in both places.
  */
 import * as z from "zod";
+import { deployerSchema } from "./deployer-schema.js";
 import { inputForConfigKey } from "./inputs.js";
 import { ACCEPTED } from "./values.js";
 
@@ -183,9 +184,10 @@ export const configFileSchema = z
         },
         "Tags and the GitHub Release created after a healthy production deploy.",
       ).optional(),
+      deployer: deployerSchema.optional(),
     },
     err(
-      "a mapping with the keys working-directory, wrangler-version, secrets, vars, required-secrets, before-production, after-release, staging, approval, production, release",
+      "a mapping with the keys working-directory, wrangler-version, secrets, vars, required-secrets, before-production, after-release, staging, approval, production, release, deployer",
     ),
   )
   .meta({ title: "shipline" });
