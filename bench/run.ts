@@ -8,6 +8,7 @@ import { runDemoBench } from "../src/cli/demo.js";
 import { simulateApprovalWaitCost } from "../src/testing/approval-cost.js";
 import { measureCancel, measureReleaseOverhead, startActionWorld, type CancelFigures, type Spread } from "./process-bench.js";
 import { printGateFigures } from "./gate-figures.js";
+import { printInstallFigures } from "./install-figures.js";
 import { measureReleases, type Decision } from "./release-bench.js";
 
 const ms = (value: number | undefined) => (value !== undefined && Number.isFinite(value) ? `${Math.round(value)} ms` : "n/a");
@@ -139,6 +140,8 @@ async function main(): Promise<void> {
   section("Gates on a noisy network (simulated clock, 1,000 releases each: 10 % dropped connections, 2 % transient 503s)");
   const missed = await measured("gate simulation", () => printGateFigures(line));
   if (missed) failures += missed;
+
+  failures += await printInstallFigures(section, line, ms);
 
   section("shipline demo (sandbox + real wrangler: a release, then a rollback)");
   const demo = await measured("demo", () => runDemoBench());
