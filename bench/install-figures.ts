@@ -1,7 +1,7 @@
 /**
  * The install figures' lines for `npm run bench`, and `node .cache/bench/bench/install-figures.js`
  * to print them alone. Rounds: SHIPLINE_BENCH_INSTALL_ROUNDS (warm, default 3) and
- * SHIPLINE_BENCH_INSTALL_COLD_ROUNDS (cold, default 1; 0 skips the downloads).
+ * SHIPLINE_BENCH_INSTALL_COLD_ROUNDS (cold, default 3; 0 skips the downloads).
  */
 import { pathToFileURL } from "node:url";
 import { measureInstalls, type InstallFigures } from "./install-bench.js";
@@ -20,7 +20,7 @@ export async function printInstallFigures(section: (title: string) => void, line
   let failures = 0;
   for (const [cold, n] of [
     [false, rounds("SHIPLINE_BENCH_INSTALL_ROUNDS", 3)],
-    [true, rounds("SHIPLINE_BENCH_INSTALL_COLD_ROUNDS", 1)],
+    [true, rounds("SHIPLINE_BENCH_INSTALL_COLD_ROUNDS", 3)],
   ] as const) {
     if (n === 0) continue;
     const cache = cold ? "cold: an empty npm cache per install" : "warm: the machine's npm cache";
