@@ -9,6 +9,7 @@ import { simulateApprovalWaitCost } from "../src/testing/approval-cost.js";
 import { measureCancel, measureReleaseOverhead, startActionWorld, type CancelFigures, type Spread } from "./process-bench.js";
 import { printGateFigures } from "./gate-figures.js";
 import { approvalLiveLines, measureApprovalLive } from "./approval-live-bench.js";
+import { printInstallFigures } from "./install-figures.js";
 import { measureReleases, type Decision } from "./release-bench.js";
 import { measureHostRollback } from "./host-bench.js";
 
@@ -167,6 +168,8 @@ async function main(): Promise<void> {
   section("Gates on a noisy network (simulated clock, 1,000 releases each: 10 % dropped connections, 2 % transient 503s)");
   const missed = await measured("gate simulation", () => printGateFigures(line));
   if (missed) failures += missed;
+
+  failures += await printInstallFigures(section, line, ms);
 
   section("shipline demo (sandbox + real wrangler: a release, then a rollback)");
   const demo = await measured("demo", () => runDemoBench());

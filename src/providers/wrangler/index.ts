@@ -21,11 +21,22 @@ export {
   installDirFor,
   npmInstallArgs,
   defaultNpmRunner,
+  defaultInstallRunner,
+  installPlan,
   DEFAULT_WRANGLER_RANGE,
+  type InstallPlan,
+  type InstallRunner,
   type LocateOptions,
   type LocatedWrangler,
   type NpmRunner,
 } from "./locate.js";
+export {
+  readProjectWranglerFacts,
+  chooseWranglerSpec,
+  type PackageManagerName,
+  type ProjectWranglerFacts,
+  type WranglerChoice,
+} from "./lockfile.js";
 export { buildWranglerEnv, type BaseEnv, type WranglerEnvOptions } from "./env.js";
 export { parseOutputFile, parseOutputLine, findEntry, type OutputEntry, type KnownEntry } from "./output.js";
 export { accountIdWarning, readConfigAccountIds } from "./config-account.js";

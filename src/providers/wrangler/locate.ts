@@ -1,10 +1,12 @@
 /**
  * Finds the wrangler to run: the project's own when it satisfies `wrangler-version`, else one
- * installed into a cache directory outside the project. No wrangler process is spawned here,
- * and the user's package.json and lockfile are never touched.
+ * installed into a cache directory outside the project, with the package manager and the
+ * wrangler version the project's lockfile names (lockfile.ts). No wrangler process is spawned
+ * here, and the user's package.json, lockfile and node_modules are never touched.
  */
-import { mkdir, readFile, writeFile } from "node:fs/promises";
-import { dirname, join, relative, resolve, isAbsolute } from "node:path";
+import { constants } from "node:fs";
+import { access, mkdir, readFile, writeFile } from "node:fs/promises";
+import { delimiter, dirname, join, relative, resolve, isAbsolute } from "node:path";
 import semver from "semver";
 import { CancelledError, ConfigError, DeployError } from "../../core/errors.js";
 import { formatDuration } from "../../core/parse.js";
@@ -13,7 +15,16 @@ import type { Millis } from "../../core/types.js";
 import { systemClock } from "../system/clock.js";
 import { startChild } from "../system/process-tree.js";
 import type { BaseEnv } from "./env.js";
+import {
+  chooseWranglerSpec,
+  readProjectWranglerFacts,
+  type NpmLockSubset,
+  type PackageManagerName,
+  type WranglerChoice,
+} from "./lockfile.js";
 import { describeCommand, lastLines, stripAnsi } from "./text.js";
+
+export type { PackageManagerName } from "./lockfile.js";
 
 export interface LocatedWrangler {
   /** Path to `wrangler/bin/wrangler.js`. */
@@ -31,6 +42,13 @@ export type NpmRunner = (
   options: { cwd: string; signal?: AbortSignal | undefined },
 ) => Promise<{ exitCode: number | undefined; output: string }>;
 
+/** Runs `<program> <args>` in `cwd` for any of the package managers; otherwise as NpmRunner. */
+export type InstallRunner = (
+  program: PackageManagerName,
+  args: readonly string[],
+  options: { cwd: string; signal?: AbortSignal | undefined },
+) => Promise<{ exitCode: number | undefined; output: string }>;
+
 export interface LocateOptions {
   /** Folder holding the Worker's wrangler config; the search walks up from here. */
   readonly workingDirectory: string;
@@ -38,8 +56,16 @@ export interface LocateOptions {
   readonly range?: string;
   /** Tool cache root (e.g. `RUNNER_TOOL_CACHE`); installs go to `<cacheDir>/wrangler/<range>`. */
   readonly cacheDir: string;
+  /** Runs npm (when `run` is not given). */
   readonly npm?: NpmRunner;
-  readonly logger?: Pick<Logger, "info" | "debug">;
+  /** Runs whichever package manager installs wrangler. @default the program from PATH */
+  readonly run?: InstallRunner;
+  /**
+   * Whether a package manager can be run. @default a look-up on PATH, or "yes" for every program
+   * when `run` is given.
+   */
+  readonly hasPackageManager?: (name: PackageManagerName) => Promise<boolean>;
+  readonly logger?: Pick<Logger, "info" | "debug" | "warn">;
   readonly signal?: AbortSignal;
   /** Longest an `npm install` may take. @default DEFAULT_INSTALL_TIMEOUT_MS */
   readonly installTimeoutMs?: Millis;
@@ -107,31 +133,137 @@ function binPath(bin: unknown): string {
   return typeof named === "string" ? named : "bin/wrangler.js";
 }
 
-/** The cache folder for a range: one per range, so `4` and `^3.90` do not replace each other. */
-export function installDirFor(cacheDir: string, range: string): string {
+/**
+ * The cache folder for a version or range and a package manager: one per pair, so `4` and
+ * `^3.90`, or npm's and pnpm's layouts, do not replace each other.
+ */
+export function installDirFor(cacheDir: string, range: string, packageManager: PackageManagerName = "npm"): string {
   const safe = range.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^[._]+/, "") || "default";
-  return join(resolve(cacheDir), "wrangler", safe);
+  return join(resolve(cacheDir), "wrangler", packageManager === "npm" ? safe : `${safe}-${packageManager}`);
 }
 
 async function installWrangler(options: LocateOptions & { range: string }, why: string): Promise<LocatedWrangler> {
-  const dir = installDirFor(options.cacheDir, options.range);
+  const facts = await readProjectWranglerFacts(options.workingDirectory);
+  const choice = chooseWranglerSpec(options.range, facts);
+  const packageManager = await pickPackageManager(facts.lock?.packageManager ?? "npm", facts.lock?.lockfile, options);
+  const dir = installDirFor(options.cacheDir, choice.spec, packageManager);
   assertOutside(dir, resolve(options.workingDirectory));
+  const fits = (found: { version: string } | undefined) =>
+    found !== undefined && semver.satisfies(found.version, options.range) && semver.satisfies(found.version, choice.spec);
   const cached = await readWranglerPackage(join(dir, "node_modules", "wrangler"));
-  if (cached && semver.satisfies(cached.version, options.range)) {
+  if (fits(cached)) {
     // The caller says which wrangler it uses, once.
-    options.logger?.debug(`Found wrangler ${cached.version} in ${dir}`);
-    return { ...cached, source: "installed" };
+    options.logger?.debug(`Found wrangler ${cached!.version} in ${dir}`);
+    return { ...cached!, source: "installed" };
   }
-  await runNpmInstall(dir, options, why);
+  const subset = packageManager === "npm" && facts.lock?.lockedVersion === choice.spec ? facts.lock.npmSubset : undefined;
+  const plan = installPlan(packageManager, dir, choice.spec, subset);
+  await runInstall(dir, plan, choice, options, why);
   const installed = await readWranglerPackage(join(dir, "node_modules", "wrangler"));
-  if (!installed || !semver.satisfies(installed.version, options.range)) {
-    throw new DeployError(`npm installed no wrangler satisfying "${options.range}" in ${dir}`, {
-      command: `npm install wrangler@${options.range}`,
+  if (!fits(installed)) {
+    throw new DeployError(`${plan.program} installed no wrangler satisfying "${choice.spec}" in ${dir}`, {
+      command: describeCommand(plan.program, plan.args),
       detail: installed ? `found ${installed.version}` : "node_modules/wrangler is missing",
     });
   }
-  options.logger?.info(`Installed wrangler ${installed.version} into ${dir}`);
-  return { ...installed, source: "installed" };
+  options.logger?.info(`Installed wrangler ${installed!.version} into ${dir}`);
+  return { ...installed!, source: "installed" };
+}
+
+/** The lockfile's package manager when it can be run; else npm, said loudly (it ships with Node). */
+async function pickPackageManager(
+  named: PackageManagerName,
+  lockfile: string | undefined,
+  options: LocateOptions,
+): Promise<PackageManagerName> {
+  if (named === "npm") return "npm";
+  const has = options.hasPackageManager ?? (options.run ? async () => true : (name: PackageManagerName) => onPath(name, process.env));
+  if (await has(named)) return named;
+  options.logger?.warn(
+    `${lockfile ?? "The project's lockfile"} says the project uses ${named}, but ${named} is not on PATH: installing wrangler with npm instead. ` +
+      `Set ${named} up in an earlier step (or add wrangler to the project's devDependencies and install it) to install it the project's way.`,
+  );
+  return "npm";
+}
+
+/** Whether `program` is an executable file in one of PATH's folders. */
+export async function onPath(program: string, env: BaseEnv): Promise<boolean> {
+  const folders = (env["PATH"] ?? env["Path"] ?? "").split(delimiter).filter((f) => f !== "");
+  const names = process.platform === "win32" ? [`${program}.cmd`, `${program}.exe`, program] : [program];
+  for (const folder of folders) {
+    for (const name of names) {
+      try {
+        await access(join(folder, name), constants.X_OK);
+        return true;
+      } catch {
+        // not here
+      }
+    }
+  }
+  return false;
+}
+
+/** What to write into the install folder, and the command that installs wrangler there. */
+export interface InstallPlan {
+  readonly program: PackageManagerName;
+  readonly args: readonly string[];
+  /** File name → contents, written into the install folder first. */
+  readonly files: Readonly<Record<string, string>>;
+  /** For the log: how it installs. */
+  readonly how: string;
+}
+
+const json = (value: unknown) => `${JSON.stringify(value, null, 2)}\n`;
+/** A package.json of its own anchors the package manager in the install folder, so it never walks up into a project. */
+const ANCHOR = json({ name: "shipline-wrangler", private: true });
+
+/**
+ * How `packageManager` installs wrangler `spec` into `dir`. Install scripts are skipped: wrangler
+ * runs without them (workerd's and esbuild's JS find their platform binaries), and no third-party
+ * script runs in the release's environment.
+ */
+export function installPlan(packageManager: PackageManagerName, dir: string, spec: string, subset?: NpmLockSubset): InstallPlan {
+  switch (packageManager) {
+    case "npm":
+      if (subset) {
+        return {
+          program: "npm",
+          args: ["ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"],
+          files: { "package.json": json(subset.packageJson), "package-lock.json": json(subset.packageLock) },
+          how: "npm ci, from the lockfile's own entries for wrangler",
+        };
+      }
+      return { program: "npm", args: npmInstallArgs(dir, spec), files: { "package.json": ANCHOR }, how: "npm install" };
+    case "pnpm":
+      return {
+        program: "pnpm",
+        args: ["add", "--ignore-scripts", ...preferOffline(spec), `wrangler@${spec}`],
+        files: { "package.json": ANCHOR },
+        how: "pnpm add",
+      };
+    case "yarn":
+      // Classic reads .yarnrc, berry .yarnrc.yml (node_modules, not Plug'n'Play, so wrangler has a path); the
+      // empty yarn.lock makes the folder a project of its own for berry.
+      return {
+        program: "yarn",
+        args: ["add", `wrangler@${spec}`],
+        files: {
+          "package.json": ANCHOR,
+          "yarn.lock": "",
+          ".yarnrc": "ignore-scripts true\n",
+          ".yarnrc.yml": "nodeLinker: node-modules\nenableScripts: false\n",
+        },
+        how: "yarn add",
+      };
+    case "bun":
+      // Bun runs no dependency's install script unless the project trusts it.
+      return { program: "bun", args: ["add", `wrangler@${spec}`], files: { "package.json": ANCHOR }, how: "bun add" };
+  }
+}
+
+/** An exact version resolves the same from cached metadata: no need to ask the registry again. */
+function preferOffline(spec: string): string[] {
+  return semver.valid(spec) === null ? [] : ["--prefer-offline"];
 }
 
 function assertOutside(dir: string, project: string): void {
@@ -144,45 +276,68 @@ function assertOutside(dir: string, project: string): void {
   }
 }
 
-/** npm arguments that install into `dir` alone: no package.json edit, no lockfile, no audit. */
+/** npm arguments that install into `dir` alone: no package.json edit, no lockfile, no audit, no install scripts. */
 export function npmInstallArgs(dir: string, range: string): string[] {
-  return ["install", "--prefix", dir, "--no-save", "--no-package-lock", "--no-audit", "--no-fund", "--loglevel=error", `wrangler@${range}`];
+  return [
+    "install",
+    "--prefix",
+    dir,
+    "--no-save",
+    "--no-package-lock",
+    "--no-audit",
+    "--no-fund",
+    "--ignore-scripts",
+    ...preferOffline(range),
+    "--loglevel=error",
+    `wrangler@${range}`,
+  ];
 }
 
-async function runNpmInstall(dir: string, options: LocateOptions & { range: string }, why: string): Promise<void> {
+async function runInstall(
+  dir: string,
+  plan: InstallPlan,
+  choice: WranglerChoice,
+  options: LocateOptions & { range: string },
+  why: string,
+): Promise<void> {
   await mkdir(dir, { recursive: true });
-  // A package.json of its own anchors npm in `dir`, so it never walks up into a project.
-  await writeFile(join(dir, "package.json"), `${JSON.stringify({ name: "shipline-wrangler", private: true })}\n`);
-  const args = npmInstallArgs(dir, options.range);
+  for (const [name, contents] of Object.entries(plan.files)) await writeFile(join(dir, name), contents);
   const timeoutMs = options.installTimeoutMs ?? DEFAULT_INSTALL_TIMEOUT_MS;
   options.logger?.info(
-    `${capitalise(why)}: installing wrangler@${options.range} into ${dir} (npm install, up to ${formatDuration(timeoutMs)})…`,
+    `${capitalise(why)}: installing wrangler@${choice.spec} (${choice.reason}) into ${dir} (${plan.how}, up to ${formatDuration(timeoutMs)})…`,
   );
-  const npm = options.npm ?? defaultNpmRunner(process.env);
-  const command = describeCommand("npm", args);
-  const ended = await withTimeout((signal) => npm(args, { cwd: dir, signal }), {
+  const run = installRunner(options);
+  const command = describeCommand(plan.program, plan.args);
+  const ended = await withTimeout((signal) => run(plan.program, plan.args, { cwd: dir, signal }), {
     timeoutMs,
     clock: options.clock ?? systemClock,
     ...(options.signal ? { signal: options.signal } : {}),
   });
   if (ended.kind === "cancelled") {
-    throw new CancelledError(`The install of wrangler@${options.range} into ${dir} was cancelled.`, { cause: options.signal?.reason });
+    throw new CancelledError(`The install of wrangler@${choice.spec} into ${dir} was cancelled.`, { cause: options.signal?.reason });
   }
   if (ended.kind === "timed-out") {
     throw new DeployError(
-      `npm did not install wrangler@${options.range} within ${formatDuration(timeoutMs)}: it was stopped. ` +
-        "Check the network and the npm registry (npm config get registry), or add wrangler to the project's devDependencies so no install is needed.",
+      `${plan.program} did not install wrangler@${choice.spec} within ${formatDuration(timeoutMs)}: it was stopped. ` +
+        `Check the network and the registry (${plan.program} config get registry), or add wrangler to the project's devDependencies so no install is needed.`,
       { command, detail: `timed out after ${formatDuration(timeoutMs)} installing into ${dir}` },
     );
   }
   const result = ended.value;
   if (result.exitCode !== 0) {
-    throw new DeployError(`npm could not install wrangler@${options.range}`, {
+    throw new DeployError(`${plan.program} could not install wrangler@${choice.spec}`, {
       command,
       ...(result.exitCode === undefined ? {} : { exitCode: result.exitCode }),
       detail: lastLines(stripAnsi(result.output), 20),
     });
   }
+}
+
+function installRunner(options: LocateOptions): InstallRunner {
+  if (options.run) return options.run;
+  const npm = options.npm ?? defaultNpmRunner(process.env);
+  const others = defaultInstallRunner(process.env);
+  return (program, args, runOptions) => (program === "npm" ? npm(args, runOptions) : others(program, args, runOptions));
 }
 
 type Ended<T> = { readonly kind: "done"; readonly value: T } | { readonly kind: "timed-out" } | { readonly kind: "cancelled" };
@@ -228,8 +383,14 @@ function capitalise(text: string): string {
 
 /** Runs the real `npm` from PATH (no shell on POSIX; Windows needs one for `npm.cmd`), stopped when `signal` aborts. */
 export function defaultNpmRunner(env: BaseEnv): NpmRunner {
-  return async (args, { cwd, signal }) => {
-    const result = await startChild("npm", args, { cwd, env, all: true, shell: process.platform === "win32", signal }).result;
+  const run = defaultInstallRunner(env);
+  return (args, options) => run("npm", args, options);
+}
+
+/** Runs the real package manager from PATH, as defaultNpmRunner runs npm. */
+export function defaultInstallRunner(env: BaseEnv): InstallRunner {
+  return async (program, args, { cwd, signal }) => {
+    const result = await startChild(program, args, { cwd, env, all: true, shell: process.platform === "win32", signal }).result;
     return { exitCode: result.exitCode, output: result.all || (result.startError?.message ?? "") };
   };
 }

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -7,9 +7,13 @@ import {
   DEFAULT_INSTALL_TIMEOUT_MS,
   defaultNpmRunner,
   installDirFor,
+  installPlan,
   locateWrangler,
   npmInstallArgs,
+  onPath,
+  type InstallRunner,
   type NpmRunner,
+  type PackageManagerName,
 } from "../../../src/providers/wrangler/locate.js";
 import { VirtualClock } from "../../../src/testing/virtual-clock.js";
 import { memoryLogger } from "../../support/logger.js";
@@ -156,7 +160,7 @@ describe("installing wrangler: timeout, cancel, and what it says", () => {
     await locateWrangler({ workingDirectory: project, cacheDir: join(root, "c"), npm, logger });
     const dir = installDirFor(join(root, "c"), "4");
     expect(logger.lines[0]).toBe(
-      `info: No wrangler in ${project} satisfies "4" (its wrangler 3.114.0 at ${join(project, "node_modules", "wrangler", "bin", "wrangler.js")} does not): installing wrangler@4 into ${dir} (npm install, up to 5m)…`,
+      `info: No wrangler in ${project} satisfies "4" (its wrangler 3.114.0 at ${join(project, "node_modules", "wrangler", "bin", "wrangler.js")} does not): installing wrangler@4 (the wrangler-version range) into ${dir} (npm install, up to 5m)…`,
     );
     expect(logger.lines.at(-1)).toBe(`info: Installed wrangler 4.90.0 into ${dir}`);
   });
@@ -260,5 +264,122 @@ describe("installDirFor", () => {
     expect(installDirFor("/cache", "^4.20 || >=5")).toBe(join("/cache", "wrangler", "4.20_5"));
     expect(installDirFor("/cache", "4")).toBe(join("/cache", "wrangler", "4"));
     expect(installDirFor("/cache", "../..")).toBe(join("/cache", "wrangler", "default")); // never escapes the cache
+  });
+});
+
+describe("installing the way the project's lockfile says", () => {
+  /** A runner for every package manager that "installs" `version` into its cwd, and records its calls. */
+  function fakeRun(version: string) {
+    const calls: Array<{ program: PackageManagerName; args: readonly string[]; cwd: string }> = [];
+    const run: InstallRunner = async (program, args, { cwd }) => {
+      calls.push({ program, args, cwd });
+      await fakeWranglerPackage(cwd, version);
+      return { exitCode: 0, output: "" };
+    };
+    return { run, calls };
+  }
+
+  /** Every file of the project, for proving it was not touched. */
+  async function snapshot(dir: string): Promise<Record<string, string>> {
+    const out: Record<string, string> = {};
+    for (const name of (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile())) {
+      const path = join(name.parentPath, name.name);
+      out[relative(dir, path)] = await readFile(path, "utf8");
+    }
+    return out;
+  }
+
+  const npmLock = JSON.stringify({
+    name: "app",
+    lockfileVersion: 3,
+    packages: {
+      "": { name: "app", devDependencies: { wrangler: "^4.80.0" } },
+      "node_modules/wrangler": { version: "4.86.0", resolved: "https://r/wrangler-4.86.0.tgz", integrity: "sha512-w", dev: true },
+    },
+  });
+
+  it("npm: `npm ci` in the cache folder from the lockfile's own entries, at the pinned version", async () => {
+    const project = join(root, "project");
+    await mkdir(project, { recursive: true });
+    await writeFile(join(project, "package.json"), '{"devDependencies":{"wrangler":"^4.80.0"}}');
+    await writeFile(join(project, "package-lock.json"), npmLock);
+    const before = await snapshot(project);
+    const { run, calls } = fakeRun("4.86.0");
+    const cacheDir = join(root, "cache");
+    const found = await locateWrangler({ workingDirectory: project, cacheDir, run });
+    const dir = installDirFor(cacheDir, "4.86.0");
+    expect(found).toMatchObject({ version: "4.86.0", source: "installed" });
+    expect(calls).toEqual([{ program: "npm", args: ["ci", "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"], cwd: dir }]);
+    const written = JSON.parse(await readFile(join(dir, "package-lock.json"), "utf8")) as { packages: Record<string, unknown> };
+    expect(written.packages["node_modules/wrangler"]).toEqual({
+      version: "4.86.0",
+      resolved: "https://r/wrangler-4.86.0.tgz",
+      integrity: "sha512-w",
+    });
+    expect(await snapshot(project)).toEqual(before);
+  });
+
+  it("pnpm: `pnpm add` of the pinned version in a cache folder of its own, the project untouched", async () => {
+    const project = join(root, "project");
+    await mkdir(project, { recursive: true });
+    await writeFile(join(project, "package.json"), '{"devDependencies":{"wrangler":"^4.80.0"}}');
+    await writeFile(
+      join(project, "pnpm-lock.yaml"),
+      "lockfileVersion: '9.0'\nimporters:\n  .:\n    devDependencies:\n      wrangler:\n        specifier: ^4.80.0\n        version: 4.86.0\n",
+    );
+    const before = await snapshot(project);
+    const { run, calls } = fakeRun("4.86.0");
+    const logger = memoryLogger();
+    const cacheDir = join(root, "cache");
+    await locateWrangler({ workingDirectory: project, cacheDir, run, logger });
+    const dir = installDirFor(cacheDir, "4.86.0", "pnpm");
+    expect(dir).toBe(join(cacheDir, "wrangler", "4.86.0-pnpm"));
+    expect(calls).toEqual([{ program: "pnpm", args: ["add", "--ignore-scripts", "--prefer-offline", "wrangler@4.86.0"], cwd: dir }]);
+    expect(logger.lines[0]).toContain("installing wrangler@4.86.0 (the version pnpm-lock.yaml pins)");
+    expect(logger.lines[0]).toContain("(pnpm add, up to 5m)…");
+    expect(await snapshot(project)).toEqual(before);
+    // Installed once: the next run finds it in the cache.
+    await locateWrangler({ workingDirectory: project, cacheDir, run });
+    expect(calls).toHaveLength(1);
+  });
+
+  it("yarn on the lockfile but not on the machine: says so, and installs the pinned version with npm", async () => {
+    const project = join(root, "project");
+    await mkdir(project, { recursive: true });
+    await writeFile(join(project, "yarn.lock"), 'wrangler@^4.0.0:\n  version "4.85.0"\n');
+    const { run, calls } = fakeRun("4.85.0");
+    const logger = memoryLogger();
+    const asked: string[] = [];
+    const hasPackageManager = async (name: PackageManagerName) => (asked.push(name), false);
+    const cacheDir = join(root, "cache");
+    await locateWrangler({ workingDirectory: project, cacheDir, run, logger, hasPackageManager });
+    expect(asked).toEqual(["yarn"]);
+    expect(logger.lines[0]).toBe(
+      `warn: ${join(project, "yarn.lock")} says the project uses yarn, but yarn is not on PATH: installing wrangler with npm instead. ` +
+        "Set yarn up in an earlier step (or add wrangler to the project's devDependencies and install it) to install it the project's way.",
+    );
+    expect(calls).toEqual([
+      { program: "npm", args: npmInstallArgs(installDirFor(cacheDir, "4.85.0"), "4.85.0"), cwd: installDirFor(cacheDir, "4.85.0") },
+    ]);
+  });
+
+  it("yarn and bun: the folder is made a project of its own, with node_modules and no install scripts", () => {
+    const yarn = installPlan("yarn", "/c", "4.86.0");
+    expect(yarn).toMatchObject({ program: "yarn", args: ["add", "wrangler@4.86.0"] });
+    expect(Object.keys(yarn.files).sort()).toEqual([".yarnrc", ".yarnrc.yml", "package.json", "yarn.lock"]);
+    expect(yarn.files[".yarnrc.yml"]).toContain("nodeLinker: node-modules");
+    expect(installPlan("bun", "/c", "^4.80.0")).toMatchObject({ program: "bun", args: ["add", "wrangler@^4.80.0"] });
+    // A range is resolved against the registry; only an exact version may trust cached metadata.
+    expect(installPlan("pnpm", "/c", "^4.80.0").args).toEqual(["add", "--ignore-scripts", "wrangler@^4.80.0"]);
+  });
+
+  it("onPath finds an executable in PATH's folders only", async () => {
+    const bin = join(root, "bin");
+    await mkdir(bin, { recursive: true });
+    await writeFile(join(bin, "pnpm"), "#!/bin/sh\n", { mode: 0o755 });
+    await writeFile(join(bin, "yarn"), "not executable", { mode: 0o644 });
+    expect(await onPath("pnpm", { PATH: bin })).toBe(true);
+    expect(await onPath("bun", { PATH: bin })).toBe(false);
+    if (process.platform !== "win32") expect(await onPath("yarn", { PATH: bin })).toBe(false);
   });
 });
