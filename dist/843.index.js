@@ -13,7 +13,7 @@ export const modules = {
 /* harmony import */ var _core_version_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8067);
 /* harmony import */ var _providers_cloudflare_connection_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(5290);
 /* harmony import */ var _providers_wrangler_commands_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(9307);
-/* harmony import */ var _providers_wrangler_locate_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(1759);
+/* harmony import */ var _providers_wrangler_locate_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(6293);
 /* harmony import */ var _providers_wrangler_project_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(8772);
 /* harmony import */ var _providers_wrangler_runner_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(6703);
 /* harmony import */ var _env_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(3221);
@@ -46,6 +46,8 @@ function firstDeploy(settings, env) {
     const config = settings.config;
     if (config.mode !== "release")
         return "not a release";
+    if (settings.deployer.kind !== "wrangler")
+        return "the project is not deployed with wrangler";
     if (PROXY_VARIABLES.some((name) => env[name]))
         return "a proxy is configured";
     const productionFirst = config.stages === "production";
@@ -76,7 +78,7 @@ const PROXY_VARIABLES = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy
  */
 async function prestartFirstDeploy(settings, env, signal) {
     const first = firstDeploy(settings, env);
-    if (typeof first === "string")
+    if (typeof first === "string" || !settings.project)
         return undefined;
     const { config, runtime } = settings;
     const found = await (0,_providers_wrangler_locate_js__WEBPACK_IMPORTED_MODULE_4__/* .findProjectWrangler */ .zZ)(config.workingDirectory);
