@@ -2,6 +2,7 @@
  * `startSandbox`: wires the store, the API server, the Workers runtime and the traffic server.
  */
 import { randomBytes } from "node:crypto";
+import { answerGraphql } from "./analytics.js";
 import { createApiRouter } from "./api.js";
 import { API_PREFIX, createApiHandler } from "./api-server.js";
 import { FaultRegistry } from "./faults.js";
@@ -39,6 +40,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     deploymentsChanged: () => runtime.apply(store.liveVersions()),
     unsupported,
   });
+  // The GraphQL Analytics API, answered from the traffic served (analytics.ts).
+  router.on("POST", "/graphql", (call) =>
+    answerGraphql({ accountId, traffic, ingestionDelayMs: () => options.analyticsDelayMs ?? 0, unsupported }, call),
+  );
   const apiServer = await listen(options.port ?? 0, createApiHandler({ router, faults, records: requests, accountId, unsupported }));
   let trafficOrigin = "";
   const trafficServer = await listen(

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startSandbox, writeSampleWorker } from "../../src/sandbox/index.js";
-import type { Sandbox, SampleWorkerOptions } from "../../src/sandbox/index.js";
+import type { Sandbox, SandboxOptions, SampleWorkerOptions } from "../../src/sandbox/index.js";
 import { startGitHubFake, type GitHubFake } from "./github-fake.js";
 import { linkWrangler, runAction, type ActionRun, type RunActionOptions } from "./action-harness.js";
 
@@ -32,8 +32,8 @@ export interface World {
   stop(): Promise<void>;
 }
 
-export async function createWorld(): Promise<World> {
-  const sandbox = await startSandbox();
+export async function createWorld(sandboxOptions: SandboxOptions = {}): Promise<World> {
+  const sandbox = await startSandbox(sandboxOptions);
   const github = await startGitHubFake();
   const workspace = await mkdtemp(join(tmpdir(), "shipline-e2e-"));
   const project = await writeSampleWorker(workspace, { label: "v1" });

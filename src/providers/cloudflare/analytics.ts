@@ -49,12 +49,17 @@ export class CloudflareAnalytics implements TrafficAnalytics {
     this.#options = options;
   }
 
-  /** One query over the last minute: proves the token may read the account's analytics. */
+  /**
+   * One query over the last minute: proves the token may read the account's analytics. A
+   * refusal (no permission, wrong account) fails; an outage (5xx, timeout) does not.
+   */
   async prepare(target: DeployTarget, signal: AbortSignal): Promise<void> {
     const now = (this.#options.now ?? Date.now)();
     try {
       await this.read(target, { from: now - 60_000, until: now }, signal);
     } catch (error) {
+      // An outage now says nothing about the permission: each step's no-verdict policy handles one then.
+      if (error instanceof DeployError && error.transient) return;
       const text = errorMessage(error);
       const denied = /authz|not authorized|permission/i.test(text);
       throw new DeployError(
