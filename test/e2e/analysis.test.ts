@@ -50,7 +50,7 @@ describe("traffic analysis of gradual steps, end to end", () => {
     const run = await world.run(gradual, { ref: "refs/tags/v1.1.0", sha: "2".repeat(40) });
     expect(run.outputs["result"], run.stdout).toBe("rolled-back");
     expect(await world.live("production")).toEqual([anchor]);
-    expect(run.summary).toMatch(/traffic analysis at 50% failed: more errors than the baseline beyond chance/);
+    expect(run.summary).toMatch(/Traffic analysis at 50% failed: more errors than the baseline beyond chance/);
     // The summary shows both versions' figures and the test; the health report has the raw ones.
     expect(run.summary).toMatch(/Traffic analysis/);
     expect(run.summary).toMatch(/one-sided Fisher p = /);
