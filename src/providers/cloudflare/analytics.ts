@@ -65,7 +65,7 @@ export class CloudflareAnalytics implements TrafficAnalytics {
       throw new DeployError(
         `production.analysis is set, but Cloudflare's analytics cannot be read for ${target.environment}: ${text}.${
           denied ? " The API token needs the Account Analytics Read permission (Account › Account Analytics › Read)." : ""
-        } Nothing was deployed.`,
+        }`,
         { command: "POST /graphql", detail: text, cause: error },
       );
     }
