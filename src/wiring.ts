@@ -17,7 +17,7 @@ import { createShellRunner } from "./providers/system/shell.js";
 import { accountIdWarning } from "./providers/wrangler/config-account.js";
 import { WranglerDeployer } from "./providers/wrangler/deployer.js";
 import { findProjectWrangler, locateWrangler, type LocatedWrangler } from "./providers/wrangler/locate.js";
-import { WranglerProcessRunner, type SpawnEvent } from "./providers/wrangler/runner.js";
+import { SECRETS_FILE_MIN_WRANGLER, WranglerProcessRunner, type SpawnEvent } from "./providers/wrangler/runner.js";
 import { WranglerTargets } from "./providers/wrangler/targets.js";
 import { wranglerCommandEnv } from "./providers/wrangler/env.js";
 import { ConfigError } from "./core/errors.js";
@@ -46,10 +46,14 @@ export interface WiringOptions {
   readonly targets?: WranglerTargets;
   /** Values of the `secrets` names, uploaded with every version (`--secrets-file`). */
   readonly secretValues?: Readonly<Record<string, string>>;
+  /**
+   * The runner the action's early start made, holding the run's first deploy (prestart.ts).
+   * Used when it runs the wrangler found here; otherwise its held deploy is discarded.
+   */
+  readonly runner?: WranglerProcessRunner;
 }
 
-/** The first wrangler with `--secrets-file` on `deploy` and `versions upload` (its changelog, 4.74.0). */
-export const SECRETS_FILE_MIN_WRANGLER = "4.74.0";
+export { SECRETS_FILE_MIN_WRANGLER };
 
 /** What every run uses, whichever entry point started it. */
 export type SharedDeps = Pick<PipelineDeps, "deployer" | "probe" | "commands" | "analytics">;
@@ -64,15 +68,20 @@ export async function wireShared(options: WiringOptions): Promise<{ deps: Shared
   if (warning) logger.warn(warning);
   const secrets = options.secretValues ?? {};
   if (Object.keys(secrets).length > 0) checkSecretsSupport(wrangler, options);
-  const runner = new WranglerProcessRunner({
-    binJs: wrangler.binJs,
-    cwd: config.workingDirectory,
-    env: options.env,
-    apiToken: options.apiToken,
-    accountId: options.accountId,
-    ...(options.onSpawn ? { onSpawn: options.onSpawn } : {}),
-    ...(options.tempRoot ? { tempRoot: options.tempRoot } : {}),
-  });
+  const early = options.runner;
+  if (early && early.binJs !== wrangler.binJs) await early.discardPrestarted("the run uses another wrangler");
+  const runner =
+    early?.binJs === wrangler.binJs
+      ? early
+      : new WranglerProcessRunner({
+          binJs: wrangler.binJs,
+          cwd: config.workingDirectory,
+          env: options.env,
+          apiToken: options.apiToken,
+          accountId: options.accountId,
+          ...(options.onSpawn ? { onSpawn: options.onSpawn } : {}),
+          ...(options.tempRoot ? { tempRoot: options.tempRoot } : {}),
+        });
   // Reads of production and an urgent restore go to the Cloudflare API directly, with the
   // Worker, account, credentials, base URL and proxy wrangler itself would use.
   const targets =

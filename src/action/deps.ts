@@ -9,7 +9,7 @@ import { createGitHubClient, type GitHubClient } from "../providers/github/clien
 import type { GitHubRunContext } from "../providers/github/context.js";
 import { GitHubDeploymentRecorder } from "../providers/github/deployments.js";
 import { GitHubPublisher } from "../providers/github/publisher.js";
-import type { SpawnEvent } from "../providers/wrangler/runner.js";
+import type { SpawnEvent, WranglerProcessRunner } from "../providers/wrangler/runner.js";
 import type { WranglerTargets } from "../providers/wrangler/targets.js";
 import { clockFor, wireShared } from "../wiring.js";
 import { ISSUE_APPROVAL_NEEDS_GITHUB } from "./early.js";
@@ -24,6 +24,8 @@ export interface ActionWiringOptions {
   readonly onSpawn?: (event: SpawnEvent) => void;
   /** Made by the action's early start, with production's first read under way. */
   readonly targets?: WranglerTargets;
+  /** Made by the action's early start, holding the run's first deploy (prestart.ts). */
+  readonly runner?: WranglerProcessRunner;
 }
 
 /** Builds every provider the action uses: the shared wiring, plus GitHub's approval, records and tags. */
@@ -44,6 +46,7 @@ export async function createActionDeps(options: ActionWiringOptions): Promise<Pi
     secretValues: settings.runtime.secretValues,
     ...(options.onSpawn ? { onSpawn: options.onSpawn } : {}),
     ...(options.targets ? { targets: options.targets } : {}),
+    ...(options.runner ? { runner: options.runner } : {}),
   });
   const client =
     github && settings.runtime.githubToken

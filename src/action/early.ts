@@ -11,12 +11,13 @@ import { resolve } from "node:path";
 import { loadConfigSource } from "../config/file.js";
 import { readInputs } from "../config/inputs.js";
 import { resolveSettings, type ResolvedSettings } from "../config/resolve.js";
-import { ConfigError } from "../core/errors.js";
+import { CancelledError, ConfigError } from "../core/errors.js";
 import type { Logger } from "../core/ports.js";
 import type { Millis } from "../core/types.js";
 import { readGitHubContext } from "../providers/github/context.js";
 import { checkWorkerProject, environmentsNeeded } from "../providers/wrangler/project-check.js";
 import type { WranglerProject } from "../providers/wrangler/project.js";
+import type { WranglerProcessRunner } from "../providers/wrangler/runner.js";
 import { WranglerTargets } from "../providers/wrangler/targets.js";
 import { definedEnv, type Env } from "./env.js";
 
@@ -35,8 +36,15 @@ export interface EarlyStart {
   readonly targets?: WranglerTargets;
   /** Where `targets` logs, until the action's logger is attached. */
   readonly log: DeferredLog;
+  /** Until the action installs its own handlers: SIGINT or SIGTERM aborts `controller` (nothing early outlives a cancel). */
+  readonly signals: { dispose(): void };
   /** Settles once the early read's request is written (or failed, or after `EARLY_SEND_WAIT_MS`). */
   readonly sent: Promise<void>;
+  /**
+   * Once `sent` has settled: the runner holding the run's first deploy, started with its writes
+   * held (prestart.ts), or undefined when none was started. Never rejects.
+   */
+  readonly prestarted?: Promise<WranglerProcessRunner | undefined>;
 }
 
 /** The settings, with the wrangler config found in the working directory. */
@@ -45,20 +53,22 @@ export type LoadedSettings = ResolvedSettings & { readonly project: WranglerProj
 export async function startEarly(env: Env): Promise<EarlyStart> {
   const startedAt = Date.now();
   const controller = new AbortController();
+  const signals = cancelOnSignal(controller);
   const log = new DeferredLog();
   const inputs = readInputs(env);
   let settings: LoadedSettings;
   try {
     settings = await loadSettings(inputs, env);
   } catch (error) {
-    return { startedAt, inputs, settings: { ok: false, error }, controller, log, sent: Promise.resolve() };
+    return { startedAt, inputs, settings: { ok: false, error }, controller, log, signals, sent: Promise.resolve() };
   }
   const config = settings.config;
   const approvalProblem = issueApprovalProblem(settings, env);
   if (approvalProblem)
-    return { startedAt, inputs, settings: { ok: false, error: approvalProblem }, controller, log, sent: Promise.resolve() };
-  const base = { startedAt, inputs, settings: { ok: true, value: settings }, controller, log } as const;
-  if (config.mode !== "release" || config.stages === "staging") return { ...base, sent: Promise.resolve() };
+    return { startedAt, inputs, settings: { ok: false, error: approvalProblem }, controller, log, signals, sent: Promise.resolve() };
+  const base = { startedAt, inputs, settings: { ok: true, value: settings }, controller, log, signals } as const;
+  if (config.mode !== "release") return { ...base, sent: Promise.resolve() };
+  if (config.stages === "staging") return { ...base, sent: Promise.resolve(), prestarted: prestart(settings, env, controller, log) };
   const targets = new WranglerTargets({
     workingDirectory: config.workingDirectory,
     env: definedEnv(env),
@@ -66,9 +76,26 @@ export async function startEarly(env: Env): Promise<EarlyStart> {
     accountId: settings.runtime.cloudflareAccountId,
     logger: log,
   });
-  const sent = requestWritten(EARLY_SEND_WAIT_MS);
+  const written = requestWritten(EARLY_SEND_WAIT_MS);
   const read = targets.startEarlyRead(config.production.environment, controller.signal);
-  return { ...base, targets, sent: Promise.race([sent, read.then(noop, noop)]) };
+  const sent = Promise.race([written, read.then(noop, noop)]);
+  return { ...base, targets, sent, prestarted: sent.then(() => prestart(settings, env, controller, log)) };
+}
+
+/** Starts the run's first deploy with its writes held; a failure to do so only costs the head start. */
+async function prestart(
+  settings: LoadedSettings,
+  env: Env,
+  controller: AbortController,
+  log: DeferredLog,
+): Promise<WranglerProcessRunner | undefined> {
+  try {
+    const { prestartFirstDeploy } = await import("./prestart.js");
+    return await prestartFirstDeploy(settings, env, controller.signal);
+  } catch (error) {
+    log.debug(`The first deploy was not started early: ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
+  }
 }
 
 /**
@@ -130,6 +157,19 @@ function requestWritten(maxMs: Millis): Promise<void> {
 }
 
 function noop(): void {}
+
+/** The action's own handlers replace these once it has loaded (signals.ts); before that, a cancel still cancels. */
+function cancelOnSignal(controller: AbortController): { dispose(): void } {
+  const onSignal = (signal: NodeJS.Signals) => controller.abort(new CancelledError(`cancelled by ${signal}`));
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  return {
+    dispose() {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    },
+  };
+}
 
 /** A logger that keeps what it is told until the real one is attached, then passes everything on. */
 export class DeferredLog implements Pick<Logger, "debug" | "warn"> {

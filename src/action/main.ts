@@ -76,6 +76,8 @@ export async function run(env: Env = process.env, early?: EarlyStart): Promise<n
     await records?.markOpen("cancelled; the cleanup did not finish in time", urlOf);
   };
   const signals = installSignalHandlers(controller, logger, { onHardDeadline });
+  early.signals.dispose();
+  const earlyRunner = await early.prestarted;
   try {
     const built = await createActionDeps({
       settings,
@@ -84,6 +86,7 @@ export async function run(env: Env = process.env, early?: EarlyStart): Promise<n
       logger,
       signal: controller.signal,
       ...(early.targets ? { targets: early.targets } : {}),
+      ...(earlyRunner ? { runner: earlyRunner } : {}),
     });
     records = built.recorder ? trackingRecorder(built.recorder) : undefined;
     deps = { ...built, ...(records ? { recorder: records } : {}), onEvent: progress.observe };
@@ -102,6 +105,8 @@ export async function run(env: Env = process.env, early?: EarlyStart): Promise<n
     return finishOnce(stoppedBeforeStart(error, startedAt));
   } finally {
     // Nothing started for this run outlives it (before the signal handlers go: a cancel now still waits for this).
+    // A deploy started early and never reached refuses its held writes first.
+    await earlyRunner?.discardPrestarted("the run ended before its deploy");
     await stopAllChildren();
     signals.dispose();
   }

@@ -81,6 +81,12 @@ export const COMMANDS: readonly CommandSpec[] = [
       { name: "port", type: "string", value: "<port>", description: "Port of the API server (default: a free port)." },
       { name: "traffic-port", type: "string", value: "<port>", description: "Port serving the deployed Workers (default: a free port)." },
       { name: "account-id", type: "string", value: "<hex32>", description: "Account id the sandbox answers for (default: a random one)." },
+      {
+        name: "persist-dir",
+        type: "string",
+        value: "<dir>",
+        description: "Keep KV, D1 and R2 data and their list here, for the next start (default: a temporary directory, removed at exit).",
+      },
       JSON_FLAG,
       HELP,
     ],

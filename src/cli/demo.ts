@@ -5,11 +5,13 @@
  * production health endpoint fails, so the health gate catches it and production is rolled
  * back, then v1.2.0, whose health is fine but which fails a fifth of `/api/items`: a small
  * traffic generator plays users during a gradual rollout, and the 50% step's traffic analysis
- * catches it from the (sandbox's) analytics and rolls back. Also the bench's entry point (`runDemoBench`).
+ * catches it from the (sandbox's) analytics and rolls back. The Worker's health check needs a
+ * secret and its D1 database (binding `DB`), whose migration `before-production` applies with
+ * `wrangler d1 migrations apply`. Also the bench's entry point (`runDemoBench`).
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { installSignalHandlers } from "../action/signals.js";
 import { definedEnv } from "../action/env.js";
 import { resolveConfig, type ResolvedSettings } from "../config/index.js";
@@ -20,10 +22,11 @@ import type { PipelineResult, RunResult } from "../core/types.js";
 import { percent } from "../core/analysis.js";
 import type { StepAnalysis } from "../core/analysis-step.js";
 import { stopAllChildren } from "../providers/system/process-tree.js";
-import { startSandbox, type Sandbox, type SampleWorkerOptions } from "../sandbox/index.js";
+import { findProjectWrangler } from "../providers/wrangler/locate.js";
+import { SAMPLE_MIGRATION, startSandbox, type Sandbox, type SampleWorkerOptions } from "../sandbox/index.js";
 import type { LiveLine } from "./live.js";
 import { CliConsole, silentSink, type LineSink } from "./console.js";
-import { createCliDeps } from "./deps.js";
+import { createCliDeps, SHIPLINE_ROOT } from "./deps.js";
 import { medianServeMs, serveSamples, type ServeSample } from "./demo-measure.js";
 import { createDemoProject, type DemoProject } from "./demo-project.js";
 import { demoTimeline } from "./demo-report.js";
@@ -37,6 +40,12 @@ import { progressPrinter } from "./progress.js";
 export const DEMO_SECRET = "DEMO_API_KEY";
 /** Not a real secret, but handled as one: masked everywhere, never on a command line. */
 export const DEMO_SECRET_VALUE = "demo-api-key-not-a-real-secret";
+
+/** The sandbox's D1 database per environment, bound as `DB` (the ids a project's wrangler.toml would name). */
+const DEMO_D1: Readonly<Record<string, string>> = {
+  staging: "0d3c2b1a-5e4f-4a6b-8c7d-9e0f1a2b3c4d",
+  production: "7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d",
+};
 
 /** The third act's rollout: a 50% step judged on users' traffic (test-sized windows), then 100%. */
 const ANALYSIS_ACT = {
@@ -67,16 +76,16 @@ interface DemoRelease {
 
 /** The releases the demo makes, and what each must end in. */
 const RELEASES: readonly DemoRelease[] = [
-  { tag: "v1.0.0", worker: { label: "v1.0.0", secrets: [DEMO_SECRET] }, expected: "released", title: "a healthy release" },
+  { tag: "v1.0.0", worker: { label: "v1.0.0", secrets: [DEMO_SECRET], d1: DEMO_D1 }, expected: "released", title: "a healthy release" },
   {
     tag: "v1.1.0",
-    worker: { label: "v1.1.0", secrets: [DEMO_SECRET], health: { production: "unhealthy" } },
+    worker: { label: "v1.1.0", secrets: [DEMO_SECRET], d1: DEMO_D1, health: { production: "unhealthy" } },
     expected: "rolled-back",
     title: "production health broken",
   },
   {
     tag: "v1.2.0",
-    worker: { label: "v1.2.0", secrets: [DEMO_SECRET], itemsFailShare: 0.2 },
+    worker: { label: "v1.2.0", secrets: [DEMO_SECRET], d1: DEMO_D1, itemsFailShare: 0.2 },
     expected: "rolled-back",
     title: "health fine, a fifth of /api/items failing: caught from traffic at 50%",
     analysis: ANALYSIS_ACT,
@@ -137,10 +146,16 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   const base = await mkdtemp(join(tmpdir(), "shipline-demo-"));
   const project = await createDemoProject(join(base, "sample-worker"));
   out.line(`▸ Starting the local Workers sandbox`);
-  const sandbox = await startSandbox({ analyticsDelayMs: DEMO_ANALYTICS_DELAY_MS });
+  const sandbox = await startSandbox({
+    analyticsDelayMs: DEMO_ANALYTICS_DELAY_MS,
+    resources: { d1Databases: Object.entries(DEMO_D1).map(([environment, id]) => ({ name: `sample-worker-${environment}`, id })) },
+  });
   try {
     out.addSecrets([sandbox.wranglerEnv()["CLOUDFLARE_API_TOKEN"], DEMO_SECRET_VALUE]);
     out.line(`✔ Sandbox: Cloudflare API at ${sandbox.apiBaseUrl}, Workers at ${sandbox.trafficBaseUrl}/<worker>`);
+    await migrateStaging(sandbox);
+    out.line(`✔ D1 databases sample-worker-staging (migrated earlier) and sample-worker-production (migrated before production)`);
+    await linkWrangler(project.dir);
     const runs: DemoRun[] = [];
     for (const [index, release] of RELEASES.entries()) {
       out.plain("");
@@ -256,6 +271,7 @@ function demoConfig(args: ReleaseArgs, env: Readonly<Record<string, string>>): P
     "staging-url": args.sandbox.workerUrl(worker.workerName("staging")),
     "production-url": args.sandbox.workerUrl(worker.workerName("production")),
     secrets: DEMO_SECRET,
+    "before-production": MIGRATE_PRODUCTION,
     ...DEMO_GATES,
     ...args.analysis?.inputs,
   };
@@ -292,4 +308,32 @@ function playUsers(url: string): { stop(): Promise<void> } {
       await all;
     },
   };
+}
+
+/** Staging's database as an earlier release would have left it: the sample migration applied, through the sandbox's D1 API. */
+async function migrateStaging(sandbox: Sandbox): Promise<void> {
+  const url = `${sandbox.apiBaseUrl}/accounts/${sandbox.accountId}/d1/database/${DEMO_D1["staging"]}/query`;
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { authorization: `Bearer ${sandbox.wranglerEnv()["CLOUDFLARE_API_TOKEN"]}`, "content-type": "application/json" },
+    body: JSON.stringify({ sql: SAMPLE_MIGRATION.sql }),
+  });
+  if (!response.ok) throw new Error(`The demo could not migrate staging's D1 database: ${response.status} ${await response.text()}`);
+}
+
+/** The before-production command, as a project would write it. */
+const MIGRATE_PRODUCTION = "node_modules/.bin/wrangler d1 migrations apply DB --remote --env production";
+
+/**
+ * Gives the demo project shipline's own wrangler as its `node_modules/wrangler` (a link, as a
+ * project's install would put it there), so that the before-production command runs it as
+ * users do; the deploys find the same wrangler.
+ */
+async function linkWrangler(projectDir: string): Promise<void> {
+  const wrangler = await findProjectWrangler(SHIPLINE_ROOT);
+  if (!wrangler) throw new Error(`The demo needs shipline's own wrangler, not found under ${SHIPLINE_ROOT}`);
+  const packageDir = dirname(dirname(wrangler.binJs));
+  await mkdir(join(projectDir, "node_modules", ".bin"), { recursive: true });
+  await symlink(packageDir, join(projectDir, "node_modules", "wrangler"), "dir");
+  await symlink(join("..", "wrangler", relative(packageDir, wrangler.binJs)), join(projectDir, "node_modules", ".bin", "wrangler"));
 }

@@ -58,7 +58,12 @@ function sandboxOptions(flags: ParsedFlags): SandboxOptions {
   }
   const port = portFlag(flags, "port");
   const trafficPort = portFlag(flags, "traffic-port");
+  const persistDir = flags.options["persist-dir"] as string | undefined;
+  if (persistDir !== undefined && persistDir.trim() === "") {
+    throw new UsageError(`Flag --persist-dir has an empty value: expected a directory.`, "sandbox");
+  }
   return {
+    ...(persistDir ? { persistDir } : {}),
     ...(accountId ? { accountId } : {}),
     ...(port !== undefined ? { port } : {}),
     ...(trafficPort !== undefined ? { trafficPort } : {}),

@@ -7,8 +7,10 @@ import { Router } from "./router.js";
 import { SANDBOX_USER, deploymentJson, fail, ok, scriptJson, serviceJson, settingsJson, versionJson } from "./shapes.js";
 import { DeploymentRefused, findVersion, type BindingRecord, type SandboxStore, type ScriptRecord, type UploadedWorker } from "./store.js";
 import { UploadRejected, parseUpload } from "./upload.js";
+import { addStorageRoutes, type StorageDeps } from "./api-storage.js";
+import { ResourceRefused, STORAGE_BINDING_TYPES } from "./resources.js";
 
-export interface ApiDeps {
+export interface ApiDeps extends StorageDeps {
   readonly store: SandboxStore;
   readonly accountId: string;
   readonly subdomain: string;
@@ -38,6 +40,7 @@ export function createApiRouter(deps: ApiDeps): Router {
   addAccountRoutes(router, deps);
   addScriptRoutes(router, deps);
   addVersionRoutes(router, deps);
+  addStorageRoutes(router, deps);
   return router;
 }
 
@@ -68,7 +71,33 @@ export function unsupportedRequest(method: string, path: string): string {
 }
 
 /** Binding types a deployed version runs with in the sandbox; `inherit` is resolved at upload. */
-const RUNNABLE_BINDINGS: ReadonlySet<string> = new Set(["plain_text", "secret_text", "json", "version_metadata", "inherit"]);
+const RUNNABLE_BINDINGS: ReadonlySet<string> = new Set([
+  "plain_text",
+  "secret_text",
+  "json",
+  "version_metadata",
+  "inherit",
+  ...STORAGE_BINDING_TYPES,
+]);
+
+/**
+ * A KV, D1 or R2 binding to a resource the account does not have is refused, as the API
+ * refuses it (the Worker would otherwise run with the binding undefined).
+ */
+function refuseUnknownStorage(deps: ApiDeps, upload: UploadedWorker): ApiReply | undefined {
+  for (const binding of upload.bindings) {
+    try {
+      deps.resources.hostBinding(binding);
+    } catch (error) {
+      if (!(error instanceof ResourceRefused)) throw error;
+      return {
+        status: 400,
+        body: fail(error.code, `${error.message}: create it first (wrangler kv namespace create, d1 create, r2 bucket create)`),
+      };
+    }
+  }
+  return undefined;
+}
 
 /** Warns, naming each binding of an upload that the sandbox cannot give the Worker (it would be undefined at run time). */
 function warnUnsupportedBindings(deps: ApiDeps, script: string, bindings: UploadedWorker["bindings"]): void {
@@ -115,12 +144,6 @@ function addAccountRoutes(router: Router, deps: ApiDeps): void {
     }))
     .on("GET", "/accounts/:account/workers/subdomain", () => reply({ subdomain: deps.subdomain }))
     .on("GET", "/accounts/:account/workers/scripts", () => reply(deps.store.all().map(scriptJson)))
-    // The sandbox has no KV namespaces (creating one is not supported, and says so): the list is empty.
-    // `wrangler delete` reads it to remove a Workers Sites namespace.
-    .on("GET", "/accounts/:account/storage/kv/namespaces", () => ({
-      status: 200,
-      body: ok([], { page: 1, per_page: 100, count: 0, total_count: 0, total_pages: 0 }),
-    }))
     // The sandbox runs no Durable Objects (a binding to one is warned about at upload): the list is empty.
     // Newer `wrangler delete` (4.16x) reads it to find namespaces the Worker owns.
     .on("GET", "/accounts/:account/workers/durable_objects/namespaces", () => ({
@@ -237,7 +260,7 @@ function addVersionRoutes(router: Router, deps: ApiDeps): void {
     .on("POST", `${SCRIPT}/versions`, async (call) => {
       const parsed = await readUpload(call);
       if ("status" in parsed) return parsed;
-      const refused = missingInherited(deps, call.params.script ?? "", parsed);
+      const refused = missingInherited(deps, call.params.script ?? "", parsed) ?? refuseUnknownStorage(deps, parsed);
       if (refused) return refused;
       warnUnsupportedBindings(deps, call.params.script ?? "", parsed.bindings);
       const version = deps.store.addVersion(call.params.script ?? "", parsed, "upload");
@@ -264,7 +287,7 @@ async function legacyUpload(deps: ApiDeps, call: ApiCall): Promise<ApiReply> {
   const parsed = await readUpload(call);
   if ("status" in parsed) return parsed;
   const name = call.params.script ?? "";
-  const refused = missingInherited(deps, name, parsed);
+  const refused = missingInherited(deps, name, parsed) ?? refuseUnknownStorage(deps, parsed);
   if (refused) return refused;
   warnUnsupportedBindings(deps, name, parsed.bindings);
   const version = deps.store.addVersion(name, parsed, "upload");

@@ -4,7 +4,8 @@
  *
  * The Worker answers:
  * - `GET /api/health`: `{"success":true,"data":{"status":"healthy"}}` (or 503 / a thrown error, see `health`;
- *   503 too when a secret named in `secrets` is missing or empty)
+ *   503 too when a secret named in `secrets` is missing or empty, or, with `d1`, when the D1
+ *   binding `DB` is missing or its database lacks the row the fixture's migration inserts)
  * - `GET /api/config?vars=A,B&secrets=C,D`: `{ vars: { A: <value> }, secrets: { C: <sha-256 hex of the value> } }`
  *   (a secret's value never leaves the Worker; `null` for one that is not set)
  * - `GET /api/version`: `{ label, environment, version: { id, tag, timestamp }, url }`
@@ -36,7 +37,18 @@ export interface SampleWorkerOptions {
   itemsFailShare?: number;
   /** Secrets the health check needs: missing or empty ones make it answer 503 naming them. @default [] */
   secrets?: readonly string[];
+  /**
+   * A D1 database per environment (`{ staging: "<database id>", … }`), bound as `DB`, with
+   * `migrations/0001_health.sql` creating the table the health check reads. @default none
+   */
+  d1?: Readonly<Record<string, string>>;
 }
+
+/** What the fixture's migration creates, and the health check reads back. */
+export const SAMPLE_MIGRATION = {
+  file: "0001_health.sql",
+  sql: "CREATE TABLE health_checks (id INTEGER PRIMARY KEY, note TEXT NOT NULL);\nINSERT INTO health_checks (note) VALUES ('migrated');\n",
+} as const;
 
 export interface SampleWorkerProject {
   readonly dir: string;
@@ -61,8 +73,12 @@ export async function writeSampleWorker(dir: string, options: SampleWorkerOption
   await writeFile(configPath, wranglerToml(name, environments, options));
   await writeFile(
     join(dir, "src", "index.js"),
-    workerSource(name, options.label ?? "v1", options.secrets ?? [], options.itemsFailShare ?? 0),
+    workerSource(name, options.label ?? "v1", options.secrets ?? [], options.d1 !== undefined, options.itemsFailShare ?? 0),
   );
+  if (options.d1) {
+    await mkdir(join(dir, "migrations"), { recursive: true });
+    await writeFile(join(dir, "migrations", SAMPLE_MIGRATION.file), SAMPLE_MIGRATION.sql);
+  }
   return {
     dir,
     configPath,
@@ -78,9 +94,15 @@ function healthFor(options: SampleWorkerOptions, environment: string): SampleHea
 
 /** version_metadata is not inherited by environments, so every section declares it. */
 function wranglerToml(name: string, environments: readonly string[], options: SampleWorkerOptions): string {
+  // d1_databases are not inherited by environments either.
+  const database = (environment: string) => {
+    const id = options.d1?.[environment];
+    return id ? `d1_databases = [{ binding = "DB", database_name = "${name}-${environment}", database_id = "${id}" }]\n` : "";
+  };
   const section = (environment: string) =>
     `vars = { ENVIRONMENT = "${environment}", HEALTH = "${healthFor(options, environment)}" }\n` +
-    `version_metadata = { binding = "${VERSION_METADATA_BINDING}" }\n`;
+    `version_metadata = { binding = "${VERSION_METADATA_BINDING}" }\n` +
+    database(environment);
   const lines = [
     `name = "${name}"`,
     `main = "src/index.js"`,
@@ -91,13 +113,26 @@ function wranglerToml(name: string, environments: readonly string[], options: Sa
   return `${lines.join("\n")}\n`;
 }
 
-function workerSource(name: string, label: string, secrets: readonly string[], itemsFailShare: number): string {
+function workerSource(name: string, label: string, secrets: readonly string[], database: boolean, itemsFailShare: number): string {
   return `// Sample Worker written by shipline's sandbox fixture.
 const NAME = ${JSON.stringify(name)};
 const ITEMS_FAIL_SHARE = ${JSON.stringify(itemsFailShare)};
 let itemsServed = 0;
 const LABEL = ${JSON.stringify(label)};
 const NEEDED_SECRETS = ${JSON.stringify(secrets)};
+const NEEDS_DATABASE = ${JSON.stringify(database)};
+
+/** Why the D1 database cannot serve (no binding, or the migration not applied), or undefined. */
+async function databaseProblem(env) {
+  if (!NEEDS_DATABASE) return undefined;
+  if (!env.DB) return "the D1 binding DB is missing";
+  try {
+    const row = await env.DB.prepare("SELECT note FROM health_checks ORDER BY id LIMIT 1").first();
+    return row?.note === "migrated" ? undefined : "the health_checks row is missing";
+  } catch (error) {
+    return "the D1 database is not migrated: " + String(error?.message ?? error);
+  }
+}
 
 async function sha256(text) {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
@@ -129,6 +164,8 @@ export default {
       if (health === "unhealthy") return json({ success: false, data: { status: "unhealthy" } }, 503, env);
       const missing = NEEDED_SECRETS.filter((secret) => typeof env[secret] !== "string" || env[secret] === "");
       if (missing.length > 0) return json({ success: false, data: { status: "unhealthy", missingSecrets: missing } }, 503, env);
+      const database = await databaseProblem(env);
+      if (database) return json({ success: false, data: { status: "unhealthy", database } }, 503, env);
       return json({ success: true, data: { status: "healthy" } }, 200, env);
     }
     if (url.pathname === "/api/health/detailed") {

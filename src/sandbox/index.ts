@@ -3,8 +3,9 @@
  * wrangler 4 uses, on 127.0.0.1, which runs every deployed Worker version in workerd.
  */
 export { startSandbox } from "./sandbox.js";
-export { writeSampleWorker } from "./fixture.js";
+export { SAMPLE_MIGRATION, writeSampleWorker } from "./fixture.js";
 export type { SampleHealth, SampleWorkerOptions, SampleWorkerProject } from "./fixture.js";
+export type { SandboxResourceSeed } from "./resources.js";
 export { parseVersionOverrides, VERSION_OVERRIDES_HEADER } from "./routing.js";
 export type {
   DeploymentView,

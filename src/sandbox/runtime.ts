@@ -13,12 +13,15 @@ import type { Miniflare } from "miniflare";
 import type { Readable } from "node:stream";
 import type { VersionRecord } from "./store.js";
 import type { RuntimeLoad, SandboxLogger } from "./types.js";
-import { loaderSpecFor } from "./worker-options.js";
+import type { SandboxResources } from "./resources.js";
+import { d1HostName, kvHostName, r2HostName } from "./resources.js";
+import { STORAGE_MARKER, loaderSpecFor } from "./worker-options.js";
 
 /** Request header naming the version to run; the host worker removes it before the Worker sees the request. */
 export const VERSION_HEADER = "x-shipline-sandbox-version";
 
 const HOST_WORKER = `
+import { RpcTarget, WorkerEntrypoint } from "cloudflare:workers";
 const VERSION_HEADER = ${JSON.stringify(VERSION_HEADER)};
 function decode(b64) {
   const binary = atob(b64);
@@ -33,8 +36,82 @@ function toModules(modules) {
   }
   return out;
 }
+// Storage bindings cannot cross into a loaded Worker as they are (not serialisable), so the
+// loaded Worker gets an RPC stub of one of these entrypoints, which calls the host's own
+// Miniflare binding named in its props: the data is Miniflare's local KV, D1 or R2.
+class Binding extends WorkerEntrypoint {
+  get target() { return this.env[this.ctx.props.binding]; }
+}
+export class KvBinding extends Binding {
+  get(key, options) { return this.target.get(key, options); }
+  getWithMetadata(key, options) { return this.target.getWithMetadata(key, options); }
+  put(key, value, options) { return this.target.put(key, value, options); }
+  delete(key) { return this.target.delete(key); }
+  list(options) { return this.target.list(options); }
+}
+class D1Statement extends RpcTarget {
+  #db; #sql; #params;
+  constructor(db, sql, params) { super(); this.#db = db; this.#sql = sql; this.#params = params; }
+  #native() { return this.#db.prepare(this.#sql).bind(...this.#params); }
+  bind(...params) { return new D1Statement(this.#db, this.#sql, params); }
+  first(column) { return this.#native().first(column); }
+  all() { return this.#native().all(); }
+  run() { return this.#native().run(); }
+  raw(options) { return this.#native().raw(options); }
+  describe() { return { sql: this.#sql, params: this.#params }; }
+}
+export class D1Binding extends Binding {
+  prepare(sql) { return new D1Statement(this.target, sql, []); }
+  async batch(statements) {
+    const described = await Promise.all(statements.map((s) => s.describe()));
+    return this.target.batch(described.map((d) => this.target.prepare(d.sql).bind(...d.params)));
+  }
+  exec(sql) { return this.target.exec(sql); }
+}
+function r2Object(o) {
+  if (o === null) return null;
+  const { key, version, size, etag, httpEtag, uploaded, httpMetadata, customMetadata, range, checksums, storageClass } = o;
+  return { key, version, size, etag, httpEtag, uploaded, httpMetadata, customMetadata, range, checksums: checksums?.toJSON?.() ?? {}, storageClass };
+}
+class R2Body extends RpcTarget {
+  #object;
+  constructor(object) { super(); this.#object = object; }
+  get key() { return this.#object.key; }
+  get size() { return this.#object.size; }
+  get etag() { return this.#object.etag; }
+  get httpEtag() { return this.#object.httpEtag; }
+  get uploaded() { return this.#object.uploaded; }
+  get httpMetadata() { return this.#object.httpMetadata; }
+  get customMetadata() { return this.#object.customMetadata; }
+  get body() { return this.#object.body; }
+  text() { return this.#object.text(); }
+  json() { return this.#object.json(); }
+  arrayBuffer() { return this.#object.arrayBuffer(); }
+}
+export class R2Binding extends Binding {
+  async head(key) { return r2Object(await this.target.head(key)); }
+  async get(key, options) {
+    const o = await this.target.get(key, options);
+    return o && "body" in o ? new R2Body(o) : r2Object(o);
+  }
+  async put(key, value, options) { return r2Object(await this.target.put(key, value, options)); }
+  delete(keys) { return this.target.delete(keys); }
+  async list(options) {
+    const listed = await this.target.list(options);
+    return { ...listed, objects: listed.objects.map(r2Object) };
+  }
+}
+const ENTRYPOINTS = { kv: "KvBinding", d1: "D1Binding", r2: "R2Binding" };
+function toEnv(env, ctx) {
+  const out = {};
+  for (const [name, value] of Object.entries(env)) {
+    const storage = value !== null && typeof value === "object" ? value[${JSON.stringify(STORAGE_MARKER)}] : undefined;
+    out[name] = storage ? ctx.exports[ENTRYPOINTS[storage.kind]]({ props: { binding: storage.hostName } }) : value;
+  }
+  return out;
+}
 export default {
-  async fetch(request, env) {
+  async fetch(request, env, ctx) {
     const id = request.headers.get(VERSION_HEADER);
     const headers = new Headers(request.headers);
     headers.delete(VERSION_HEADER);
@@ -42,7 +119,7 @@ export default {
       const response = await env.CODE.fetch("http://code/" + encodeURIComponent(id));
       if (!response.ok) throw new Error(await response.text());
       const spec = await response.json();
-      return { ...spec, modules: toModules(spec.modules) };
+      return { ...spec, modules: toModules(spec.modules), env: toEnv(spec.env, ctx) };
     });
     return worker.getEntrypoint().fetch(new Request(request, { headers }));
   },
@@ -58,9 +135,50 @@ export class WorkerRuntime {
   readonly #served = new Set<string>();
   #instance: Promise<Miniflare> | undefined;
   #stopped = false;
+  readonly #resources: SandboxResources | undefined;
+  readonly #persistDir: string | undefined;
+  /** The storage bindings the running instance was given; a change restarts it (see `resourcesChanged`). */
+  #boundStorage = "";
+  #rebinding: Promise<void> = Promise.resolve();
 
-  constructor(logger?: SandboxLogger) {
+  /** `persistDir` holds Miniflare's KV, D1 and R2 data (without it Miniflare keeps them in memory). */
+  constructor(logger?: SandboxLogger, resources?: SandboxResources, persistDir?: string) {
     this.#logger = logger;
+    this.#resources = resources;
+    this.#persistDir = persistDir;
+  }
+
+  /**
+   * Rebinds the running instance to the current resources (a KV namespace, D1 database or R2
+   * bucket was created or deleted): Miniflare restarts workerd with the new bindings (the data
+   * stays in the persist directory; requests wait for the restart) and versions load again on
+   * their next request. Nothing to do when the runtime has not started yet.
+   */
+  async resourcesChanged(): Promise<void> {
+    this.#rebinding = this.#rebinding.then(async () => {
+      const instance = this.#instance;
+      if (!instance || this.#stopped) return;
+      const mf = await instance.catch(() => undefined);
+      if (!mf || this.#storageKey() === this.#boundStorage) return;
+      const started = Date.now();
+      try {
+        await mf.setOptions(this.#options(await loadMiniflare()));
+        this.loads.push({ kind: "runtime-start", at: started, ms: Date.now() - started, versionIds: [] });
+      } catch (error) {
+        this.#logger?.warn(`sandbox: the Workers runtime could not bind the new storage: ${String(error)}`);
+        this.loads.push({ kind: "runtime-start", at: started, ms: Date.now() - started, versionIds: [], error: String(error) });
+      }
+      this.#served.clear();
+    });
+    return this.#rebinding;
+  }
+
+  /** Miniflare's D1 database behind `uuid` (the one Workers bound to it use); starts the runtime if needed. */
+  async d1Database(uuid: string): Promise<D1Like> {
+    await this.#rebinding;
+    if (this.#stopped) throw new Error("The sandbox runtime is stopped");
+    const mf = await this.#start();
+    return (await mf.getD1Database(d1HostName(uuid))) as unknown as D1Like;
   }
 
   /** Makes `versions` the runnable set; resolves once the runtime can serve them. */
@@ -79,6 +197,7 @@ export class WorkerRuntime {
     if (!this.#live.has(versionId) || this.#stopped) return undefined;
     const first = !this.#served.has(versionId);
     const started = Date.now();
+    await this.#rebinding;
     const result = await fn(await this.#start(), versionId);
     if (first && !this.#served.has(versionId)) {
       this.#served.add(versionId);
@@ -104,16 +223,7 @@ export class WorkerRuntime {
   async #create(): Promise<Miniflare> {
     const started = Date.now();
     const miniflare = await loadMiniflare();
-    const mf = new miniflare.Miniflare({
-      modules: [{ type: "ESModule", path: "host.js", contents: HOST_WORKER }],
-      compatibilityDate: "2025-01-01",
-      workerLoaders: { LOADER: {} },
-      serviceBindings: { CODE: (request: Request) => this.#serveCode(request) },
-      // `cf: false` uses Miniflare's placeholder `request.cf`: no fetch of cf.json, fully offline.
-      cf: false,
-      log: forwardingLog(miniflare, this.#logger),
-      handleRuntimeStdio: (stdout: Readable, stderr: Readable) => this.#forwardOutput(stdout, stderr),
-    });
+    const mf = new miniflare.Miniflare(this.#options(miniflare));
     try {
       await mf.ready;
     } catch (error) {
@@ -127,12 +237,49 @@ export class WorkerRuntime {
     return mf;
   }
 
+  /**
+   * The instance's options. Storage is bound only when resources exist, so a sandbox that uses
+   * none starts as fast as before (Miniflare adds its KV, D1 and R2 services only when bound).
+   */
+  #options(miniflare: MiniflareModule): ConstructorParameters<MiniflareModule["Miniflare"]>[0] {
+    const resources = this.#resources;
+    this.#boundStorage = this.#storageKey();
+    const storage =
+      resources && !resources.empty()
+        ? {
+            kvNamespaces: Object.fromEntries(resources.kvNamespaces().map((ns) => [kvHostName(ns.id), ns.id])),
+            d1Databases: Object.fromEntries(resources.d1Databases().map((db) => [d1HostName(db.uuid), db.uuid])),
+            r2Buckets: Object.fromEntries(resources.r2Buckets().map((b) => [r2HostName(b.name), b.name])),
+            ...(this.#persistDir === undefined ? {} : { defaultPersistRoot: this.#persistDir }),
+          }
+        : {};
+    return {
+      modules: [{ type: "ESModule", path: "host.js", contents: HOST_WORKER }],
+      compatibilityDate: "2025-01-01",
+      // ctx.exports: the host hands loaded Workers stubs of its own storage entrypoints.
+      compatibilityFlags: ["enable_ctx_exports"],
+      workerLoaders: { LOADER: {} },
+      serviceBindings: { CODE: (request: Request) => this.#serveCode(request) },
+      ...storage,
+      // `cf: false` uses Miniflare's placeholder `request.cf`: no fetch of cf.json, fully offline.
+      cf: false,
+      log: forwardingLog(miniflare, this.#logger),
+      handleRuntimeStdio: (stdout: Readable, stderr: Readable) => this.#forwardOutput(stdout, stderr),
+    };
+  }
+
+  #storageKey(): string {
+    const r = this.#resources;
+    if (!r) return "";
+    return JSON.stringify([r.kvNamespaces().map((n) => n.id), r.d1Databases().map((d) => d.uuid), r.r2Buckets().map((b) => b.name)]);
+  }
+
   /** Answers the host worker's request for a version's code. */
   #serveCode(request: Request): Response {
     const id = decodeURIComponent(new URL(request.url).pathname.slice(1));
     const version = this.#live.get(id);
     if (!version) return new Response(`Version ${id} is not deployed`, { status: 404 });
-    return Response.json(loaderSpecFor(version, this.#logger));
+    return Response.json(loaderSpecFor(version, this.#logger, this.#resources));
   }
 
   /** Worker `console.*` output ends up in workerd's stdio; it goes to the debug log. */
@@ -147,6 +294,16 @@ export class WorkerRuntime {
 }
 
 type MiniflareModule = typeof import("miniflare");
+
+/** The part of a D1 database binding the sandbox API uses (Miniflare's proxy of the host's binding). */
+export interface D1Like {
+  prepare(sql: string): {
+    bind(...params: unknown[]): {
+      all(): Promise<{ results: Array<Record<string, unknown>>; success: boolean; meta: Record<string, unknown> }>;
+      raw(options: { columnNames: true }): Promise<unknown[][]>;
+    };
+  };
+}
 
 /** Imports miniflare, or says how to get it: it is an optional peer, installed by those who use the sandbox. */
 export async function loadMiniflare(importer: () => Promise<MiniflareModule> = () => import("miniflare")): Promise<MiniflareModule> {

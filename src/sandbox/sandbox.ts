@@ -2,12 +2,17 @@
  * `startSandbox`: wires the store, the API server, the Workers runtime and the traffic server.
  */
 import { randomBytes } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { answerGraphql } from "./analytics.js";
 import { createApiRouter } from "./api.js";
 import { API_PREFIX, createApiHandler } from "./api-server.js";
 import { FaultRegistry } from "./faults.js";
 import { close, listen } from "./http.js";
 import { loadMiniflare, WorkerRuntime } from "./runtime.js";
+import { SandboxResources, type SandboxResourceSeed } from "./resources.js";
 import { SandboxStore, viewScript } from "./store.js";
 import { createTrafficHandler } from "./traffic.js";
 import type { RecordedRequest, Sandbox, SandboxOptions, TrafficRecord } from "./types.js";
@@ -24,7 +29,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   // Fails here, before any port is opened, when the optional peer miniflare is not installed.
   await loadMiniflare();
   const store = new SandboxStore();
-  const runtime = new WorkerRuntime(options.logger);
+  const persist = await persistDirectory(options.persistDir);
+  const resources = new SandboxResources(() => {
+    persist.save(resources.snapshot());
+    void runtime.resourcesChanged();
+  });
+  const runtime = new WorkerRuntime(options.logger, resources, persist.dir);
+  resources.seed(persist.saved);
+  resources.seed(options.resources);
   const requests: RecordedRequest[] = [];
   const traffic: TrafficRecord[] = [];
   const faults = new FaultRegistry();
@@ -39,6 +51,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     subdomain: options.subdomain ?? DEFAULT_SUBDOMAIN,
     deploymentsChanged: () => runtime.apply(store.liveVersions()),
     unsupported,
+    resources,
+    d1: (uuid) => runtime.d1Database(uuid),
   });
   // The GraphQL Analytics API, answered from the traffic served (analytics.ts).
   router.on("POST", "/graphql", (call) =>
@@ -94,8 +108,47 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       ),
     settled: () => runtime.settled(),
     stop: () => {
-      stopping ??= Promise.all([close(apiServer.server), close(trafficServer.server)]).then(() => runtime.stop());
+      stopping ??= Promise.all([close(apiServer.server), close(trafficServer.server)])
+        .then(() => runtime.stop())
+        .then(() => persist.remove());
       return stopping;
     },
+  };
+}
+
+/** Where a given persist directory lists its resources, so that a later sandbox on it finds them again. */
+const RESOURCES_FILE = "shipline-sandbox-resources.json";
+
+interface PersistDirectory {
+  readonly dir: string;
+  /** The resources a sandbox saved there before (none for a fresh directory). */
+  readonly saved: SandboxResourceSeed | undefined;
+  save(resources: SandboxResourceSeed): void;
+  remove(): Promise<void>;
+}
+
+/**
+ * Where Miniflare keeps the KV, D1 and R2 data: the given directory (kept, with the list of
+ * resources), or a fresh one under the system's temp directory, removed when the sandbox stops.
+ */
+async function persistDirectory(given: string | undefined): Promise<PersistDirectory> {
+  if (given === undefined) {
+    const dir = await mkdtemp(join(tmpdir(), "shipline-sandbox-data-"));
+    return { dir, saved: undefined, save: () => undefined, remove: () => rm(dir, { recursive: true, force: true }) };
+  }
+  await mkdir(given, { recursive: true });
+  const file = join(given, RESOURCES_FILE);
+  const saved = await readFile(file, "utf8").then(
+    (text) => JSON.parse(text) as SandboxResourceSeed,
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === "ENOENT") return undefined;
+      throw new Error(`The sandbox's persist directory has an unreadable ${file}: ${error.message}`, { cause: error });
+    },
+  );
+  return {
+    dir: given,
+    saved,
+    save: (resources) => writeFileSync(file, `${JSON.stringify(resources, null, 2)}\n`),
+    remove: async () => undefined,
   };
 }

@@ -3,6 +3,8 @@
  * Pure data: the sandbox's servers, store and runtime live in the other files of this folder.
  */
 
+import type { SandboxResourceSeed } from "./resources.js";
+
 /** Where the sandbox's diagnostics go (a subset of shipline's Logger port, so either fits). */
 export interface SandboxLogger {
   debug(message: string): void;
@@ -25,6 +27,17 @@ export interface SandboxOptions {
   analyticsDelayMs?: number;
   /** Diagnostics (unsupported bindings, Worker console output, runtime loads). @default silent */
   logger?: SandboxLogger;
+  /**
+   * KV namespaces, D1 databases and R2 buckets that exist from the start, e.g. under the ids a
+   * project's wrangler config already names (an upload binding an unknown one is refused, as
+   * Cloudflare refuses it). More are made through the API (`wrangler kv namespace create`, …).
+   */
+  resources?: SandboxResourceSeed;
+  /**
+   * Directory for the KV, D1 and R2 data (Miniflare's local storage) and the list of resources:
+   * a later sandbox on the same directory finds both again. @default a temporary directory, removed at stop
+   */
+  persistDir?: string;
 }
 
 /**

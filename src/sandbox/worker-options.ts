@@ -4,7 +4,14 @@
  * modules travel base64-encoded and the host worker decodes them.
  */
 import type { BindingRecord, ModuleRecord, VersionRecord } from "./store.js";
+import type { SandboxResources } from "./resources.js";
 import type { SandboxLogger } from "./types.js";
+
+/**
+ * Key of the JSON stand-in for a storage binding in a spec's `env`: the host worker replaces
+ * `{ [STORAGE_MARKER]: { kind, hostName } }` with a stub reaching its own Miniflare binding.
+ */
+export const STORAGE_MARKER = "$shiplineStorage";
 
 /** One module as the host worker receives it; `b64` marks base64 contents. */
 export type LoaderModule = { js: string } | { cjs: string } | { text: string } | { data: string; b64: true } | { wasm: string; b64: true };
@@ -21,13 +28,13 @@ export interface LoaderSpec {
 const FALLBACK_COMPATIBILITY_DATE = "2024-01-01";
 
 /** The Worker Loader spec of a version. Unsupported modules and bindings are left out with a warning. */
-export function loaderSpecFor(version: VersionRecord, logger?: SandboxLogger): LoaderSpec {
+export function loaderSpecFor(version: VersionRecord, logger?: SandboxLogger, resources?: SandboxResources): LoaderSpec {
   return {
     compatibilityDate: version.compatibilityDate ?? FALLBACK_COMPATIBILITY_DATE,
     compatibilityFlags: [...version.compatibilityFlags],
     mainModule: version.mainModule,
     modules: modulesFor(version, logger),
-    env: bindingsFor(version, logger),
+    env: bindingsFor(version, logger, resources),
   };
 }
 
@@ -66,11 +73,14 @@ function convertModule(module: ModuleRecord, serviceWorkerMain: boolean): Loader
   }
 }
 
-/** plain_text, secret_text and json become env values; version_metadata gets this version's id and tag. */
-function bindingsFor(version: VersionRecord, logger?: SandboxLogger): Record<string, unknown> {
+/**
+ * plain_text, secret_text and json become env values; version_metadata gets this version's id
+ * and tag; KV, D1 and R2 bindings reach Miniflare's local storage through the host worker.
+ */
+function bindingsFor(version: VersionRecord, logger?: SandboxLogger, resources?: SandboxResources): Record<string, unknown> {
   const env: Record<string, unknown> = {};
   for (const binding of version.bindings) {
-    const value = bindingValue(binding, version);
+    const value = bindingValue(binding, version) ?? storageValue(binding, resources);
     if (value === undefined) {
       logger?.warn(`sandbox: binding ${binding.name} of type ${binding.type} is not supported; left out of version ${version.id}`);
     } else {
@@ -91,5 +101,15 @@ function bindingValue(binding: BindingRecord, version: VersionRecord): unknown {
       return { id: version.id, tag: version.annotations["workers/tag"] ?? "", timestamp: version.createdOn };
     default:
       return undefined;
+  }
+}
+
+/** KV, D1 and R2 bindings: a marker the host worker turns into a stub; undefined when the resource is gone. */
+function storageValue(binding: BindingRecord, resources: SandboxResources | undefined): unknown {
+  try {
+    const host = resources?.hostBinding(binding);
+    return host && { [STORAGE_MARKER]: host };
+  } catch {
+    return undefined;
   }
 }

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -154,20 +154,29 @@ describe("shipline usage", () => {
     }
   });
 
-  it("sandbox: prints the variables for wrangler, serves Workers, and stops cleanly on SIGINT", async () => {
+  it("sandbox: prints the variables for wrangler, serves Workers, keeps --persist-dir, and stops cleanly on SIGINT", async () => {
     let info: { apiBaseUrl: string; trafficBaseUrl: string; env: Record<string, string> } | undefined;
-    const run = await shipline(["sandbox", "--json"], {
+    const persistDir = await mkdtemp(join(tmpdir(), "shipline-sandbox-cli-"));
+    const run = await shipline(["sandbox", "--json", "--persist-dir", persistDir], {
       onStart: (child) => {
         child.stdout?.on("data", async (chunk: Buffer) => {
           info = JSON.parse(chunk.toString().split("\n")[0] ?? "");
           const missing = await fetch(`${info?.trafficBaseUrl}/no-such-worker/`);
           expect(missing.status).toBe(404);
+          await fetch(`${info?.apiBaseUrl}/accounts/${info?.env["CLOUDFLARE_ACCOUNT_ID"]}/storage/kv/namespaces`, {
+            method: "POST",
+            headers: { authorization: `Bearer ${info?.env["CLOUDFLARE_API_TOKEN"]}`, "content-type": "application/json" },
+            body: JSON.stringify({ title: "kept" }),
+          });
           child.kill("SIGINT");
         });
       },
       timeoutMs: 30_000,
     });
     expect(run.exitCode, run.stderr).toBe(0);
+    const kept = JSON.parse(await readFile(join(persistDir, "shipline-sandbox-resources.json"), "utf8"));
+    await rm(persistDir, { recursive: true, force: true });
+    expect(kept.kvNamespaces).toEqual([{ title: "kept", id: expect.stringMatching(/^[0-9a-f]{32}$/) }]);
     expect(info?.env["CLOUDFLARE_API_BASE_URL"]).toBe(info?.apiBaseUrl);
     expect(info?.env["CLOUDFLARE_ACCOUNT_ID"]).toMatch(/^[0-9a-f]{32}$/);
     expect(run.stderr).toContain("Stopping the sandbox.");

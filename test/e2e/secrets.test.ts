@@ -4,12 +4,14 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { API_TOKEN, createWorld, type World } from "../support/e2e-world.js";
 import type { ActionRun } from "../support/action-harness.js";
+import { SAMPLE_MIGRATION } from "../../src/sandbox/index.js";
 
 /**
- * Secrets, vars, required secrets and the commands around production, end to end: the built
- * action drives the real wrangler against the sandbox, whose Workers read their secrets at
- * run time. The sample Worker's health check needs the secrets it is told to need, so a
- * release without them cannot pass a gate. The runs build on each other (one history).
+ * Secrets, vars, required secrets, a D1 database and the commands around production, end to
+ * end: the built action drives the real wrangler against the sandbox, whose Workers read their
+ * secrets and their D1 binding at run time. The sample Worker's health check needs the secrets
+ * it is told to need and its migrated database, so a release without either cannot pass a
+ * gate. The runs build on each other (one history).
  */
 const VALUES = {
   API_KEY: "e2e-api-key-value-3c9d51",
@@ -17,6 +19,8 @@ const VALUES = {
   DB_URL: "postgres://app:e2e-db-pass-a41f@db.internal/app",
 };
 const sha = (text: string) => createHash("sha256").update(text).digest("hex");
+/** One D1 database per environment; staging's was migrated earlier, production's is migrated before production. */
+const D1 = { staging: "3f0b6c1e-8d2a-4c57-9e41-6a7d2b90c4f3", production: "a8e41d27-5c3b-4f96-b0d8-1c6e9f2a7b45" };
 
 /**
  * Watches every process's command line (/proc/<pid>/cmdline) while a run goes on; `stop`
@@ -49,12 +53,26 @@ describe("secrets, vars, required secrets and commands around production, end to
   let production: string[];
 
   beforeAll(async () => {
-    world = await createWorld();
-    await world.writeWorker({ label: "v1", secrets: ["API_KEY"] });
+    world = await createWorld({
+      resources: { d1Databases: Object.entries(D1).map(([environment, id]) => ({ name: `sample-worker-${environment}`, id })) },
+    });
+    await world.writeWorker({ label: "v1", secrets: ["API_KEY"], d1: D1 });
+    expect(await query(D1.staging, SAMPLE_MIGRATION.sql)).toBe(200);
   });
   afterAll(async () => {
     await world.stop();
   });
+
+  /** Runs SQL in a sandbox D1 database through the API (what `wrangler d1 execute --remote` does); returns the status. */
+  async function query(database: string, sql: string): Promise<number> {
+    const url = `${world.sandbox.apiBaseUrl}/accounts/${world.sandbox.accountId}/d1/database/${database}/query`;
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { authorization: `Bearer ${API_TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify({ sql }),
+    });
+    return response.status;
+  }
 
   /** What a Worker sees: its vars, a hash per secret (null when unset). */
   async function seen(environment: string, vars: string[], secrets: string[]) {
@@ -75,6 +93,7 @@ describe("secrets, vars, required secrets and commands around production, end to
 
   it("uploads the secret with the version to staging and production, passes vars, runs the commands around production", async () => {
     const before =
+      "node_modules/.bin/wrangler d1 migrations apply DB --remote --env production && " +
       "node_modules/.bin/wrangler secret list --env staging > before-secrets.json && " +
       `node -e 'require("fs").writeFileSync("before-env.json", JSON.stringify({ token: require("crypto").createHash("sha256").update(process.env.CLOUDFLARE_API_TOKEN ?? "").digest("hex"), version: process.env.SHIPLINE_VERSION, environment: process.env.SHIPLINE_ENVIRONMENT, id: process.env.SHIPLINE_VERSION_ID }))'`;
     const argv = watchArgv([VALUES.API_KEY]);
@@ -115,6 +134,22 @@ describe("secrets, vars, required secrets and commands around production, end to
     });
     expect(run.summary).toContain("`wrangler rollback` does not undo what before-production changed");
 
+    // The migration ran through the sandbox's D1 API before the first production write, and the
+    // production Worker's binding reads what it made (its health gate passed on it).
+    const productionDb = `/d1/database/${D1.production}/query`;
+    const migrated = world.sandbox.requests.filter((r) => r.path.endsWith(productionDb) && r.status === 200);
+    const firstProductionWrite = world.sandbox.writesTo("sample-worker-production")[0];
+    expect(migrated.length).toBeGreaterThanOrEqual(3);
+    expect(migrated.every((r) => r.seq < (firstProductionWrite?.seq ?? 0))).toBe(true);
+    // Without the migrated table the health check fails, so the gates did read the database.
+    expect(await query(D1.staging, "DROP TABLE health_checks")).toBe(200);
+    const unmigrated = await fetch(`${world.sandbox.workerUrl("sample-worker-staging")}/api/health`);
+    expect(unmigrated.status).toBe(503);
+    expect(await unmigrated.json()).toMatchObject({
+      data: { database: expect.stringMatching(/not migrated: .*no such table: health_checks/) },
+    });
+    expect(await query(D1.staging, SAMPLE_MIGRATION.sql)).toBe(200);
+
     expect(run.stdout).toContain("--secrets-file <file with API_KEY>");
     expect(run.stdout).toContain(`::add-mask::${VALUES.API_KEY}`);
     expect(await leaks(run, [VALUES.API_KEY, API_TOKEN])).toEqual([]);
@@ -122,7 +157,7 @@ describe("secrets, vars, required secrets and commands around production, end to
   });
 
   it("fails at the smoke gate, production untouched, when the Worker needs a secret the release does not bring", async () => {
-    await world.writeWorker({ label: "v1.1.0", secrets: ["API_KEY", "DB_URL"] });
+    await world.writeWorker({ label: "v1.1.0", secrets: ["API_KEY", "DB_URL"], d1: D1 });
     const writes = world.writes("production");
     const run = await world.run({ secrets: "API_KEY" }, { ref: "refs/tags/v1.1.0", env: { API_KEY: VALUES.API_KEY } });
     expect(run.outputs["result"], run.stdout).toBe("failed");

@@ -1,7 +1,9 @@
 /**
  * What the sandbox cannot do yet is said loudly, never answered with a silent success: a
- * binding it cannot give the Worker (KV, D1) is named in `sandbox.warnings` and the logger, and
- * an endpoint it lacks (`kv namespace create`, D1) fails in wrangler with a message naming it.
+ * binding it cannot give the Worker (Analytics Engine, Durable Objects, …) is named in
+ * `sandbox.warnings` and the logger, and an endpoint it lacks (`queues create`) fails in
+ * wrangler with a message naming it (a KV, D1 or R2 binding to a resource the account lacks is
+ * refused, as Cloudflare refuses it: test/integration/sandbox-storage.test.ts).
  * And wrangler's own `secrets.required` check works against it as against Cloudflare (10057).
  * All with the real wrangler.
  */
@@ -13,7 +15,7 @@ import { startSandbox, type Sandbox } from "../../src/sandbox/index.js";
 import { runWrangler } from "./run-wrangler.js";
 
 const WORKER = `export default { async fetch(request, env) {
-  return Response.json({ cache: typeof env.CACHE, db: typeof env.DB, apiKey: typeof env.API_KEY });
+  return Response.json({ events: typeof env.EVENTS, apiKey: typeof env.API_KEY });
 } };
 `;
 
@@ -36,34 +38,28 @@ afterAll(async () => {
 });
 
 describe.sequential("what the sandbox does not support is never silent", () => {
-  it("names KV and D1 bindings it cannot provide, in sandbox.warnings and the logger, while the deploy goes through", async () => {
-    const dir = await project(
-      "bound-worker",
-      '[[kv_namespaces]]\nbinding = "CACHE"\nid = "0123456789abcdef0123456789abcdef"\n' +
-        '[[d1_databases]]\nbinding = "DB"\ndatabase_name = "app"\ndatabase_id = "11111111-2222-3333-4444-555555555555"\n',
-    );
+  it("names a binding it cannot provide, in sandbox.warnings and the logger, while the deploy goes through", async () => {
+    const dir = await project("bound-worker", '[[analytics_engine_datasets]]\nbinding = "EVENTS"\ndataset = "events"\n');
     const run = await runWrangler(sandbox, dir, ["deploy"]);
     expect(run.code, run.stderr).toBe(0);
-    const warnings = sandbox.warnings.join("\n");
-    expect(warnings).toMatch(
-      /bound-worker was uploaded with binding CACHE of type kv_namespace, which shipline's sandbox does not provide/,
+    expect(sandbox.warnings.join("\n")).toMatch(
+      /bound-worker was uploaded with binding EVENTS of type analytics_engine, which shipline's sandbox does not provide/,
     );
-    expect(warnings).toMatch(/binding DB of type d1/);
     expect(logged).toEqual(sandbox.warnings);
-    // As the warning says: the Worker runs without them.
+    // As the warning says: the Worker runs without it.
     const seen = await (await fetch(sandbox.workerUrl("bound-worker"))).json();
-    expect(seen).toEqual({ cache: "undefined", db: "undefined", apiKey: "undefined" });
+    expect(seen).toEqual({ events: "undefined", apiKey: "undefined" });
   });
 
-  it("fails `kv namespace create` with a message naming the unsupported request, and records it", async () => {
-    const dir = await project("kv-worker", "");
+  it("fails `queues create` with a message naming the unsupported request, and records it", async () => {
+    const dir = await project("queue-worker", "");
     const before = sandbox.warnings.length;
-    const run = await runWrangler(sandbox, dir, ["kv", "namespace", "create", "CACHE"]);
+    const run = await runWrangler(sandbox, dir, ["queues", "create", "jobs"]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(
-      /No route for that URI: shipline's sandbox does not support POST \/accounts\/…\/storage\/kv\/namespaces .*\[code: 7000\]/,
+    expect(`${run.stdout}\n${run.stderr}`).toMatch(
+      /No route for that URI: shipline's sandbox does not support POST \/accounts\/…\/queues .*\[code: 7000\]/,
     );
-    expect(sandbox.warnings.slice(before).join("\n")).toMatch(/POST \/accounts\/…\/storage\/kv\/namespaces.*code 7000/);
+    expect(sandbox.warnings.slice(before).join("\n")).toMatch(/POST \/accounts\/…\/queues.*code 7000/);
   });
 
   it("refuses a deploy whose secrets.required names a secret the Worker lacks (10057), as Cloudflare does", async () => {

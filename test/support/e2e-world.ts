@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startSandbox, writeSampleWorker } from "../../src/sandbox/index.js";
-import type { Sandbox, SandboxOptions, SampleWorkerOptions } from "../../src/sandbox/index.js";
+import type { Sandbox, SampleWorkerOptions, SandboxOptions } from "../../src/sandbox/index.js";
 import { startGitHubFake, type GitHubFake } from "./github-fake.js";
 import { linkWrangler, runAction, type ActionRun, type RunActionOptions } from "./action-harness.js";
 

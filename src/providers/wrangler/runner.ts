@@ -10,8 +10,9 @@ import { performance } from "node:perf_hooks";
 import type { Millis } from "../../core/types.js";
 import { buildWranglerEnv, type BaseEnv } from "./env.js";
 import { parseOutputFile, type OutputEntry } from "./output.js";
-import { startChild } from "../system/process-tree.js";
+import { startChild, type RunningChild } from "../system/process-tree.js";
 import { describeCommand, stripAnsi } from "./text.js";
+import { startWriteGate, type WriteGate } from "./write-gate.js";
 
 /** Everything one wrangler command produced. */
 export interface WranglerResult {
@@ -78,12 +79,46 @@ export interface WranglerProcessOptions {
 
 export const DEFAULT_WRANGLER_TIMEOUT_MS = 10 * 60_000;
 
+export interface PrestartOptions {
+  /** The run's cancellation: it stops the process and refuses its writes. */
+  readonly signal: AbortSignal;
+  readonly secrets?: Readonly<Record<string, string>>;
+  /** The Cloudflare API base URL wrangler would use for this command; its writes reach it once `run` adopts the process. */
+  readonly upstream: string;
+  /** Milliseconds, for how long a write has been held (tests). @default performance.now */
+  readonly now?: () => number;
+}
+
+/** A command started ahead of its turn, its writes held at a gate. */
+interface Prestarted {
+  readonly given: readonly string[];
+  readonly secrets: string;
+  readonly gate: WriteGate;
+  readonly child: RunningChild;
+  readonly result: Promise<WranglerResult>;
+  adopted: boolean;
+  /** The process has exited (on its own, or stopped). */
+  ended: boolean;
+}
+
+/**
+ * A write held longer than this is not let through: wrangler's request may be about to time
+ * out, so the run starts the command afresh instead (nothing held has reached Cloudflare).
+ */
+export const PRESTART_MAX_HOLD_MS: Millis = 30_000;
+
 /** Runs wrangler under the same Node as shipline, one fresh output file per command. */
 export class WranglerProcessRunner implements WranglerRunner {
   readonly #options: WranglerProcessOptions;
+  #prestarted: Prestarted | undefined;
 
   constructor(options: WranglerProcessOptions) {
     this.#options = options;
+  }
+
+  /** The `wrangler/bin/wrangler.js` this runner starts. */
+  get binJs(): string {
+    return this.#options.binJs;
   }
 
   describe(args: readonly string[]): string {
@@ -92,24 +127,98 @@ export class WranglerProcessRunner implements WranglerRunner {
 
   async run(args: readonly string[], options: RunOptions = {}): Promise<WranglerResult> {
     if (options.signal?.aborted) return notStarted(args, { cancelled: true });
+    const early = this.#prestarted;
+    if (early && !early.adopted) {
+      if (sameCommand(early, args, options.secrets) && !early.ended && early.gate.heldForMs() <= PRESTART_MAX_HOLD_MS) {
+        return this.#adopt(early, options.signal);
+      }
+      // Nothing it wrote has reached Cloudflare: a fresh process is always safe.
+      await this.discardPrestarted("the run starts its deploy afresh");
+    }
     const dir = await mkdtemp(join(this.#options.tempRoot ?? tmpdir(), "shipline-wrangler-"));
     try {
-      return await this.#runIn(dir, args, options);
+      const started = await this.#start(dir, args, options);
+      return await this.#collect(started);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   }
 
-  async #runIn(dir: string, given: readonly string[], options: RunOptions): Promise<WranglerResult> {
+  /**
+   * Starts `args` now with its API requests going through a write gate (see write-gate.ts):
+   * wrangler starts, bundles and reads, but nothing it writes reaches Cloudflare until `run`
+   * is called with the same arguments and secrets, which adopts the process and opens the
+   * gate. Until then, nothing has changed; `discardPrestarted` (or the signal) stops it.
+   */
+  async prestart(args: readonly string[], options: PrestartOptions): Promise<{ readonly ended: Promise<void> } | undefined> {
+    if (this.#prestarted || options.signal.aborted) return undefined;
+    const gate = await startWriteGate(options.upstream, options.now);
+    const dir = await mkdtemp(join(this.#options.tempRoot ?? tmpdir(), "shipline-wrangler-"));
+    const started = await this.#start(
+      dir,
+      args,
+      { signal: options.signal, ...(options.secrets ? { secrets: options.secrets } : {}) },
+      {
+        CLOUDFLARE_API_BASE_URL: gate.url,
+      },
+    );
+    const onAbort = () => gate.refuse("the run was cancelled before its deploy");
+    options.signal.addEventListener("abort", onAbort, { once: true });
+    const result = this.#collect(started).finally(async () => {
+      options.signal.removeEventListener("abort", onAbort);
+      gate.refuse("the wrangler process has ended");
+      await gate.close();
+      await rm(dir, { recursive: true, force: true });
+      if (this.#prestarted) this.#prestarted.ended = true;
+    });
+    result.catch(() => undefined);
+    this.#prestarted = {
+      given: [...args],
+      secrets: secretsKey(options.secrets),
+      gate,
+      child: started.child,
+      result,
+      adopted: false,
+      ended: false,
+    };
+    return { ended: result.then(noop, noop) };
+  }
+
+  /** Stops a started command nobody adopted: its held writes are refused, its process group killed. */
+  async discardPrestarted(reason: string): Promise<void> {
+    const early = this.#prestarted;
+    if (!early || early.adopted) return;
+    early.adopted = true;
+    early.gate.refuse(reason);
+    early.child.stop();
+    await early.result.catch(() => undefined);
+  }
+
+  async #adopt(early: Prestarted, signal: AbortSignal | undefined): Promise<WranglerResult> {
+    early.adopted = true;
+    const onAbort = () => early.child.stop();
+    signal?.addEventListener("abort", onAbort, { once: true });
+    early.gate.open();
+    try {
+      return await early.result;
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  async #start(dir: string, given: readonly string[], options: RunOptions, extraEnv: Record<string, string> = {}): Promise<Started> {
     const outputFile = join(dir, "output.ndjson");
     const args = options.secrets ? [...given, ...(await writeSecretsFile(dir, options.secrets))] : given;
     const started = performance.now();
-    const env = buildWranglerEnv({
-      base: this.#options.env,
-      apiToken: this.#options.apiToken,
-      accountId: this.#options.accountId,
-      outputFile,
-    });
+    const env = {
+      ...buildWranglerEnv({
+        base: this.#options.env,
+        apiToken: this.#options.apiToken,
+        accountId: this.#options.accountId,
+        outputFile,
+      }),
+      ...extraEnv,
+    };
     const child = startChild(this.#options.nodePath ?? process.execPath, [this.#options.binJs, ...args], {
       cwd: this.#options.cwd,
       env,
@@ -118,6 +227,10 @@ export class WranglerProcessRunner implements WranglerRunner {
       graceMs: this.#options.killGraceMs,
     });
     if (child.pid !== undefined) this.#options.onSpawn?.({ args, pid: child.pid, at: Date.now() });
+    return { args, child, started, outputFile };
+  }
+
+  async #collect({ args, child, started, outputFile }: Started): Promise<WranglerResult> {
     const result = await child.result;
     return {
       args,
@@ -135,6 +248,23 @@ export class WranglerProcessRunner implements WranglerRunner {
   }
 }
 
+interface Started {
+  readonly args: readonly string[];
+  readonly child: RunningChild;
+  readonly started: number;
+  readonly outputFile: string;
+}
+
+function noop(): void {}
+
+function sameCommand(early: Prestarted, args: readonly string[], secrets: Readonly<Record<string, string>> | undefined): boolean {
+  return early.given.length === args.length && early.given.every((arg, i) => arg === args[i]) && early.secrets === secretsKey(secrets);
+}
+
+function secretsKey(secrets: Readonly<Record<string, string>> | undefined): string {
+  return JSON.stringify(Object.entries(secrets ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
 /** Writes `secrets` as a JSON file readable by this user only; returns the wrangler flag naming it. */
 async function writeSecretsFile(dir: string, secrets: Readonly<Record<string, string>>): Promise<string[]> {
   const path = join(dir, "secrets.json");
@@ -144,6 +274,9 @@ async function writeSecretsFile(dir: string, secrets: Readonly<Record<string, st
 
 /** The wrangler flag that uploads secrets with a version, from a JSON file. */
 export const SECRETS_FILE_FLAG = "--secrets-file";
+
+/** The first wrangler with `--secrets-file` on `deploy` and `versions upload` (its changelog, 4.74.0). */
+export const SECRETS_FILE_MIN_WRANGLER = "4.74.0";
 
 async function readIfExists(path: string): Promise<string> {
   try {

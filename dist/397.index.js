@@ -1,0 +1,886 @@
+export const id = 397;
+export const ids = [397];
+export const modules = {
+
+/***/ 4404:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   m: () => (/* binding */ systemClock)
+/* harmony export */ });
+/** Wall-clock time and real timers. */
+const systemClock = {
+    now: () => Date.now(),
+    sleep: (ms, signal) => new Promise((resolve, reject) => {
+        if (signal?.aborted) {
+            reject(signal.reason);
+            return;
+        }
+        const onAbort = () => {
+            clearTimeout(timer);
+            reject(signal?.reason);
+        };
+        const timer = setTimeout(() => {
+            signal?.removeEventListener("abort", onAbort);
+            resolve();
+        }, ms);
+        signal?.addEventListener("abort", onAbort, { once: true });
+    }),
+};
+//# sourceMappingURL=clock.js.map
+
+/***/ }),
+
+/***/ 7120:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   LM: () => (/* binding */ stopAllChildren),
+/* harmony export */   v0: () => (/* binding */ startChild)
+/* harmony export */ });
+/* unused harmony exports USE_PROCESS_GROUP, KILL_GRACE_MS, runningChildren, killAllChildrenNow */
+/* harmony import */ var execa__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6993);
+/* harmony import */ var _child_env_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(6438);
+/* harmony import */ var _clock_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4404);
+/**
+ * The one way shipline starts and stops child processes (wrangler, npm, git, the user's
+ * commands). `bin/wrangler.js` re-spawns Node and starts esbuild, and a shell command line
+ * starts children of its own: signalling only the direct child would orphan the rest (still
+ * running, still holding the output pipe, still able to change production after the job ended).
+ * So every child gets its own process group (POSIX) and the whole group is signalled.
+ *
+ * Every group is registered while it runs. `stopAllChildren()` stops every registered group
+ * (SIGTERM, then SIGKILL after one grace period), and a `process.on("exit")` hook SIGKILLs any
+ * group still registered, synchronously, so even `process.exit` leaves nothing behind.
+ *
+ * Every child's environment loses the action's `INPUT_*` variables (they hold the tokens the
+ * runner passes in `with:`), whatever the caller handed in.
+ */
+
+
+
+/** Whether children are started in their own process group (`detached`). */
+const USE_PROCESS_GROUP = process.platform !== "win32";
+/**
+ * Time between SIGTERM and SIGKILL, for every child. wrangler, npm and shells exit within
+ * milliseconds of a SIGTERM; two seconds let one flush its output and still leave most of the
+ * 7 s cancellation budget (SPEC section 5) to the restore.
+ */
+const KILL_GRACE_MS = 2_000;
+/** How long `stopAllChildren` waits past the grace for SIGKILLed children to be reaped. */
+const SETTLE_MS = 200;
+
+/** Every child still running (or whose group still has members), by process id. */
+const running = new Map();
+let exitHookInstalled = false;
+let refusing = false;
+/** Children registered right now (a stopped run has none). */
+function runningChildren() {
+    return running.size;
+}
+/**
+ * Starts `file` with `args` in a process group of its own and registers the group until the
+ * child has ended. When the child itself ends, whatever it left behind in its group (a
+ * backgrounded `sleep &`, a server it started) is stopped too.
+ */
+function startChild(file, args, options) {
+    if (options.signal?.aborted || refusing)
+        return notStarted({ cancelled: true });
+    installExitHook();
+    const clock = options.clock ?? _clock_js__WEBPACK_IMPORTED_MODULE_0__/* .systemClock */ .m;
+    const graceMs = options.graceMs ?? KILL_GRACE_MS;
+    const child = (0,execa__WEBPACK_IMPORTED_MODULE_1__/* .execa */ .Ho)(file, [...args], {
+        cwd: options.cwd,
+        env: (0,_child_env_js__WEBPACK_IMPORTED_MODULE_2__/* .childEnv */ .g)(options.env),
+        extendEnv: false,
+        // An open stdin makes prompts (`versions deploy` without --yes) hang; ignored, they fall back.
+        stdin: "ignore",
+        all: options.all === true,
+        shell: options.shell === true,
+        reject: false,
+        detached: USE_PROCESS_GROUP,
+        windowsHide: true,
+        forceKillAfterDelay: false,
+    });
+    const pid = child.pid;
+    const timers = new AbortController();
+    const wait = (ms) => clock.sleep(ms, timers.signal).then(() => true, () => false);
+    let timedOut = false;
+    let cancelled = false;
+    let terminating = false;
+    const kill = (signal) => killGroup(child, signal);
+    const terminate = (grace = graceMs) => {
+        if (terminating)
+            return;
+        terminating = true;
+        kill("SIGTERM");
+        void wait(grace).then((due) => due && kill("SIGKILL"));
+    };
+    const onAbort = () => {
+        cancelled = true;
+        terminate();
+    };
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    if (options.timeoutMs !== undefined) {
+        void wait(options.timeoutMs).then((due) => {
+            if (!due)
+                return;
+            timedOut = true;
+            terminate();
+        });
+    }
+    if (options.onOutput) {
+        const forward = (chunk) => options.onOutput?.(chunk.toString());
+        child.stdout?.on("data", forward);
+        child.stderr?.on("data", forward);
+    }
+    // The child is over when it exits: a later abort no longer cancels it, and what is left in
+    // its group (a backgrounded `sleep &`, a server it started) has nobody to report to.
+    child.once("exit", () => {
+        options.signal?.removeEventListener("abort", onAbort);
+        terminate();
+    });
+    const result = child.then((done) => {
+        const startFailed = done.failed && done.exitCode === undefined && !done.signal;
+        const code = done.code;
+        return {
+            exitCode: typeof done.exitCode === "number" ? done.exitCode : undefined,
+            signal: done.signal ?? undefined,
+            stdout: String(done.stdout ?? ""),
+            stderr: String(done.stderr ?? ""),
+            all: String(done.all ?? ""),
+            timedOut,
+            cancelled,
+            ...(startFailed
+                ? { startError: { message: done.message || "the process could not start", ...(typeof code === "string" ? { code } : {}) } }
+                : {}),
+        };
+    });
+    const settled = result.finally(() => {
+        options.signal?.removeEventListener("abort", onAbort);
+        timers.abort();
+        // Stragglers that closed their output and ignored the SIGTERM: nothing may outlive the child.
+        kill("SIGKILL");
+        if (pid !== undefined)
+            running.delete(pid);
+    });
+    if (pid !== undefined)
+        running.set(pid, { kill, terminate, settled: settled.catch(() => undefined) });
+    return { pid, result: settled, stop: onAbort };
+}
+/**
+ * Stops every registered child group: SIGTERM, then SIGKILL after the grace period. Resolves
+ * when they have all ended, or at the latest `SETTLE_MS` after the grace period.
+ */
+async function stopAllChildren(options = {}) {
+    if (options.refuseNew)
+        refusing = true;
+    const graceMs = options.graceMs ?? KILL_GRACE_MS;
+    const entries = [...running.values()];
+    if (entries.length === 0)
+        return;
+    for (const entry of entries)
+        entry.terminate(graceMs);
+    let timer;
+    // Bounded: a group member that escaped its pipe can keep `settled` open; SIGKILL it anyway.
+    const bound = new Promise((resolve) => (timer = setTimeout(resolve, graceMs + SETTLE_MS)));
+    await Promise.race([Promise.all(entries.map((e) => e.settled)), bound]);
+    clearTimeout(timer);
+    killAllChildrenNow();
+}
+/** SIGKILLs every registered group at once, synchronously (the `exit` hook). */
+function killAllChildrenNow() {
+    for (const entry of running.values())
+        entry.kill("SIGKILL");
+}
+function installExitHook() {
+    if (exitHookInstalled)
+        return;
+    exitHookInstalled = true;
+    process.on("exit", killAllChildrenNow);
+}
+/** Signals the child's whole process group (or the child alone where groups do not exist). */
+function killGroup(child, signal) {
+    if (child.pid === undefined)
+        return;
+    try {
+        if (USE_PROCESS_GROUP)
+            process.kill(-child.pid, signal);
+        else
+            child.kill(signal);
+    }
+    catch {
+        // ESRCH: the group is already gone.
+    }
+}
+function notStarted(flags) {
+    const result = {
+        exitCode: undefined,
+        signal: undefined,
+        stdout: "",
+        stderr: "",
+        all: "",
+        timedOut: false,
+        cancelled: flags.cancelled,
+    };
+    return { pid: undefined, result: Promise.resolve(result), stop: () => undefined };
+}
+//# sourceMappingURL=process-tree.js.map
+
+/***/ }),
+
+/***/ 1759:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   DC: () => (/* binding */ DEFAULT_WRANGLER_RANGE),
+/* harmony export */   HT: () => (/* binding */ locateWrangler),
+/* harmony export */   zZ: () => (/* binding */ findProjectWrangler)
+/* harmony export */ });
+/* unused harmony exports DEFAULT_INSTALL_TIMEOUT_MS, installDirFor, npmInstallArgs, defaultNpmRunner */
+/* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(1455);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(6760);
+/* harmony import */ var semver__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(2088);
+/* harmony import */ var _core_errors_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(3828);
+/* harmony import */ var _core_parse_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(1204);
+/* harmony import */ var _system_clock_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(4404);
+/* harmony import */ var _system_process_tree_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(7120);
+/* harmony import */ var _text_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(2238);
+/**
+ * Finds the wrangler to run: the project's own when it satisfies `wrangler-version`, else one
+ * installed into a cache directory outside the project. No wrangler process is spawned here,
+ * and the user's package.json and lockfile are never touched.
+ */
+
+
+
+
+
+
+
+
+const DEFAULT_WRANGLER_RANGE = "4";
+/**
+ * Longest an install of wrangler may take. A cold `npm install wrangler@4` (wrangler, esbuild
+ * and the workerd binary, about 100 MB) takes 15-60 s on a hosted runner; five minutes covers a
+ * slow registry or mirror, and fails a stuck install long before the job's own time limit.
+ */
+const DEFAULT_INSTALL_TIMEOUT_MS = 5 * 60_000;
+/** Returns the wrangler to use, installing one outside the project when the project has none that fits. */
+async function locateWrangler(options) {
+    const range = validRange(options.range ?? DEFAULT_WRANGLER_RANGE);
+    const project = await findProjectWrangler((0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)(options.workingDirectory));
+    if (project && semver__WEBPACK_IMPORTED_MODULE_2__.satisfies(project.version, range))
+        return { ...project, source: "project" };
+    const found = project ? ` (its wrangler ${project.version} at ${project.binJs} does not)` : "";
+    const why = `no wrangler in ${(0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)(options.workingDirectory)} satisfies "${range}"${found}`;
+    return installWrangler({ ...options, range }, why);
+}
+function validRange(range) {
+    const trimmed = range.trim();
+    if (trimmed === "" || semver__WEBPACK_IMPORTED_MODULE_2__.validRange(trimmed) === null) {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ConfigError */ .xL("wrangler-version", `wrangler-version: "${range}" is not a semver range; expected e.g. "4", "^4.20.0" or "4.86.0"`);
+    }
+    return trimmed;
+}
+/**
+ * The nearest `node_modules/wrangler` from `start` upwards, as Node's resolution (and
+ * `npx wrangler`) would pick it, so workspaces hoisting wrangler to the root are found.
+ */
+async function findProjectWrangler(start) {
+    for (let dir = start;; dir = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(dir)) {
+        const found = await readWranglerPackage((0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(dir, "node_modules", "wrangler"));
+        if (found)
+            return found;
+        if ((0,node_path__WEBPACK_IMPORTED_MODULE_1__.dirname)(dir) === dir)
+            return undefined;
+    }
+}
+async function readWranglerPackage(packageDir) {
+    let manifest;
+    try {
+        manifest = JSON.parse(await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.readFile)((0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(packageDir, "package.json"), "utf8"));
+    }
+    catch {
+        return undefined;
+    }
+    const { version, bin } = manifest;
+    if (typeof version !== "string" || semver__WEBPACK_IMPORTED_MODULE_2__.valid(version) === null)
+        return undefined;
+    return { binJs: (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(packageDir, binPath(bin)), version };
+}
+function binPath(bin) {
+    if (typeof bin === "string")
+        return bin;
+    const named = bin?.wrangler;
+    return typeof named === "string" ? named : "bin/wrangler.js";
+}
+/** The cache folder for a range: one per range, so `4` and `^3.90` do not replace each other. */
+function installDirFor(cacheDir, range) {
+    const safe = range.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^[._]+/, "") || "default";
+    return (0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)((0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)(cacheDir), "wrangler", safe);
+}
+async function installWrangler(options, why) {
+    const dir = installDirFor(options.cacheDir, options.range);
+    assertOutside(dir, (0,node_path__WEBPACK_IMPORTED_MODULE_1__.resolve)(options.workingDirectory));
+    const cached = await readWranglerPackage((0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(dir, "node_modules", "wrangler"));
+    if (cached && semver__WEBPACK_IMPORTED_MODULE_2__.satisfies(cached.version, options.range)) {
+        // The caller says which wrangler it uses, once.
+        options.logger?.debug(`Found wrangler ${cached.version} in ${dir}`);
+        return { ...cached, source: "installed" };
+    }
+    await runNpmInstall(dir, options, why);
+    const installed = await readWranglerPackage((0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(dir, "node_modules", "wrangler"));
+    if (!installed || !semver__WEBPACK_IMPORTED_MODULE_2__.satisfies(installed.version, options.range)) {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .DeployError */ .sH(`npm installed no wrangler satisfying "${options.range}" in ${dir}`, {
+            command: `npm install wrangler@${options.range}`,
+            detail: installed ? `found ${installed.version}` : "node_modules/wrangler is missing",
+        });
+    }
+    options.logger?.info(`Installed wrangler ${installed.version} into ${dir}`);
+    return { ...installed, source: "installed" };
+}
+function assertOutside(dir, project) {
+    const rel = (0,node_path__WEBPACK_IMPORTED_MODULE_1__.relative)(project, dir);
+    if (rel === "" || (!rel.startsWith("..") && !(0,node_path__WEBPACK_IMPORTED_MODULE_1__.isAbsolute)(rel))) {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .ConfigError */ .xL("wrangler-version", `the wrangler install folder ${dir} lies inside the project ${project}; pass a tool cache outside it`);
+    }
+}
+/** npm arguments that install into `dir` alone: no package.json edit, no lockfile, no audit. */
+function npmInstallArgs(dir, range) {
+    return ["install", "--prefix", dir, "--no-save", "--no-package-lock", "--no-audit", "--no-fund", "--loglevel=error", `wrangler@${range}`];
+}
+async function runNpmInstall(dir, options, why) {
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.mkdir)(dir, { recursive: true });
+    // A package.json of its own anchors npm in `dir`, so it never walks up into a project.
+    await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_0__.writeFile)((0,node_path__WEBPACK_IMPORTED_MODULE_1__.join)(dir, "package.json"), `${JSON.stringify({ name: "shipline-wrangler", private: true })}\n`);
+    const args = npmInstallArgs(dir, options.range);
+    const timeoutMs = options.installTimeoutMs ?? DEFAULT_INSTALL_TIMEOUT_MS;
+    options.logger?.info(`${capitalise(why)}: installing wrangler@${options.range} into ${dir} (npm install, up to ${(0,_core_parse_js__WEBPACK_IMPORTED_MODULE_4__/* .formatDuration */ .a3)(timeoutMs)})…`);
+    const npm = options.npm ?? defaultNpmRunner(process.env);
+    const command = (0,_text_js__WEBPACK_IMPORTED_MODULE_7__/* .describeCommand */ .vL)("npm", args);
+    const ended = await withTimeout((signal) => npm(args, { cwd: dir, signal }), {
+        timeoutMs,
+        clock: options.clock ?? _system_clock_js__WEBPACK_IMPORTED_MODULE_5__/* .systemClock */ .m,
+        ...(options.signal ? { signal: options.signal } : {}),
+    });
+    if (ended.kind === "cancelled") {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .CancelledError */ .cc(`The install of wrangler@${options.range} into ${dir} was cancelled.`, { cause: options.signal?.reason });
+    }
+    if (ended.kind === "timed-out") {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .DeployError */ .sH(`npm did not install wrangler@${options.range} within ${(0,_core_parse_js__WEBPACK_IMPORTED_MODULE_4__/* .formatDuration */ .a3)(timeoutMs)}: it was stopped. ` +
+            "Check the network and the npm registry (npm config get registry), or add wrangler to the project's devDependencies so no install is needed.", { command, detail: `timed out after ${(0,_core_parse_js__WEBPACK_IMPORTED_MODULE_4__/* .formatDuration */ .a3)(timeoutMs)} installing into ${dir}` });
+    }
+    const result = ended.value;
+    if (result.exitCode !== 0) {
+        throw new _core_errors_js__WEBPACK_IMPORTED_MODULE_3__/* .DeployError */ .sH(`npm could not install wrangler@${options.range}`, {
+            command,
+            ...(result.exitCode === undefined ? {} : { exitCode: result.exitCode }),
+            detail: (0,_text_js__WEBPACK_IMPORTED_MODULE_7__/* .lastLines */ .w$)((0,_text_js__WEBPACK_IMPORTED_MODULE_7__/* .stripAnsi */ .aJ)(result.output), 20),
+        });
+    }
+}
+/**
+ * Runs `work` with a signal that aborts when `timeoutMs` passes (on `clock`) or `signal` aborts.
+ * Returns at once on either, without waiting for `work`: a runner that ignores its signal cannot
+ * hold the run (the default runner's npm is stopped through process-tree.ts all the same).
+ */
+async function withTimeout(work, limits) {
+    if (limits.signal?.aborted)
+        return { kind: "cancelled" };
+    const stop = new AbortController();
+    const timers = new AbortController();
+    let onCancel;
+    const cancelled = new Promise((resolve) => {
+        onCancel = () => resolve({ kind: "cancelled" });
+        limits.signal?.addEventListener("abort", onCancel, { once: true });
+    });
+    const timedOut = limits.clock.sleep(limits.timeoutMs, timers.signal).then(() => ({ kind: "timed-out" }), () => new Promise(() => undefined));
+    const working = work(stop.signal).then((value) => ({ kind: "done", value }));
+    // After a timeout or a cancel, how the abandoned work ends is nobody's concern.
+    working.catch(() => undefined);
+    try {
+        const ended = await Promise.race([working, timedOut, cancelled]);
+        if (ended.kind !== "done")
+            stop.abort(limits.signal?.aborted ? limits.signal.reason : new Error(`timed out after ${(0,_core_parse_js__WEBPACK_IMPORTED_MODULE_4__/* .formatDuration */ .a3)(limits.timeoutMs)}`));
+        return ended;
+    }
+    finally {
+        timers.abort();
+        if (onCancel)
+            limits.signal?.removeEventListener("abort", onCancel);
+    }
+}
+function capitalise(text) {
+    return text.charAt(0).toUpperCase() + text.slice(1);
+}
+/** Runs the real `npm` from PATH (no shell on POSIX; Windows needs one for `npm.cmd`), stopped when `signal` aborts. */
+function defaultNpmRunner(env) {
+    return async (args, { cwd, signal }) => {
+        const result = await (0,_system_process_tree_js__WEBPACK_IMPORTED_MODULE_6__/* .startChild */ .v0)("npm", args, { cwd, env, all: true, shell: process.platform === "win32", signal }).result;
+        return { exitCode: result.exitCode, output: result.all || (result.startError?.message ?? "") };
+    };
+}
+//# sourceMappingURL=locate.js.map
+
+/***/ }),
+
+/***/ 8180:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
+
+/* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   X2: () => (/* binding */ parseOutputFile),
+/* harmony export */   w4: () => (/* binding */ findEntry)
+/* harmony export */ });
+/* unused harmony exports knownEntrySchema, parseOutputLine */
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8816);
+/**
+ * wrangler's machine-readable output file (`WRANGLER_OUTPUT_FILE_PATH`): one JSON object per
+ * line. Only the fields shipline reads are declared; wrangler adds fields freely, and entry
+ * types this file does not know are kept as `other` rather than rejected.
+ */
+
+const base = { version: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().optional(), timestamp: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().optional() };
+const sessionEntry = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
+    ...base,
+    type: zod__WEBPACK_IMPORTED_MODULE_0__/* .literal */ .euz("wrangler-session"),
+    wrangler_version: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().optional(),
+    command_line_args: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()).optional(),
+    log_file_path: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().optional(),
+});
+const deployEntry = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
+    ...base,
+    type: zod__WEBPACK_IMPORTED_MODULE_0__/* .literal */ .euz("deploy"),
+    worker_name: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().optional(),
+    worker_tag: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().nullish(),
+    // `null` for `--dry-run`.
+    version_id: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().nullish(),
+    // Absent for `--dry-run`.
+    targets: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()).optional(),
+    wrangler_environment: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().optional(),
+});
+const versionUploadEntry = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
+    ...base,
+    type: zod__WEBPACK_IMPORTED_MODULE_0__/* .literal */ .euz("version-upload"),
+    worker_name: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().optional(),
+    worker_tag: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().nullish(),
+    version_id: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().nullish(),
+    preview_url: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().nullish(),
+    preview_alias_url: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().nullish(),
+    wrangler_environment: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().optional(),
+});
+const versionDeployEntry = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
+    ...base,
+    type: zod__WEBPACK_IMPORTED_MODULE_0__/* .literal */ .euz("version-deploy"),
+    worker_name: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().optional(),
+    worker_tag: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().nullish(),
+    deployment_id: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().nullish(),
+    // Always `{}` in wrangler 4.86 (a Map serialised by JSON.stringify): never read the split here.
+    version_traffic: zod__WEBPACK_IMPORTED_MODULE_0__/* .unknown */ .L5J().optional(),
+});
+const commandFailedEntry = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
+    ...base,
+    type: zod__WEBPACK_IMPORTED_MODULE_0__/* .literal */ .euz("command-failed"),
+    // Only present when the error carried a Cloudflare API error code.
+    code: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().optional(),
+    message: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().optional(),
+});
+/** The entry types shipline understands, discriminated by `type`. */
+const knownEntrySchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .discriminatedUnion */ .gMt("type", [
+    sessionEntry,
+    deployEntry,
+    versionUploadEntry,
+    versionDeployEntry,
+    commandFailedEntry,
+]);
+const KNOWN_TYPES = new Set(knownEntrySchema.options.map((option) => option.shape.type.value));
+/** Parses one ND-JSON line; `undefined` for blank or non-JSON lines (a torn last line when killed). */
+function parseOutputLine(line) {
+    if (line.trim() === "")
+        return undefined;
+    let raw;
+    try {
+        raw = JSON.parse(line);
+    }
+    catch {
+        return undefined;
+    }
+    if (typeof raw !== "object" || raw === null)
+        return undefined;
+    const type = raw.type;
+    const originalType = typeof type === "string" ? type : "";
+    if (KNOWN_TYPES.has(originalType)) {
+        const parsed = knownEntrySchema.safeParse(raw);
+        if (parsed.success)
+            return parsed.data;
+    }
+    return { type: "other", originalType, raw };
+}
+/** Parses the whole output file's text into entries, in file order. */
+function parseOutputFile(text) {
+    return text
+        .split(/\r?\n/)
+        .map(parseOutputLine)
+        .filter((entry) => entry !== undefined);
+}
+/** The last entry of a given type, if any. */
+function findEntry(entries, type) {
+    for (let i = entries.length - 1; i >= 0; i--) {
+        const entry = entries[i];
+        if (entry?.type === type)
+            return entry;
+    }
+    return undefined;
+}
+//# sourceMappingURL=output.js.map
+
+/***/ }),
+
+/***/ 6703:
+/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
+
+
+// EXPORTS
+__webpack_require__.d(__webpack_exports__, {
+  I9: () => (/* binding */ SECRETS_FILE_FLAG),
+  zr: () => (/* binding */ SECRETS_FILE_MIN_WRANGLER),
+  eL: () => (/* binding */ WranglerProcessRunner)
+});
+
+// UNUSED EXPORTS: DEFAULT_WRANGLER_TIMEOUT_MS, PRESTART_MAX_HOLD_MS
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __webpack_require__(1455);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __webpack_require__(8161);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __webpack_require__(6760);
+// EXTERNAL MODULE: external "node:perf_hooks"
+var external_node_perf_hooks_ = __webpack_require__(643);
+// EXTERNAL MODULE: ./lib/providers/wrangler/env.js
+var wrangler_env = __webpack_require__(7013);
+// EXTERNAL MODULE: ./lib/providers/wrangler/output.js
+var output = __webpack_require__(8180);
+// EXTERNAL MODULE: ./lib/providers/system/process-tree.js
+var process_tree = __webpack_require__(7120);
+// EXTERNAL MODULE: ./lib/providers/wrangler/text.js
+var wrangler_text = __webpack_require__(2238);
+// EXTERNAL MODULE: external "node:http"
+var external_node_http_ = __webpack_require__(7067);
+// EXTERNAL MODULE: external "node:https"
+var external_node_https_ = __webpack_require__(4708);
+;// CONCATENATED MODULE: ./lib/providers/wrangler/write-gate.js
+/**
+ * A gate in front of the Cloudflare API for one wrangler process started ahead of its turn.
+ *
+ * `wrangler deploy` spends a second or more starting and bundling before its first request
+ * that changes anything. Started with its API base URL pointing here, it can do all of that
+ * while the run is still checking permissions and reading production's anchor: its reads pass
+ * through at once, and its first write (any method but GET, HEAD or OPTIONS) waits until the
+ * run opens the gate. A run that stops before its deploy refuses the gate instead: the held
+ * writes are answered with an error and never reach Cloudflare.
+ *
+ * Bytes are relayed as they are (headers, bodies, compression); the gate adds no credentials
+ * of its own: wrangler's own Authorization header is what reaches the API.
+ */
+
+
+
+const READS = new Set(["GET", "HEAD", "OPTIONS"]);
+/** Hop-by-hop headers (RFC 9110 §7.6.1) are the gate's own business on each side. */
+const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer"]);
+/** Starts a gate on 127.0.0.1 that relays to `upstream` (the API base URL wrangler would use, e.g. `https://api.cloudflare.com/client/v4`). */
+async function startWriteGate(upstream) {
+    const base = new URL(upstream);
+    const basePath = base.pathname.replace(/\/+$/, "");
+    let state = { kind: "held" };
+    let sawWrite = false;
+    let heldSince;
+    const waiting = [];
+    const settle = () => {
+        heldSince = undefined;
+        waiting.splice(0).forEach((go) => go());
+    };
+    const relay = (req, res) => {
+        if (state.kind === "refused")
+            return refuse(res, state.reason);
+        const headers = {};
+        for (const [name, value] of Object.entries(req.headers)) {
+            if (value !== undefined && !HOP_BY_HOP.has(name) && name !== "host")
+                headers[name] = value;
+        }
+        const send = base.protocol === "https:" ? external_node_https_.request : external_node_http_.request;
+        const out = send({
+            protocol: base.protocol,
+            hostname: base.hostname,
+            port: base.port || undefined,
+            method: req.method,
+            path: basePath + (req.url ?? "/"),
+            headers: { ...headers, host: base.host },
+        }, (answer) => {
+            const back = {};
+            for (const [name, value] of Object.entries(answer.headers)) {
+                if (value !== undefined && !HOP_BY_HOP.has(name))
+                    back[name] = value;
+            }
+            res.writeHead(answer.statusCode ?? 502, answer.statusMessage, back);
+            answer.pipe(res);
+        });
+        out.on("error", (error) => {
+            if (res.headersSent)
+                res.destroy(error);
+            else
+                answerError(res, 502, `shipline's gate could not reach ${base.origin}: ${error.message}`);
+        });
+        req.pipe(out);
+    };
+    const server = (0,external_node_http_.createServer)((req, res) => {
+        if (READS.has(req.method ?? "GET"))
+            return relay(req, res);
+        sawWrite = true;
+        if (state.kind !== "held")
+            return relay(req, res);
+        // The body waits in the socket until the gate decides.
+        req.pause();
+        heldSince ??= external_node_perf_hooks_.performance.now();
+        waiting.push(() => {
+            req.resume();
+            relay(req, res);
+        });
+    });
+    server.keepAliveTimeout = 5_000;
+    await new Promise((listening, failed) => {
+        server.once("error", failed);
+        server.listen(0, "127.0.0.1", () => listening());
+    });
+    const { port } = server.address();
+    return {
+        url: `http://127.0.0.1:${port}`,
+        open() {
+            if (state.kind !== "held")
+                return;
+            state = { kind: "open" };
+            settle();
+        },
+        refuse(reason) {
+            if (state.kind !== "held")
+                return;
+            state = { kind: "refused", reason };
+            settle();
+        },
+        get sawWrite() {
+            return sawWrite;
+        },
+        heldForMs: () => (heldSince === undefined ? 0 : external_node_perf_hooks_.performance.now() - heldSince),
+        close: () => new Promise((closed) => {
+            server.close(() => closed());
+            server.closeAllConnections();
+        }),
+    };
+}
+function refuse(res, reason) {
+    answerError(res, 503, `shipline stopped this request before it reached Cloudflare: ${reason}`);
+}
+/** An error in the API's envelope, so that wrangler reports the message as it reports Cloudflare's. */
+function answerError(res, status, message) {
+    const body = JSON.stringify({ success: false, errors: [{ code: 10000, message }], messages: [], result: null });
+    res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
+    res.end(body);
+}
+//# sourceMappingURL=write-gate.js.map
+;// CONCATENATED MODULE: ./lib/providers/wrangler/runner.js
+/**
+ * Runs one wrangler command as a child process and collects everything it said: exit code,
+ * stdout, ANSI-stripped stderr and the entries of its ND-JSON output file. Success and
+ * failure share one result shape; deciding what a failure means is the deployer's job.
+ */
+
+
+
+
+
+
+
+
+
+const DEFAULT_WRANGLER_TIMEOUT_MS = 10 * 60_000;
+/**
+ * A write held longer than this is not let through: wrangler's request may be about to time
+ * out, so the run starts the command afresh instead (nothing held has reached Cloudflare).
+ */
+const PRESTART_MAX_HOLD_MS = 30_000;
+/** Runs wrangler under the same Node as shipline, one fresh output file per command. */
+class WranglerProcessRunner {
+    #options;
+    #prestarted;
+    constructor(options) {
+        this.#options = options;
+    }
+    /** The `wrangler/bin/wrangler.js` this runner starts. */
+    get binJs() {
+        return this.#options.binJs;
+    }
+    describe(args) {
+        return (0,wrangler_text/* describeCommand */.vL)("wrangler", args);
+    }
+    async run(args, options = {}) {
+        if (options.signal?.aborted)
+            return notStarted(args, { cancelled: true });
+        const early = this.#prestarted;
+        if (early && !early.adopted) {
+            if (sameCommand(early, args, options.secrets) && !early.ended && early.gate.heldForMs() <= PRESTART_MAX_HOLD_MS) {
+                return this.#adopt(early, options.signal);
+            }
+            // Nothing it wrote has reached Cloudflare: a fresh process is always safe.
+            await this.discardPrestarted("the run starts its deploy afresh");
+        }
+        const dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(this.#options.tempRoot ?? (0,external_node_os_.tmpdir)(), "shipline-wrangler-"));
+        try {
+            const started = await this.#start(dir, args, options);
+            return await this.#collect(started);
+        }
+        finally {
+            await (0,promises_.rm)(dir, { recursive: true, force: true });
+        }
+    }
+    /**
+     * Starts `args` now with its API requests going through a write gate (see write-gate.ts):
+     * wrangler starts, bundles and reads, but nothing it writes reaches Cloudflare until `run`
+     * is called with the same arguments and secrets, which adopts the process and opens the
+     * gate. Until then, nothing has changed; `discardPrestarted` (or the signal) stops it.
+     */
+    async prestart(args, options) {
+        if (this.#prestarted || options.signal.aborted)
+            return;
+        const gate = await startWriteGate(options.upstream);
+        const dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(this.#options.tempRoot ?? (0,external_node_os_.tmpdir)(), "shipline-wrangler-"));
+        const started = await this.#start(dir, args, { signal: options.signal, ...(options.secrets ? { secrets: options.secrets } : {}) }, {
+            CLOUDFLARE_API_BASE_URL: gate.url,
+        });
+        const onAbort = () => gate.refuse("the run was cancelled before its deploy");
+        options.signal.addEventListener("abort", onAbort, { once: true });
+        const result = this.#collect(started).finally(async () => {
+            if (this.#prestarted)
+                this.#prestarted.ended = true;
+            options.signal.removeEventListener("abort", onAbort);
+            gate.refuse("the wrangler process has ended");
+            await gate.close();
+            await (0,promises_.rm)(dir, { recursive: true, force: true });
+        });
+        result.catch(() => undefined);
+        this.#prestarted = {
+            given: [...args],
+            secrets: secretsKey(options.secrets),
+            gate,
+            child: started.child,
+            result,
+            adopted: false,
+            ended: false,
+        };
+    }
+    /** Stops a started command nobody adopted: its held writes are refused, its process group killed. */
+    async discardPrestarted(reason) {
+        const early = this.#prestarted;
+        if (!early || early.adopted)
+            return;
+        early.adopted = true;
+        early.gate.refuse(reason);
+        early.child.stop();
+        await early.result.catch(() => undefined);
+    }
+    async #adopt(early, signal) {
+        early.adopted = true;
+        const onAbort = () => early.child.stop();
+        signal?.addEventListener("abort", onAbort, { once: true });
+        early.gate.open();
+        try {
+            return await early.result;
+        }
+        finally {
+            signal?.removeEventListener("abort", onAbort);
+        }
+    }
+    async #start(dir, given, options, extraEnv = {}) {
+        const outputFile = (0,external_node_path_.join)(dir, "output.ndjson");
+        const args = options.secrets ? [...given, ...(await writeSecretsFile(dir, options.secrets))] : given;
+        const started = external_node_perf_hooks_.performance.now();
+        const env = {
+            ...(0,wrangler_env/* buildWranglerEnv */.y)({
+                base: this.#options.env,
+                apiToken: this.#options.apiToken,
+                accountId: this.#options.accountId,
+                outputFile,
+            }),
+            ...extraEnv,
+        };
+        const child = (0,process_tree/* startChild */.v0)(this.#options.nodePath ?? process.execPath, [this.#options.binJs, ...args], {
+            cwd: this.#options.cwd,
+            env,
+            signal: options.signal,
+            timeoutMs: options.timeoutMs ?? this.#options.timeoutMs ?? DEFAULT_WRANGLER_TIMEOUT_MS,
+            graceMs: this.#options.killGraceMs,
+        });
+        if (child.pid !== undefined)
+            this.#options.onSpawn?.({ args, pid: child.pid, at: Date.now() });
+        return { args, child, started, outputFile };
+    }
+    async #collect({ args, child, started, outputFile }) {
+        const result = await child.result;
+        return {
+            args,
+            exitCode: result.exitCode,
+            ...(result.signal ? { signal: result.signal } : {}),
+            // Normally plain on a non-TTY, but failure hints ("If you think this is a bug") are coloured.
+            stdout: (0,wrangler_text/* stripAnsi */.aJ)(result.stdout),
+            // When Node itself could not start (bad nodePath, cwd missing) there is no stderr: say why.
+            stderr: (0,wrangler_text/* stripAnsi */.aJ)(result.stderr) || (result.startError?.message ?? ""),
+            entries: (0,output/* parseOutputFile */.X2)(await readIfExists(outputFile)),
+            durationMs: Math.round(external_node_perf_hooks_.performance.now() - started),
+            timedOut: result.timedOut,
+            cancelled: result.cancelled,
+        };
+    }
+}
+function sameCommand(early, args, secrets) {
+    return early.given.length === args.length && early.given.every((arg, i) => arg === args[i]) && early.secrets === secretsKey(secrets);
+}
+function secretsKey(secrets) {
+    return JSON.stringify(Object.entries(secrets ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+/** Writes `secrets` as a JSON file readable by this user only; returns the wrangler flag naming it. */
+async function writeSecretsFile(dir, secrets) {
+    const path = (0,external_node_path_.join)(dir, "secrets.json");
+    await (0,promises_.writeFile)(path, JSON.stringify(secrets), { mode: 0o600, flag: "wx" });
+    return [SECRETS_FILE_FLAG, path];
+}
+/** The wrangler flag that uploads secrets with a version, from a JSON file. */
+const SECRETS_FILE_FLAG = "--secrets-file";
+/** The first wrangler with `--secrets-file` on `deploy` and `versions upload` (its changelog, 4.74.0). */
+const SECRETS_FILE_MIN_WRANGLER = "4.74.0";
+async function readIfExists(path) {
+    try {
+        return await (0,promises_.readFile)(path, "utf8");
+    }
+    catch {
+        return "";
+    }
+}
+function notStarted(args, flags) {
+    return {
+        args,
+        exitCode: undefined,
+        stdout: "",
+        stderr: "",
+        entries: [],
+        durationMs: 0,
+        timedOut: false,
+        cancelled: flags.cancelled,
+    };
+}
+//# sourceMappingURL=runner.js.map
+
+/***/ })
+
+};
+
+//# sourceMappingURL=397.index.js.map
