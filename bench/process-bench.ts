@@ -122,7 +122,7 @@ function inputEnv(inputs: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.replace(/ /g, "_").toUpperCase()}`, v]));
 }
 
-interface ActionRun {
+export interface ActionRun {
   readonly exitCode: number | null;
   readonly signal: NodeJS.Signals | null;
   /** Epoch ms right before the spawn, and when the process had exited. */
@@ -135,12 +135,16 @@ interface ActionRun {
   readonly result: string;
 }
 
-/** Runs the built action; with `interrupt`, sends SIGINT `delayMs` after `pattern` first shows in stdout. */
-async function runAction(
+/**
+ * Runs the built action; with `interrupt`, sends SIGINT `delayMs` after `pattern` first shows in
+ * stdout; `onStdout` sees the stdout so far at each chunk.
+ */
+export async function runAction(
   world: ActionWorld,
   tag: string,
   inputs: Record<string, string>,
   interrupt?: { pattern: RegExp; delayMs: number },
+  onStdout?: (stdout: string) => void,
 ): Promise<ActionRun> {
   const scratch = await mkdtemp(join(tmpdir(), "shipline-bench-run-"));
   try {
@@ -159,6 +163,7 @@ async function runAction(
       const alive = () => child.exitCode === null && child.signalCode === null;
       child.stdout.on("data", (chunk: Buffer) => {
         stdout += chunk.toString();
+        onStdout?.(stdout);
         if (interrupt && !armed && interrupt.pattern.test(stdout)) {
           armed = true;
           timers.push(

@@ -9,7 +9,9 @@ import { simulateApprovalWaitCost } from "../src/testing/approval-cost.js";
 import { measureCancel, measureReleaseOverhead, startActionWorld, type CancelFigures, type Spread } from "./process-bench.js";
 import { DEFAULT_SCENARIOS, simulate } from "../src/testing/analysis-simulation.js";
 import { printGateFigures } from "./gate-figures.js";
+import { approvalLiveLines, measureApprovalLive } from "./approval-live-bench.js";
 import { measureReleases, type Decision } from "./release-bench.js";
+import { measureHostRollback } from "./host-bench.js";
 
 const ms = (value: number | undefined) => (value !== undefined && Number.isFinite(value) ? `${Math.round(value)} ms` : "n/a");
 const range = (s: Spread) => `min ${ms(s.minMs)}, max ${ms(s.maxMs)}`;
@@ -108,6 +110,10 @@ async function main(): Promise<void> {
     if (quiet) cancelLines(quiet, "≤ 3000 ms");
     const busy = await measured("SIGINT (2 CPU hogs)", () => measureCancel(world, 2));
     if (busy) cancelLines(busy, "≤ 7000 ms");
+
+    section("Approval → live in one call (gradual + issue approval, real clock: comment at a random point of the 2 s poll)");
+    const live = await measured("approval → live", () => measureApprovalLive(world, 3));
+    if (live) approvalLiveLines(live, line);
   } finally {
     await world.stop();
   }
@@ -126,6 +132,19 @@ async function main(): Promise<void> {
     line("  the engine's own time (wall − union of the above)", ms(h.engineMs));
   }
 
+  section("Command deployer on the blue-green example host (in process, no Cloudflare: a healthy release, then one broken in production)");
+  const host = await measured("blue-green host rollback", () => measureHostRollback());
+  if (host) {
+    const note = `results: ${host.results.join(", ")}`;
+    line("failed health gate → restore script spawned", ms(host.decisionToRestoreSpawnMs), "≤ 50 ms", note);
+    line(
+      "failed health gate → old version answers through the proxy",
+      ms(host.decisionToOldVersionMs),
+      "",
+      "the restore switches the proxy back to the slot still running it",
+    );
+  }
+
   section("Approval wait (simulated clock, one hour, nobody decides)");
   const cost = await measured("approval wait", () => simulateApprovalWaitCost(1));
   if (cost) {
@@ -134,6 +153,15 @@ async function main(): Promise<void> {
       String(cost.conditional),
       "≤ 60",
       `${cost.notModified} free 304s; a 10 s poll without ETags: ${cost.naive}`,
+    );
+  }
+  const fast = await measured("approval wait, faster poll", () => simulateApprovalWaitCost(1, 0, true));
+  if (fast) {
+    line(
+      `  same at the faster poll (every ${fast.pollIntervalMs / 1000} s: gradual, live on approval)`,
+      String(fast.conditional),
+      "≤ 60",
+      `counted = answers other than 304 (open, first read, closing comment, close); ${fast.notModified} polls answered 304, not counted by GitHub`,
     );
   }
 

@@ -77,6 +77,21 @@ export {
   type WranglerProject,
 } from "./providers/wrangler/index.js";
 export { CloudflareApi, type CloudflareApiOptions, type CloudflareAuth, type WorkerRef } from "./providers/cloudflare/index.js";
+export {
+  CommandDeployer,
+  DEFAULT_COMMAND_TIMEOUT_MS,
+  type CommandDeployerOptions,
+  type HostCommands,
+} from "./providers/command/deployer.js";
+export { commandLine, type CommandLine } from "./providers/command/command-line.js";
+export {
+  parseStatusDocument,
+  parseVersionDocument,
+  statusDocumentSchema,
+  versionDocumentSchema,
+  type StatusDocument,
+  type VersionDocument,
+} from "./providers/command/contract.js";
 export { createFetchProbe, type FetchProbeOptions } from "./providers/http/probe.js";
 export { systemClock } from "./providers/system/clock.js";
 export { createShellRunner } from "./providers/system/shell.js";

@@ -21,6 +21,7 @@ import { SECRETS_FILE_MIN_WRANGLER, WranglerProcessRunner, type SpawnEvent } fro
 import { WranglerTargets } from "./providers/wrangler/targets.js";
 import { wranglerCommandEnv } from "./providers/wrangler/env.js";
 import { ConfigError } from "./core/errors.js";
+import type { DeployerSettings } from "./config/deployer.js";
 
 export interface WiringOptions {
   readonly config: PipelineConfig;
@@ -51,6 +52,8 @@ export interface WiringOptions {
    * Used when it runs the wrangler found here; otherwise its held deploy is discarded.
    */
   readonly runner?: WranglerProcessRunner;
+  /** Which deployer releases the project. @default wrangler */
+  readonly deployer?: DeployerSettings;
 }
 
 export { SECRETS_FILE_MIN_WRANGLER };
@@ -59,8 +62,10 @@ export { SECRETS_FILE_MIN_WRANGLER };
 export type SharedDeps = Pick<PipelineDeps, "deployer" | "probe" | "commands" | "analytics">;
 
 /** Finds wrangler, says which, warns about an overriding `account_id`, and builds the deployer, probes and commands. */
-export async function wireShared(options: WiringOptions): Promise<{ deps: SharedDeps; wrangler: LocatedWrangler }> {
+export async function wireShared(options: WiringOptions): Promise<{ deps: SharedDeps; wrangler?: LocatedWrangler }> {
   const { config, logger } = options;
+  // The user's own commands: no wrangler is looked for, and nothing of Cloudflare is read.
+  if (options.deployer?.kind === "command") return { deps: await wireCommandDeployer(options, options.deployer) };
   const wrangler = await findWrangler(options);
   logger.info(`Using wrangler ${wrangler.version} (${describeSource(wrangler, options)}).`);
   // An account_id in the wrangler config silently beats cloudflare-account-id: say so up front.
@@ -105,6 +110,20 @@ export async function wireShared(options: WiringOptions): Promise<{ deps: Shared
         : {}),
     },
   };
+}
+
+async function wireCommandDeployer(options: WiringOptions, settings: Extract<DeployerSettings, { kind: "command" }>): Promise<SharedDeps> {
+  const { CommandDeployer } = await import("./providers/command/deployer.js");
+  options.logger.info(`Deploying with the command deployer (${settings.commands.deploy.text}).`);
+  const deployer = new CommandDeployer({
+    commands: settings.commands,
+    workingDirectory: options.config.workingDirectory,
+    env: options.env,
+    logger: options.logger,
+    ...(settings.timeoutMs === undefined ? {} : { timeoutMs: settings.timeoutMs }),
+    ...(options.onSpawn ? { onSpawn: options.onSpawn } : {}),
+  });
+  return { deployer, probe: createFetchProbe(), commands: createShellRunner(options.logger) };
 }
 
 /** The project's own wrangler when it satisfies the range, else the fallback root's, else one installed outside the project. */

@@ -44,6 +44,7 @@ export async function createActionDeps(options: ActionWiringOptions): Promise<Pi
     toolCache: env["RUNNER_TOOL_CACHE"] || join(tmpdir(), "shipline-tools"),
     tempRoot: env["RUNNER_TEMP"] || undefined,
     secretValues: settings.runtime.secretValues,
+    deployer: settings.deployer,
     ...(options.onSpawn ? { onSpawn: options.onSpawn } : {}),
     ...(options.targets ? { targets: options.targets } : {}),
     ...(options.runner ? { runner: options.runner } : {}),

@@ -15,6 +15,7 @@ import { CancelledError, ConfigError } from "../core/errors.js";
 import type { Logger } from "../core/ports.js";
 import type { Millis } from "../core/types.js";
 import { readGitHubContext } from "../providers/github/context.js";
+import { checkCommandProject } from "../providers/command/project-check.js";
 import { checkWorkerProject, environmentsNeeded } from "../providers/wrangler/project-check.js";
 import type { WranglerProject } from "../providers/wrangler/project.js";
 import type { WranglerProcessRunner } from "../providers/wrangler/runner.js";
@@ -47,8 +48,8 @@ export interface EarlyStart {
   readonly prestarted?: Promise<WranglerProcessRunner | undefined>;
 }
 
-/** The settings, with the wrangler config found in the working directory. */
-export type LoadedSettings = ResolvedSettings & { readonly project: WranglerProject };
+/** The settings, with the wrangler config found in the working directory (none for the command deployer). */
+export type LoadedSettings = ResolvedSettings & { readonly project: WranglerProject | undefined };
 
 export async function startEarly(env: Env): Promise<EarlyStart> {
   const startedAt = Date.now();
@@ -67,7 +68,9 @@ export async function startEarly(env: Env): Promise<EarlyStart> {
   if (approvalProblem)
     return { startedAt, inputs, settings: { ok: false, error: approvalProblem }, controller, log, signals, sent: Promise.resolve() };
   const base = { startedAt, inputs, settings: { ok: true, value: settings }, controller, log, signals } as const;
-  if (config.mode !== "release") return { ...base, sent: Promise.resolve() };
+  // Production's early read is a Cloudflare request, the head start a wrangler one: the command
+  // deployer's commands run in their turn.
+  if (config.mode !== "release" || settings.deployer.kind === "command") return { ...base, sent: Promise.resolve() };
   if (config.stages === "staging") return { ...base, sent: Promise.resolve(), prestarted: prestart(settings, env, controller, log) };
   const targets = new WranglerTargets({
     workingDirectory: config.workingDirectory,
@@ -114,6 +117,10 @@ export async function loadSettings(inputs: Record<string, string>, env: Env): Pr
   const settings = resolveSettings({ inputs, configPath, ...(configFile ? { configFile } : {}), env });
   const workingDirectory = resolve(workspace, settings.config.workingDirectory);
   const config = { ...settings.config, workingDirectory };
+  if (settings.deployer.kind === "command") {
+    checkCommandProject({ given: settings.config.workingDirectory, directory: workingDirectory });
+    return { ...settings, config, project: undefined };
+  }
   // Before wrangler is located or installed: a missing folder or environment fails here, fast.
   const { project, warnings } = checkWorkerProject({
     given: settings.config.workingDirectory,

@@ -12,6 +12,7 @@ import type { PipelineResult } from "../core/types.js";
 import { resolveVersion } from "../core/version.js";
 import { createActionsLogger } from "../providers/actions/logger.js";
 import { readGitHubContext, type GitHubRunContext } from "../providers/github/context.js";
+import { commandProjectFacts } from "../providers/command/project-check.js";
 import { stopAllChildren } from "../providers/system/process-tree.js";
 import { environmentsNeeded } from "../providers/wrangler/project-check.js";
 import { projectFacts } from "../providers/wrangler/project-facts.js";
@@ -112,19 +113,30 @@ export async function run(env: Env = process.env, early?: EarlyStart): Promise<n
   }
 }
 
-async function plan(settings: ResolvedSettings & { project: WranglerProject }, env: Env, startedAt: number): Promise<PipelineResult> {
+async function plan(
+  settings: ResolvedSettings & { project: WranglerProject | undefined },
+  env: Env,
+  startedAt: number,
+): Promise<PipelineResult> {
   const config = settings.config;
   const release = resolveVersion({ ...config.version });
   const accountId = settings.runtime.cloudflareAccountId || env["CLOUDFLARE_ACCOUNT_ID"];
-  const found = await projectFacts({
-    directory: config.workingDirectory,
-    project: settings.project,
-    environments: environmentsNeeded(config),
-    wranglerRange: settings.runtime.wranglerVersion,
-    hasToken: Boolean(settings.runtime.cloudflareApiToken || env["CLOUDFLARE_API_TOKEN"]),
-    ...(accountId ? { accountId } : {}),
+  const found =
+    settings.deployer.kind === "command" || !settings.project
+      ? commandFacts(settings)
+      : await projectFacts({
+          directory: config.workingDirectory,
+          project: settings.project,
+          environments: environmentsNeeded(config),
+          wranglerRange: settings.runtime.wranglerVersion,
+          hasToken: Boolean(settings.runtime.cloudflareApiToken || env["CLOUDFLARE_API_TOKEN"]),
+          ...(accountId ? { accountId } : {}),
+        });
+  const planText = renderPlan(config, {
+    version: release.version,
+    tag: release.tag,
+    commandDeployer: settings.deployer.kind === "command",
   });
-  const planText = renderPlan(config, { version: release.version, tag: release.tag });
   const text = `${planText}\n\nProject:\n${found.map((line) => `  ${line}`).join("\n")}`;
   core.info(text);
   return {
@@ -134,6 +146,11 @@ async function plan(settings: ResolvedSettings & { project: WranglerProject }, e
     plan: text,
     message: `Plan for ${release.tag}: nothing was changed.`,
   };
+}
+
+function commandFacts(settings: ResolvedSettings): string[] {
+  const d = settings.deployer;
+  return d.kind === "command" ? commandProjectFacts(settings.config.workingDirectory, d.commands, d.timeoutMs) : [];
 }
 
 function stoppedBeforeStart(error: unknown, startedAt: number): PipelineResult {

@@ -34,6 +34,7 @@ export interface FirstDeploy {
 export function firstDeploy(settings: ResolvedSettings, env: Env): FirstDeploy | string {
   const config = settings.config;
   if (config.mode !== "release") return "not a release";
+  if (settings.deployer.kind !== "wrangler") return "the project is not deployed with wrangler";
   if (PROXY_VARIABLES.some((name) => env[name])) return "a proxy is configured";
   const productionFirst = config.stages === "production";
   if (productionFirst && config.production.strategy !== "direct") return "production is uploaded first (gradual)";
@@ -60,12 +61,12 @@ const PROXY_VARIABLES = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy
  * undefined when nothing was started.
  */
 export async function prestartFirstDeploy(
-  settings: ResolvedSettings & { readonly project: WranglerProject },
+  settings: ResolvedSettings & { readonly project: WranglerProject | undefined },
   env: Env,
   signal: AbortSignal,
 ): Promise<WranglerProcessRunner | undefined> {
   const first = firstDeploy(settings, env);
-  if (typeof first === "string") return undefined;
+  if (typeof first === "string" || !settings.project) return undefined;
   const { config, runtime } = settings;
   const found = await findProjectWrangler(config.workingDirectory);
   if (!found || !semver.validRange(runtime.wranglerVersion) || !semver.satisfies(found.version, runtime.wranglerVersion)) return undefined;

@@ -105,6 +105,13 @@ export const COMMANDS: readonly CommandSpec[] = [
         value: "<folder>",
         description: "Folder for the sample Worker's git repository (default: a new temporary folder, kept).",
       },
+      {
+        name: "host",
+        type: "string",
+        value: "blue-green",
+        description:
+          "Release a sample HTTP service through an example host instead of the Workers sandbox: blue-green (two slots behind a local proxy, with the command deployer; no Cloudflare, no wrangler).",
+      },
       SUMMARY,
       JSON_FLAG,
       VERBOSE,

@@ -5,6 +5,7 @@
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { DeployerSettings } from "../config/deployer.js";
 import type { PipelineDeps } from "../core/pipeline.js";
 import type { Approval, Clock, Logger, Publisher } from "../core/ports.js";
 import type { PipelineEvent } from "../core/run-state.js";
@@ -32,6 +33,8 @@ export interface CliDepsOptions {
   readonly gitRepository: boolean;
   readonly mode: Mode;
   readonly clock?: Clock;
+  /** Which deployer releases the project. @default wrangler */
+  readonly deployer?: DeployerSettings;
 }
 
 /** Builds every provider of a CLI run: the shared wiring, plus a terminal prompt and local git tags. */
@@ -50,6 +53,7 @@ export async function createCliDeps(options: CliDepsOptions): Promise<PipelineDe
     // `npx shipline` brings a wrangler of its own: the project's comes first, then this one.
     fallbackWranglerRoot: SHIPLINE_ROOT,
     ...(options.secretValues ? { secretValues: options.secretValues } : {}),
+    ...(options.deployer ? { deployer: options.deployer } : {}),
   });
   return {
     ...deps,

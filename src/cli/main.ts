@@ -72,9 +72,14 @@ async function runDemoCommand(flags: ParsedFlags, io: CommandIo): Promise<number
   const verbose = flags.options["verbose"] === true;
   const logger = new CliConsole({ sink: io.stderr, startedAt: io.startedAt, verbose }).logger();
   const summaryPath = flags.options["summary"] as string | undefined;
+  const host = flags.options["host"] as string | undefined;
   const { runDemoWithSignals } = await import("./demo.js");
   const { demoJson } = await import("./demo-report.js");
-  const report = await runDemoWithSignals(
+  const { DEMO_HOSTS, runHostDemoWithSignals } = await import("./demo-host.js");
+  if (host !== undefined && !(DEMO_HOSTS as readonly string[]).includes(host)) {
+    throw new UsageError(`Flag \`--host\` has the value ${JSON.stringify(host)}: expected one of ${DEMO_HOSTS.join(", ")}.`, "demo");
+  }
+  const report = await (host ? runHostDemoWithSignals : runDemoWithSignals)(
     { sink: io.stderr, verbose, terminal: terminalOutput(io), ...(summaryPath ? { summaryPath: join(io.cwd, summaryPath) } : {}) },
     logger,
   );

@@ -13,6 +13,7 @@ import { runPipeline, type PipelineDeps } from "../core/pipeline.js";
 import type { Mode, PipelineResult, ReleaseVersion } from "../core/types.js";
 import { resolveVersion } from "../core/version.js";
 import { stopAllChildren } from "../providers/system/process-tree.js";
+import { commandProjectFacts } from "../providers/command/project-check.js";
 import { environmentsNeeded } from "../providers/wrangler/project-check.js";
 import { projectFacts } from "../providers/wrangler/project-facts.js";
 import { definedEnv } from "../action/env.js";
@@ -105,6 +106,7 @@ async function execute(
       apiToken: settings.runtime.cloudflareApiToken,
       accountId: settings.runtime.cloudflareAccountId,
       secretValues: settings.runtime.secretValues,
+      deployer: settings.deployer,
       logger,
       signal: controller.signal,
       onEvent: (event) => {
@@ -139,17 +141,27 @@ async function execute(
 /** The plan text, with what was found in the project (on stderr with `--json`, where the JSON carries the result). */
 async function plan(settings: CliSettings, io: CommandIo, json: boolean): Promise<PipelineResult> {
   const release = tryResolve(settings);
-  const found = await projectFacts({
-    directory: settings.config.workingDirectory,
-    project: settings.project,
-    environments: environmentsNeeded(settings.config),
-    wranglerRange: settings.runtime.wranglerVersion,
-    hasToken: Boolean(settings.runtime.cloudflareApiToken || io.env["CLOUDFLARE_API_TOKEN"]),
-    ...(settings.runtime.cloudflareAccountId || io.env["CLOUDFLARE_ACCOUNT_ID"]
-      ? { accountId: settings.runtime.cloudflareAccountId || io.env["CLOUDFLARE_ACCOUNT_ID"] }
-      : {}),
-  });
-  const planText = renderPlan(settings.config, release ? { version: release.version, tag: release.tag } : {});
+  const deployer = settings.deployer;
+  const found =
+    deployer.kind === "command" || !settings.project
+      ? deployer.kind === "command"
+        ? commandProjectFacts(settings.config.workingDirectory, deployer.commands, deployer.timeoutMs)
+        : []
+      : await projectFacts({
+          directory: settings.config.workingDirectory,
+          project: settings.project,
+          environments: environmentsNeeded(settings.config),
+          wranglerRange: settings.runtime.wranglerVersion,
+          hasToken: Boolean(settings.runtime.cloudflareApiToken || io.env["CLOUDFLARE_API_TOKEN"]),
+          ...(settings.runtime.cloudflareAccountId || io.env["CLOUDFLARE_ACCOUNT_ID"]
+            ? { accountId: settings.runtime.cloudflareAccountId || io.env["CLOUDFLARE_ACCOUNT_ID"] }
+            : {}),
+        });
+  const commandDeployer = deployer.kind === "command";
+  const planText = renderPlan(
+    settings.config,
+    release ? { version: release.version, tag: release.tag, commandDeployer } : { commandDeployer },
+  );
   const text = `${planText}\n\nProject:\n${found.map((line) => `  ${line}`).join("\n")}`;
   (json ? io.stderr : io.stdout)(`${text}\n`);
   const message = `Plan for ${release?.tag ?? "the next release"}: nothing was changed.`;

@@ -8,6 +8,7 @@ import { resolve } from "node:path";
 import { loadConfigSource, resolveConfig, type ResolvedSettings } from "../config/index.js";
 import { ConfigError } from "../core/errors.js";
 import type { Mode, PipelineConfig } from "../core/types.js";
+import { checkCommandProject } from "../providers/command/project-check.js";
 import { checkWorkerProject, environmentsNeeded } from "../providers/wrangler/project-check.js";
 import type { WranglerProject } from "../providers/wrangler/project.js";
 import { readGitFacts, type GitFacts } from "./git.js";
@@ -19,7 +20,8 @@ export type Env = Readonly<Record<string, string | undefined>>;
 export interface CliSettings extends ResolvedSettings {
   readonly git: GitFacts;
   /** The wrangler config of the working directory, as checked before anything runs. */
-  readonly project: WranglerProject;
+  /** The wrangler config found in the working directory (none for the command deployer). */
+  readonly project: WranglerProject | undefined;
 }
 
 export interface LoadArgs {
@@ -56,7 +58,10 @@ export async function loadSettings(args: LoadArgs): Promise<CliSettings> {
     workingDirectory: resolve(args.cwd, settings.config.workingDirectory),
     approval: { ...settings.config.approval, mode: approvalMode(prompt, settings.config.approval.mode) },
   };
-  const project = checkProject(settings.config.workingDirectory, config);
+  const project =
+    settings.deployer.kind === "command"
+      ? checkCommandFolder(settings.config.workingDirectory, config)
+      : checkProject(settings.config.workingDirectory, config);
   const warnings = settings.warnings.map((w) => (w.startsWith("GITHUB_SHA") ? noCommitWarning(config.workingDirectory, git) : w));
   return { ...settings, config, warnings: [...warnings, ...project.warnings], git, project: project.project };
 }
@@ -69,6 +74,17 @@ export async function loadSettings(args: LoadArgs): Promise<CliSettings> {
 function checkProject(given: string, config: PipelineConfig): { project: WranglerProject; warnings: string[] } {
   try {
     return checkWorkerProject({ given, directory: config.workingDirectory, environments: environmentsNeeded(config) });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    throw new ConfigError(error.key, error.message.replace(/Input `([a-z-]+)`/g, "Flag `--$1`"));
+  }
+}
+
+/** The command deployer's folder: it must exist; no wrangler config is looked for. */
+function checkCommandFolder(given: string, config: PipelineConfig): { project: undefined; warnings: string[] } {
+  try {
+    checkCommandProject({ given, directory: config.workingDirectory });
+    return { project: undefined, warnings: [] };
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     throw new ConfigError(error.key, error.message.replace(/Input `([a-z-]+)`/g, "Flag `--$1`"));

@@ -5,6 +5,7 @@
 import { renderActionYml } from "./emit-action-yml.js";
 import { emitHealthReportSchema } from "./health-report-schema.js";
 import { emitJsonSchema } from "./schema.js";
+import { emitCommandDeployerSchema } from "../providers/command/contract.js";
 
 export interface GeneratedFile {
   /** Path relative to the repository root. */
@@ -18,5 +19,6 @@ export function generatedFiles(): GeneratedFile[] {
     { path: "action.yml", text: renderActionYml() },
     { path: "schema/shipline.schema.json", text: `${JSON.stringify(emitJsonSchema(), null, 2)}\n` },
     { path: "schema/health-report.schema.json", text: `${JSON.stringify(emitHealthReportSchema(), null, 2)}\n` },
+    { path: "schema/command-deployer.schema.json", text: `${JSON.stringify(emitCommandDeployerSchema(), null, 2)}\n` },
   ];
 }

@@ -15,6 +15,8 @@ export interface PlanExtra {
   readonly tag?: string;
   /** Wrangler that would run, e.g. `4.86.0 (project)`. */
   readonly wrangler?: string;
+  /** The user's commands deploy instead of wrangler (`deployer: { kind: command }`). */
+  readonly commandDeployer?: boolean;
 }
 
 /** How long a gate takes, in the model described on `gateTimings`. */
@@ -74,7 +76,9 @@ function header(config: PipelineConfig, extra: PlanExtra): string[] {
   return [
     config.mode === "rollback" ? "Emergency rollback of production" : `Release: ${version}${sha}`,
     `Working directory: ${config.workingDirectory}`,
-    `Wrangler: ${extra.wrangler ?? "the project's own, or one installed outside it"}`,
+    extra.commandDeployer
+      ? "Deployer: the commands of `deployer` (no wrangler)"
+      : `Wrangler: ${extra.wrangler ?? "the project's own, or one installed outside it"}`,
     ...(config.mode === "rollback" ? [] : uploadedWith(config)),
   ];
 }
@@ -93,7 +97,7 @@ function releaseSteps(config: PipelineConfig, extra: PlanExtra): string[][] {
   const steps: string[][] = [];
   const { staging } = config;
   if (config.stages !== "production") {
-    steps.push([`Staging deploy: wrangler deploy --env ${staging.environment} → ${staging.url ?? "the URL wrangler reports"}`]);
+    steps.push([`Staging deploy: ${deployText(extra, staging.environment)} → ${staging.url ?? reportedUrl(extra)}`]);
     const command = staging.smokeCommand ? [`command: ${staging.smokeCommand} (exit code 0 passes)`] : [];
     steps.push([`Smoke gate on staging (${staging.environment})`, ...command, ...describeGate(staging.smoke)]);
   }
@@ -106,28 +110,38 @@ function releaseSteps(config: PipelineConfig, extra: PlanExtra): string[][] {
   if (before) {
     steps.push([
       `Before production: ${before} (exit code 0 passes; a failure stops the run with production untouched)`,
-      "wrangler rollback does not undo what it changes (a D1 migration stays applied)",
+      extra.commandDeployer
+        ? "a restore does not undo what it changes (a migration stays applied)"
+        : "wrangler rollback does not undo what it changes (a D1 migration stays applied)",
     ]);
   }
-  steps.push(...productionSteps(config));
+  steps.push(...productionSteps(config, extra));
   steps.push(describeTags(config, extra));
   if (config.release.afterCommand) steps.push([`After release: ${config.release.afterCommand}`]);
   return steps;
 }
 
-function productionSteps(config: PipelineConfig): string[][] {
+function deployText(extra: PlanExtra, environment: string): string {
+  return extra.commandDeployer ? `the deploy command (SHIPLINE_ENVIRONMENT=${environment})` : `wrangler deploy --env ${environment}`;
+}
+
+function reportedUrl(extra: PlanExtra): string {
+  return extra.commandDeployer ? "the URL the deploy command reports" : "the URL wrangler reports";
+}
+
+function productionSteps(config: PipelineConfig, extra: PlanExtra = {}): string[][] {
   const { production } = config;
-  const target = production.url ?? "the URL wrangler reports";
+  const target = production.url ?? reportedUrl(extra);
   const gate = describeGate(production.health);
   const deploy =
     production.strategy === "direct"
       ? [
-          [`Production deploy: wrangler deploy --env ${production.environment} → ${target}`],
+          [`Production deploy: ${deployText(extra, production.environment)} → ${target}`],
           [`Health gate on production (${production.environment})`, ...gate],
         ]
       : [
           [
-            `Production deploy, gradual: wrangler versions upload, then ${production.steps.map((p) => `${p}%`).join(" → ")} of traffic → ${target}`,
+            `Production deploy, gradual: ${extra.commandDeployer ? "the upload command, then shift commands for" : "wrangler versions upload, then"} ${production.steps.map((p) => `${p}%`).join(" → ")} of traffic → ${target}`,
             `health gate at each step (${production.steps.length} gates; at least ${formatDuration(gateTimings(production.health).minPassMs * production.steps.length)} in all):`,
             ...gate,
           ],

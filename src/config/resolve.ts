@@ -8,6 +8,7 @@ import type { ApprovalMode, BumpKind, Mode, PipelineConfig, RollbackPolicy, Stag
 import { resolveVersion } from "../core/version.js";
 import { resolveAnalysis } from "./analysis.js";
 import { DEFAULT_CONFIG_PATH } from "./file.js";
+import { resolveDeployer, type DeployerSettings } from "./deployer.js";
 import { resolveGates } from "./gates.js";
 import type { ConfigFile } from "./schema.js";
 import { Settings, type Sourced } from "./settings.js";
@@ -49,6 +50,8 @@ export interface ResolvedSettings {
   /** Every value to mask before anything is printed. */
   readonly secrets: readonly string[];
   readonly warnings: readonly string[];
+  /** Which deployer releases the project (input `deployer`, config key `deployer`). */
+  readonly deployer: DeployerSettings;
 }
 
 /**
@@ -116,8 +119,9 @@ export function resolveSettings(args: Omit<ResolveArgs, "configText">): Resolved
     secretValues: workerSecrets.values,
     deploymentRecords: settings.require<boolean>("deployment-records").value,
   };
+  const deployer = resolveDeployer(settings, config);
   throwCollected(settings.errors);
-  return { config: stripUndefined(config), runtime, secrets: [...new Set(secrets)], warnings: settings.warnings };
+  return { config: stripUndefined(config), runtime, secrets: [...new Set(secrets)], warnings: settings.warnings, deployer };
 }
 
 /** The parsed config file; a `config` input naming a file that was not found is an error. */

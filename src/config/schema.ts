@@ -7,6 +7,7 @@
  */
 import * as z from "zod";
 import { analysisSchema } from "./analysis-schema.js";
+import { deployerSchema } from "./deployer-schema.js";
 import { inputForConfigKey } from "./inputs.js";
 import { ACCEPTED } from "./values.js";
 
@@ -185,9 +186,10 @@ export const configFileSchema = z
         },
         "Tags and the GitHub Release created after a healthy production deploy.",
       ).optional(),
+      deployer: deployerSchema.optional(),
     },
     err(
-      "a mapping with the keys working-directory, wrangler-version, secrets, vars, required-secrets, before-production, after-release, staging, approval, production, release",
+      "a mapping with the keys working-directory, wrangler-version, secrets, vars, required-secrets, before-production, after-release, staging, approval, production, release, deployer",
     ),
   )
   .meta({ title: "shipline" });

@@ -121,7 +121,7 @@ async function emergencyFlow(s: RunScope): Promise<Outcome> {
     return {
       result: "failed",
       message:
-        "Input `production-url` is required for mode: rollback: the restored version must pass the health gate, and wrangler rollback reports no URL.",
+        "Input `production-url` is required for mode: rollback: the restored version must pass the health gate, and a rollback (wrangler rollback, or a restore command) reports no URL.",
     };
   }
   s.learn({ productionUrl: baseUrl });

@@ -6,7 +6,8 @@ import { isTransient } from "./production-watch.js";
 import { describeDeployError } from "./records.js";
 import { productionFlow } from "./production.js";
 import { runScoped, type Outcome, type PipelineDeps, type RunContext, type RunScope } from "./run-scope.js";
-import { approvalFlow, stagingFlow } from "./staging.js";
+import { approvalThenLive } from "./live-on-approval.js";
+import { stagingFlow } from "./staging.js";
 import type { PipelineConfig, PipelineResult, ReleaseVersion } from "./types.js";
 import { resolveVersion } from "./version.js";
 
@@ -23,7 +24,14 @@ export function runPipeline(
   signal: AbortSignal,
   context: RunContext = {},
 ): Promise<PipelineResult> {
-  return runScoped(config, deps, signal, context, releaseFlow);
+  return runScoped(config, deps, signal, context, async (s) => {
+    try {
+      return await releaseFlow(s);
+    } finally {
+      // An approval that handed its decision on before closing its request (approval → live) finishes here.
+      await deps.approval?.settled?.();
+    }
+  });
 }
 
 async function releaseFlow(s: RunScope): Promise<Outcome> {
@@ -50,6 +58,7 @@ async function releaseFlow(s: RunScope): Promise<Outcome> {
   const blocked = await preflight;
   if (blocked) return blocked;
 
+  let uploaded: string | undefined;
   if (s.config.stages === "production") {
     s.rec.skip("staging-deploy", "Staging", "passed in an earlier job (stages: production)");
   } else {
@@ -58,12 +67,14 @@ async function releaseFlow(s: RunScope): Promise<Outcome> {
     if (s.config.stages === "staging") {
       return { result: "released", message: `${release.tag} passed staging; production runs in a later job with stages: production.` };
     }
-    const approval = await approvalFlow(s, release);
-    if (approval) return approval;
+    // With `gradual`, the production version is uploaded during the wait (it serves no traffic).
+    const approval = await approvalThenLive(s, release);
+    if (approval.stop) return approval.stop;
+    uploaded = approval.uploaded;
   }
   const before = await beforeProductionFlow(s, release);
   if (before) return before;
-  return afterProductionFlow(s, release, await productionFlow(s, release));
+  return afterProductionFlow(s, release, await productionFlow(s, release, uploaded));
 }
 
 /**

@@ -149,6 +149,11 @@ export interface ApprovalRequest {
   readonly actor?: string;
   /** What production serves now (read at the start of the run), with its release tag when known: what the approval replaces. */
   readonly production?: { readonly versionId: string; readonly tag?: string };
+  /**
+   * Production changes the moment the approval lands (the release is uploaded during the wait
+   * and goes live with its first traffic shift): notice a decision within seconds, not tens of them.
+   */
+  readonly liveOnApproval?: boolean;
 }
 
 /**
@@ -175,6 +180,13 @@ export interface Approval {
   /** Fails fast (before any deploy) when the approval cannot work, e.g. a team slug that cannot be read. */
   prepare?(signal: AbortSignal): Promise<void>;
   request(request: ApprovalRequest, signal: AbortSignal): Promise<ApprovalRecord>;
+  /**
+   * Resolves once what the approval still does after resolving `request` has finished (never
+   * rejects). With `liveOnApproval`, an approval may resolve as soon as it is approved and close
+   * its request (the issue's comment and close) after, so that no GitHub write sits between the
+   * approval and the production deploy. The engine awaits it before the run ends.
+   */
+  settled?(): Promise<void>;
 }
 
 /** GitHub Deployment records (or nothing, outside GitHub). Failures here are warnings, never stop a deploy. */

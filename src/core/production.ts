@@ -37,9 +37,9 @@ interface Unproven {
   readonly reading?: ProductionReading;
 }
 
-/** Runs the production half of a release. */
-export function productionFlow(s: RunScope, release: ReleaseVersion): Promise<Outcome> {
-  return new ProductionRun(s, release).run();
+/** Runs the production half of a release; `uploaded`: the `gradual` version uploaded during the approval wait. */
+export function productionFlow(s: RunScope, release: ReleaseVersion, uploaded?: string): Promise<Outcome> {
+  return new ProductionRun(s, release, uploaded).run();
 }
 
 class ProductionRun {
@@ -53,9 +53,12 @@ class ProductionRun {
   #url: string | undefined;
   /** A write that changes what production serves has started (an upload alone does not). */
   #touched = false;
+  /** The version uploaded during the approval wait: `gradual` goes live without uploading again. */
+  readonly #uploaded: string | undefined;
 
-  constructor(s: RunScope, release: ReleaseVersion) {
+  constructor(s: RunScope, release: ReleaseVersion, uploaded?: string) {
     this.#s = s;
+    this.#uploaded = uploaded;
     this.#release = release;
     this.#target = { environment: s.config.production.environment };
     this.#uploads = { ids: [], tag: release.tag, message: `git:${release.sha}` };
@@ -141,16 +144,19 @@ class ProductionRun {
     return true;
   }
 
-  /** `versions upload`, then each rollout step with its own health gate. */
+  /** `versions upload` (unless done during the approval wait), then each rollout step with its own health gate. */
   async #gradual(): Promise<Unproven | undefined> {
     const s = this.#s;
-    let uploaded = "";
-    const failed = await this.#write(`Upload ${this.#release.tag} to ${this.#target.environment}`, false, async () => {
-      const up = await s.deps.deployer.upload(this.#target, { release: this.#release, message: this.#uploads.message }, s.signal);
-      uploaded = up.versionId;
-      this.#uploads.ids.push(uploaded);
-      s.deps.logger.info(`Uploaded ${this.#release.tag} to ${this.#target.environment}: version ${uploaded}.`);
-    });
+    let uploaded = this.#uploaded ?? "";
+    if (uploaded) this.#uploads.ids.push(uploaded);
+    const failed = uploaded
+      ? undefined
+      : await this.#write(`Upload ${this.#release.tag} to ${this.#target.environment}`, false, async () => {
+          const up = await s.deps.deployer.upload(this.#target, { release: this.#release, message: this.#uploads.message }, s.signal);
+          uploaded = up.versionId;
+          this.#uploads.ids.push(uploaded);
+          s.deps.logger.info(`Uploaded ${this.#release.tag} to ${this.#target.environment}: version ${uploaded}.`);
+        });
     if (failed) return failed;
     const old = soleVersion(this.#anchor?.allocation) ?? mainVersion(this.#anchor?.allocation);
     for (const step of s.config.production.steps) {

@@ -82,8 +82,11 @@ async function runSmokeCommand(s: RunScope, release: ReleaseVersion, baseUrl: st
   return `smoke-command exited with ${ran.exitCode}: ${ran.output.trimEnd().split("\n").slice(-5).join("\n")}`;
 }
 
-/** The approval between staging and production. Resolves with the outcome that stops the run, if any. */
-export async function approvalFlow(s: RunScope, release: ReleaseVersion): Promise<Outcome | undefined> {
+/**
+ * The approval between staging and production. Resolves with the outcome that stops the run, if
+ * any. `liveOnApproval`: production changes at once when approved (see `ApprovalRequest`).
+ */
+export async function approvalFlow(s: RunScope, release: ReleaseVersion, liveOnApproval = false): Promise<Outcome | undefined> {
   const mode = s.config.approval.mode;
   if (mode === "none" || mode === "environment") {
     if (mode === "environment") {
@@ -97,7 +100,7 @@ export async function approvalFlow(s: RunScope, release: ReleaseVersion): Promis
   const approval = s.deps.approval;
   if (!approval) throw new Error(`approval: ${mode} needs an approval provider`);
   const decision = await s.rec.stage("approval", `Approval (${approval.mode})`, async () => {
-    const record = await waitWithStagingWatch(s, release, approval);
+    const record = await waitWithStagingWatch(s, release, approval, liveOnApproval);
     s.learn({ approval: record });
     const status = record.status === "approved" ? "passed" : record.status === "cancelled" ? "cancelled" : "failed";
     return { status: status as "passed" | "failed" | "cancelled", detail: record.status, record };
@@ -115,7 +118,12 @@ export async function approvalFlow(s: RunScope, release: ReleaseVersion): Promis
  * Waits for the approval while the staging checks keep running; a staging failure during
  * the wait interrupts the approval, which closes its request as denied.
  */
-async function waitWithStagingWatch(s: RunScope, release: ReleaseVersion, approval: Approval): Promise<ApprovalRecord> {
+async function waitWithStagingWatch(
+  s: RunScope,
+  release: ReleaseVersion,
+  approval: Approval,
+  liveOnApproval: boolean,
+): Promise<ApprovalRecord> {
   const interrupt = new AbortController();
   const stopWatch = new AbortController();
   const onCancel = () => interrupt.abort(new ApprovalInterrupt("cancelled", "the run was cancelled"));
@@ -142,6 +150,7 @@ async function waitWithStagingWatch(s: RunScope, release: ReleaseVersion, approv
         runUrl: context.runUrl,
         actor: context.actor,
         ...(production ? { production } : {}),
+        ...(liveOnApproval ? { liveOnApproval } : {}),
       },
       interrupt.signal,
     );

@@ -4,7 +4,7 @@
  * approval with conditional requests, against a naive 10-second poll without them.
  */
 import type { ApprovalRequest, Logger } from "../core/ports.js";
-import { IssueApproval } from "../providers/github/approval-issue.js";
+import { DEFAULT_POLL_INTERVAL_MS, IssueApproval, LIVE_POLL_INTERVAL_MS } from "../providers/github/approval-issue.js";
 import { FakeIssues } from "./fake-issues.js";
 import { VirtualClock } from "./virtual-clock.js";
 
@@ -14,6 +14,8 @@ export interface ApprovalWaitCost {
   readonly conditional: number;
   /** Polls answered 304 (free). */
   readonly notModified: number;
+  /** The regular interval the comments were polled at. */
+  readonly pollIntervalMs: number;
   /** Counted requests of a 10 s poll without conditional requests over the same time. */
   readonly naive: number;
   /** How the wait ended (`timed-out` when nobody decided). */
@@ -38,8 +40,9 @@ const REQUEST: ApprovalRequest = {
 /**
  * Runs a wait of `hours` in which nobody decides (optionally with `chatter` non-decision
  * comments spread over it) and returns the requests it cost, with the naive poll for comparison.
+ * `liveOnApproval`: the faster poll of a release that goes live the moment it is approved.
  */
-export async function simulateApprovalWaitCost(hours = 1, chatter = 0): Promise<ApprovalWaitCost> {
+export async function simulateApprovalWaitCost(hours = 1, chatter = 0, liveOnApproval = false): Promise<ApprovalWaitCost> {
   const clock = new VirtualClock();
   const fake = new FakeIssues({ clock });
   const timeoutMs = hours * 3_600_000;
@@ -54,7 +57,7 @@ export async function simulateApprovalWaitCost(hours = 1, chatter = 0): Promise<
     clock,
     logger: SILENT,
   });
-  const waiting = approval.request(REQUEST, new AbortController().signal);
+  const waiting = approval.request(liveOnApproval ? { ...REQUEST, liveOnApproval } : REQUEST, new AbortController().signal);
   for (let i = 1; i <= chatter; i++) {
     await clock.sleep(timeoutMs / (chatter + 1));
     fake.addComment("bystander", `comment ${i}`);
@@ -64,6 +67,7 @@ export async function simulateApprovalWaitCost(hours = 1, chatter = 0): Promise<
     hours,
     conditional: fake.counted,
     notModified: fake.notModified,
+    pollIntervalMs: liveOnApproval ? LIVE_POLL_INTERVAL_MS : DEFAULT_POLL_INTERVAL_MS,
     naive: await naivePollCost(hours),
     status: record.status,
   };

@@ -6,7 +6,9 @@
  * (ETag). Unchanged pages answer 304, which does not count against the token's 1,000 requests an
  * hour, so an idle one-hour wait costs about 4 counted requests (open, first read, comment, close)
  * instead of 360. When the API sends no ETag, every poll would count, so the interval grows to
- * 72 s (50 polls an hour) to stay within 60.
+ * 72 s (50 polls an hour) to stay within 60. When the release goes live the moment it is approved
+ * (`liveOnApproval`: gradual, uploaded during the wait) the comments are polled every 2 s, for the
+ * same counted requests: every unchanged poll is still a 304.
  */
 import type { Approval, ApprovalRequest, Clock, Logger } from "../../core/ports.js";
 import { ApprovalInterrupt } from "../../core/ports.js";
@@ -43,6 +45,13 @@ import { expandApprovers, selfExcluded, type Approvers } from "./approval-approv
 
 /** Poll interval while conditional requests work (304s are free, so responsiveness is cheap). */
 export const DEFAULT_POLL_INTERVAL_MS: Millis = 10_000;
+/**
+ * Poll interval when production changes the moment the approval lands (`liveOnApproval`): the
+ * approval is seen within 2 s of being posted. Free as long as the answers are 304s; 30 polls a
+ * minute stay far below GitHub's secondary limit of 900 points a minute per endpoint (which may
+ * count 304s).
+ */
+export const LIVE_POLL_INTERVAL_MS: Millis = 2_000;
 /** Poll interval when the API sends no ETag: 50 counted polls an hour. */
 export const UNCONDITIONAL_POLL_INTERVAL_MS: Millis = 72_000;
 /**
@@ -79,6 +88,8 @@ export interface IssueApprovalOptions {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly pollIntervalMs?: Millis;
+  /** Poll interval of a request with `liveOnApproval`. @default LIVE_POLL_INTERVAL_MS */
+  readonly livePollIntervalMs?: Millis;
   /** `https://github.com/owner/repo`: the issue links the commit and the comparison with what production serves. */
   readonly repoUrl?: string;
   /** Label put on the issue (created by GitHub if missing); none when unset. */
@@ -105,8 +116,14 @@ export class IssueApproval implements Approval {
   /** Live request counters; `requests` are the ones that count against the rate limit. */
   readonly stats: RequestStats = { requests: 0, notModified: 0, rateLimited: 0, transientErrors: 0 };
   #approvers: Approvers | undefined;
+  /** The regular poll interval of the current request. */
+  #pollMs: Millis;
+  /** The closing of an approved issue that goes on after `request` resolved (never rejects). */
+  #closing: Promise<void> | undefined;
 
-  constructor(private readonly options: IssueApprovalOptions) {}
+  constructor(private readonly options: IssueApprovalOptions) {
+    this.#pollMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+  }
 
   /** Expands team slugs and checks that enough people can approve; throws before any deploy. */
   async prepare(signal: AbortSignal): Promise<void> {
@@ -119,6 +136,9 @@ export class IssueApproval implements Approval {
   /** Opens the issue, waits for a decision, closes the issue; resolves on interrupts too. */
   async request(request: ApprovalRequest, signal: AbortSignal): Promise<ApprovalRecord> {
     const startedAt = this.options.clock.now();
+    this.#pollMs = request.liveOnApproval
+      ? (this.options.livePollIntervalMs ?? LIVE_POLL_INTERVAL_MS)
+      : (this.options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS);
     const early = (): ApprovalRecord => toRecord(interruptOf(signal.reason), startedAt, this.options.clock.now());
     if (signal.aborted) return early();
     try {
@@ -139,11 +159,25 @@ export class IssueApproval implements Approval {
       if (signal.aborted) return early();
       throw error;
     }
-    this.options.logger.info(`Waiting for approval until ${formatClock(deadline)} (${formatMs(this.options.timeoutMs)}): ${issue.url}`);
+    const live = request.liveOnApproval ? `; polled every ${formatMs(this.#pollMs)}, production changes once it lands` : "";
+    this.options.logger.info(
+      `Waiting for approval until ${formatClock(deadline)} (${formatMs(this.options.timeoutMs)}${live}): ${issue.url}`,
+    );
     const end = await this.#wait(issue, approvers, actor, deadline, signal);
     const endedAt = this.options.clock.now();
+    const record = { ...toRecord(end, startedAt, endedAt), link: issue.url };
+    if (end.kind === "approved" && request.liveOnApproval) {
+      // Production changes now: the closing comment and close follow the deploy request (see `settled`).
+      this.#closing = this.#close(issue, end, request);
+      return record;
+    }
     await this.#close(issue, end, request);
-    return { ...toRecord(end, startedAt, endedAt), link: issue.url };
+    return record;
+  }
+
+  /** Resolves once an issue closed after its approval was handed on (`liveOnApproval`) is closed. */
+  async settled(): Promise<void> {
+    await this.#closing;
   }
 
   async #open(
@@ -278,7 +312,7 @@ export class IssueApproval implements Approval {
 
   /** The regular poll interval: longer when the API sends no ETag (every poll then counts). */
   #interval(reader: CommentReader): Millis {
-    const base = this.options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+    const base = this.#pollMs;
     return reader.conditional ? base : Math.max(base, UNCONDITIONAL_POLL_INTERVAL_MS);
   }
 
@@ -301,7 +335,7 @@ export class IssueApproval implements Approval {
         stage: "approval",
       });
     }
-    const base = this.options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+    const base = this.#pollMs;
     const backedOff = Math.max(this.#interval(reader), backoff(base, failures, MAX_POLL_BACKOFF_MS));
     const status = statusOf(error);
     const what = status === undefined ? errorMessage(error) : `HTTP ${status}: ${errorMessage(error)}`;
