@@ -7,6 +7,7 @@ import { availableParallelism, loadavg } from "node:os";
 import { runDemoBench } from "../src/cli/demo.js";
 import { simulateApprovalWaitCost } from "../src/testing/approval-cost.js";
 import { measureCancel, measureReleaseOverhead, startActionWorld, type CancelFigures, type Spread } from "./process-bench.js";
+import { DEFAULT_SCENARIOS, simulate } from "../src/testing/analysis-simulation.js";
 import { printGateFigures } from "./gate-figures.js";
 import { approvalLiveLines, measureApprovalLive } from "./approval-live-bench.js";
 import { printInstallFigures } from "./install-figures.js";
@@ -168,6 +169,18 @@ async function main(): Promise<void> {
   section("Gates on a noisy network (simulated clock, 1,000 releases each: 10 % dropped connections, 2 % transient 503s)");
   const missed = await measured("gate simulation", () => printGateFigures(line));
   if (missed) failures += missed;
+
+  section("Traffic analysis of a gradual step (defaults: one-sided Fisher exact test at 1 %, 1 % error floor; 10,000 seeded trials each)");
+  for (const scenario of DEFAULT_SCENARIOS) {
+    const { failedShare } = simulate(scenario, 10_000);
+    const alarm = scenario.candidateErrorRate === scenario.baselineErrorRate;
+    line(
+      `${alarm ? "false alarms" : "detected"}: ${scenario.name}`,
+      `${(failedShare * 100).toFixed(2)} %`,
+      alarm ? "≤ 1 %" : "",
+      `${scenario.requests} observed requests per version`,
+    );
+  }
 
   failures += await printInstallFigures(section, line, ms);
 

@@ -10,6 +10,7 @@ import semver from "semver";
 import type { PipelineDeps } from "./core/pipeline.js";
 import type { Clock, Logger } from "./core/ports.js";
 import type { PipelineConfig } from "./core/types.js";
+import { CloudflareAnalytics } from "./providers/cloudflare/analytics.js";
 import { createFetchProbe } from "./providers/http/probe.js";
 import { systemClock } from "./providers/system/clock.js";
 import { createShellRunner } from "./providers/system/shell.js";
@@ -58,7 +59,7 @@ export interface WiringOptions {
 export { SECRETS_FILE_MIN_WRANGLER };
 
 /** What every run uses, whichever entry point started it. */
-export type SharedDeps = Pick<PipelineDeps, "deployer" | "probe" | "commands">;
+export type SharedDeps = Pick<PipelineDeps, "deployer" | "probe" | "commands" | "analytics">;
 
 /** Finds wrangler, says which, warns about an overriding `account_id`, and builds the deployer, probes and commands. */
 export async function wireShared(options: WiringOptions): Promise<{ deps: SharedDeps; wrangler?: LocatedWrangler }> {
@@ -103,6 +104,10 @@ export async function wireShared(options: WiringOptions): Promise<{ deps: Shared
       deployer: new WranglerDeployer({ runner, targets, logger, contents: { secrets, vars: config.vars ?? {} } }),
       probe: createFetchProbe(),
       commands: createShellRunner(logger),
+      // Traffic analysis of gradual steps reads Cloudflare's analytics through the same client.
+      ...(config.production.analysis
+        ? { analytics: new CloudflareAnalytics({ resolve: (env, signal) => targets.resolve(env, signal) }) }
+        : {}),
     },
   };
 }

@@ -1,11 +1,13 @@
 /**
  * `shipline demo`: the whole pipeline on a fresh machine with nothing configured. Starts the
  * local Workers sandbox, creates a sample Worker in a new git repository, and releases it
- * twice with the real wrangler: v1.0.0 (healthy: released and tagged), then v1.1.0, whose
+ * three times with the real wrangler: v1.0.0 (healthy: released and tagged), then v1.1.0, whose
  * production health endpoint fails, so the health gate catches it and production is rolled
- * back. The Worker's health check needs a secret and its D1 database (binding `DB`), whose
- * migration `before-production` applies with `wrangler d1 migrations apply`. Also the bench's
- * entry point (`runDemoBench`).
+ * back, then v1.2.0, whose health is fine but which fails a fifth of `/api/items`: a small
+ * traffic generator plays users during a gradual rollout, and the 50% step's traffic analysis
+ * catches it from the (sandbox's) analytics and rolls back. The Worker's health check needs a
+ * secret and its D1 database (binding `DB`), whose migration `before-production` applies with
+ * `wrangler d1 migrations apply`. Also the bench's entry point (`runDemoBench`).
  */
 import { mkdir, mkdtemp, rm, symlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -17,6 +19,8 @@ import { runPipeline } from "../core/pipeline.js";
 import type { Logger } from "../core/ports.js";
 import { renderSummary } from "../core/report.js";
 import type { PipelineResult, RunResult } from "../core/types.js";
+import { percent } from "../core/analysis.js";
+import type { StepAnalysis } from "../core/analysis-step.js";
 import { stopAllChildren } from "../providers/system/process-tree.js";
 import { findProjectWrangler } from "../providers/wrangler/locate.js";
 import { SAMPLE_MIGRATION, startSandbox, type Sandbox, type SampleWorkerOptions } from "../sandbox/index.js";
@@ -43,14 +47,48 @@ const DEMO_D1: Readonly<Record<string, string>> = {
   production: "7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d",
 };
 
-/** The two releases the demo makes, and what each must end in. */
-const RELEASES: ReadonlyArray<{ tag: string; worker: SampleWorkerOptions; expected: RunResult; title: string }> = [
+/** The third act's rollout: a 50% step judged on users' traffic (test-sized windows), then 100%. */
+const ANALYSIS_ACT = {
+  inputs: { strategy: "gradual", "rollout-steps": "50,100" },
+  configText: [
+    "production:",
+    "  analysis:",
+    "    window: 3s",
+    "    ingestion-delay: 500ms",
+    "    min-requests: 40",
+    "    max-wait: 5s",
+    // Sandbox wall times are a busy laptop's milliseconds: latency is judged with room for that noise.
+    "    latency-margin: 2s",
+    "",
+  ].join("\n"),
+};
+/** How late the sandbox's analytics count a request (Cloudflare: about a minute). */
+const DEMO_ANALYTICS_DELAY_MS = 500;
+
+interface DemoRelease {
+  readonly tag: string;
+  readonly worker: SampleWorkerOptions;
+  readonly expected: RunResult;
+  readonly title: string;
+  /** Users request `/api/items` of production during the run, and the rollout is judged on their traffic. */
+  readonly analysis?: typeof ANALYSIS_ACT;
+}
+
+/** The releases the demo makes, and what each must end in. */
+const RELEASES: readonly DemoRelease[] = [
   { tag: "v1.0.0", worker: { label: "v1.0.0", secrets: [DEMO_SECRET], d1: DEMO_D1 }, expected: "released", title: "a healthy release" },
   {
     tag: "v1.1.0",
     worker: { label: "v1.1.0", secrets: [DEMO_SECRET], d1: DEMO_D1, health: { production: "unhealthy" } },
     expected: "rolled-back",
     title: "production health broken",
+  },
+  {
+    tag: "v1.2.0",
+    worker: { label: "v1.2.0", secrets: [DEMO_SECRET], d1: DEMO_D1, itemsFailShare: 0.2 },
+    expected: "rolled-back",
+    title: "health fine, a fifth of /api/items failing: caught from traffic at 50%",
+    analysis: ANALYSIS_ACT,
   },
 ];
 
@@ -109,6 +147,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
   const project = await createDemoProject(join(base, "sample-worker"));
   out.line(`▸ Starting the local Workers sandbox`);
   const sandbox = await startSandbox({
+    analyticsDelayMs: DEMO_ANALYTICS_DELAY_MS,
     resources: { d1Databases: Object.entries(DEMO_D1).map(([environment, id]) => ({ name: `sample-worker-${environment}`, id })) },
   });
   try {
@@ -122,8 +161,19 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoReport> {
       out.plain("");
       out.line(`━━ Run ${index + 1}: ${release.tag}, ${release.title} ━━`);
       const sha = await project.commit(release.worker, `Release ${release.tag}`);
-      const result = await releaseOnce({ tag: release.tag, sha, project, sandbox, out, signal: options.signal });
+      const users = release.analysis ? playUsers(`${sandbox.workerUrl(project.worker.workerName("production"))}/api/items`) : undefined;
+      if (users) out.line("▸ Users: three of them request /api/items of production, one request after another, until the run ends");
+      const result = await releaseOnce({
+        tag: release.tag,
+        sha,
+        project,
+        sandbox,
+        out,
+        signal: options.signal,
+        analysis: release.analysis,
+      }).finally(() => users?.stop());
       out.line(`${result.result === release.expected ? "✔" : "✖"} ${release.tag}: ${result.result}. ${result.message}`);
+      for (const step of result.analyses ?? []) out.line(`  ${analysisLine(step)}`);
       runs.push({ tag: release.tag, expected: release.expected, result, durationMs: result.endedAt - result.startedAt });
     }
     const samples = runs.flatMap((run) =>
@@ -187,6 +237,7 @@ interface ReleaseArgs {
   readonly sandbox: Sandbox;
   readonly out: CliConsole;
   readonly signal: AbortSignal | undefined;
+  readonly analysis?: DemoRelease["analysis"];
 }
 
 /** One full pipeline run of the sample Worker at `sha` as `tag`. */
@@ -222,8 +273,41 @@ function demoConfig(args: ReleaseArgs, env: Readonly<Record<string, string>>): P
     secrets: DEMO_SECRET,
     "before-production": MIGRATE_PRODUCTION,
     ...DEMO_GATES,
+    ...args.analysis?.inputs,
   };
-  return resolveConfig({ inputs, env: { GITHUB_SHA: args.sha, [DEMO_SECRET]: env[DEMO_SECRET] } });
+  return resolveConfig({
+    inputs,
+    env: { GITHUB_SHA: args.sha, [DEMO_SECRET]: env[DEMO_SECRET] },
+    ...(args.analysis ? { configText: args.analysis.configText, configPath: "(the demo's analysis settings)" } : {}),
+  });
+}
+
+/** Both versions' error rates side by side, for the demo's line after a judged step. */
+function analysisLine(step: StepAnalysis): string {
+  const c = step.decision?.candidate;
+  const b = step.decision?.baseline;
+  const rate = (v: typeof c) => (v ? `${percent(v.errorRate)} errors of ${v.requests} requests` : "no figures");
+  return `Traffic at ${step.step}%: new ${rate(c)}, baseline ${rate(b)} → ${step.outcome}`;
+}
+
+/** A small traffic generator: three users, one request after another each, until stopped. */
+function playUsers(url: string): { stop(): Promise<void> } {
+  let running = true;
+  const user = async () => {
+    while (running) {
+      await fetch(url)
+        .then((r) => r.arrayBuffer())
+        .catch(() => undefined);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  };
+  const all = Promise.all([user(), user(), user()]);
+  return {
+    stop: async () => {
+      running = false;
+      await all;
+    },
+  };
 }
 
 /** Staging's database as an earlier release would have left it: the sample migration applied, through the sandbox's D1 API. */

@@ -89,6 +89,23 @@ export const healthReportSchema = z.strictObject({
   startedAt: isoTime,
   endedAt: isoTime,
   gates: z.array(gate),
+  analyses: z
+    .array(
+      z.object({
+        step: z.number().describe("Percentage of traffic on the new version."),
+        outcome: z.enum(["passed", "failed", "no-verdict-failed", "no-verdict-probes-only", "cancelled"]),
+        why: z.string(),
+        from: isoTime,
+        until: isoTime,
+        reads: z.number().int().nonnegative(),
+        error: z.string().optional().describe("The analytics' last error, when a read failed."),
+        pValue: z.number().optional().describe("One-sided Fisher exact test: new version's error rate above the baseline's."),
+        candidate: z.looseObject({ versionId: z.string() }).describe("The new version's figures as read and as tested."),
+        baseline: z.looseObject({ versionId: z.string() }).describe("The baseline's figures."),
+      }),
+    )
+    .optional()
+    .describe("The traffic analysis of each gradual step (production.analysis), with the raw figures."),
 });
 
 /** The JSON Schema of the health report, as published in `schema/health-report.schema.json`. */

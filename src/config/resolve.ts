@@ -6,6 +6,7 @@
 import { ConfigError } from "../core/errors.js";
 import type { ApprovalMode, BumpKind, Mode, PipelineConfig, RollbackPolicy, StagesSelection, Strategy } from "../core/types.js";
 import { resolveVersion } from "../core/version.js";
+import { resolveAnalysis } from "./analysis.js";
 import { DEFAULT_CONFIG_PATH } from "./file.js";
 import { resolveDeployer, type DeployerSettings } from "./deployer.js";
 import { resolveGates } from "./gates.js";
@@ -79,6 +80,8 @@ export function resolveSettings(args: Omit<ResolveArgs, "configText">): Resolved
   const workerSecrets = resolveSecretValues(settings, mode, env);
   secrets.push(...Object.values(workerSecrets.values));
 
+  const strategy = settings.require<Strategy>("strategy").value;
+  const analysis = resolveAnalysis(settings, strategy);
   const config: PipelineConfig = {
     mode,
     stages: settings.require<StagesSelection>("stages").value,
@@ -88,11 +91,12 @@ export function resolveSettings(args: Omit<ResolveArgs, "configText">): Resolved
     production: {
       ...production,
       environment: production.environment.value,
-      strategy: settings.require<Strategy>("strategy").value,
+      strategy,
       steps: settings.require<number[]>("rollout-steps").value,
       health: gates.health,
       rollback: settings.require<RollbackPolicy>("rollback").value,
       beforeCommand: settings.get<string>("before-production").value,
+      ...(analysis ? { analysis } : {}),
     },
     approval: resolveApproval(settings),
     release: {

@@ -6,6 +6,7 @@
  * parsers as inputs, so a value means the same thing in both places.
  */
 import * as z from "zod";
+import { analysisSchema } from "./analysis-schema.js";
 import { deployerSchema } from "./deployer-schema.js";
 import { inputForConfigKey } from "./inputs.js";
 import { ACCEPTED } from "./values.js";
@@ -169,6 +170,7 @@ export const configFileSchema = z
             .optional(),
           health: mapping(gateShape("production.health"), "The health gate run on production.").optional(),
           rollback: oneOf("production.rollback", ["auto", "off"]).optional(),
+          analysis: analysisSchema({ duration, count }).optional(),
         },
         "The production deploy, its health gate and the rollback policy.",
       ).optional(),

@@ -1,4 +1,5 @@
 import { describeAllocation } from "./allocation.js";
+import { analysisPreflight } from "./analysis-step.js";
 import { afterProductionFlow, beforeProductionFlow, requiredSecretsFlow } from "./around-production.js";
 import { ConfigError, errorMessage } from "./errors.js";
 import { isTransient } from "./production-watch.js";
@@ -123,6 +124,7 @@ async function preflightChecks(s: RunScope, release: ReleaseVersion): Promise<Ou
     await Promise.all([
       s.deps.recorder?.prepare?.(s.signal),
       s.config.stages !== "staging" ? s.deps.publisher?.prepare?.(s.signal, release) : undefined,
+      analysisPreflight(s),
     ]);
     return undefined;
   } catch (error) {

@@ -2,6 +2,7 @@
  * Ports: every side effect the engine needs, as an interface. Providers implement them
  * (wrangler, HTTP, GitHub, system); tests pass fakes. The engine imports nothing else.
  */
+import type { VersionTraffic } from "./analysis.js";
 import type { Allocation, ApprovalRecord, DeploymentInfo, GateReport, LiveState, Millis, ReleaseVersion, VersionInfo } from "./types.js";
 
 /** Time, injected so that tests that wait take milliseconds. */
@@ -231,4 +232,12 @@ export interface Publisher {
   publish(request: PublishRequest, signal: AbortSignal): Promise<PublishResult>;
   /** Adds a note to the release of `tag` (emergency rollback away from it). */
   noteRollback?(tag: string, note: string, signal: AbortSignal): Promise<void>;
+}
+
+/** Per-version traffic as the platform's analytics counted it (Cloudflare: GraphQL Analytics). */
+export interface TrafficAnalytics {
+  /** Fails before anything is deployed when the analytics cannot be read (a token without the permission). */
+  prepare?(target: DeployTarget, signal: AbortSignal): Promise<void>;
+  /** Each version's requests, errors and wall-time quantiles from `from` to `until` (epoch ms). */
+  read(target: DeployTarget, window: { readonly from: number; readonly until: number }, signal: AbortSignal): Promise<VersionTraffic[]>;
 }

@@ -21,6 +21,7 @@ import {
   type RecoveryAction,
   type RecoveryCause,
 } from "./recovery.js";
+import { judgeStep } from "./analysis-step.js";
 import { runRestore, type RestoreResult } from "./restore.js";
 import { cleanupBudget, type Outcome, type RunFacts, type RunScope } from "./run-scope.js";
 import type { Allocation, GateReport, LiveState, ReleaseVersion } from "./types.js";
@@ -172,8 +173,11 @@ class ProductionRun {
       });
       if (shifted) return shifted;
       const pinned = split ? s.deps.deployer.pinHeaders(this.#target, uploaded) : {};
+      const shiftedAt = s.deps.clock.now();
       const unhealthy = await this.#gate(split ? `health@${step}%` : "health", pinned, allocation);
       if (unhealthy) return unhealthy;
+      const worse = split ? await judgeStep(s, this.#target, { step, candidate: uploaded, baseline: old, from: shiftedAt }) : undefined;
+      if (worse) return worse;
     }
     return undefined;
   }

@@ -1,3 +1,4 @@
+import { analysisReport, analysisSection } from "./analysis-report.js";
 import { describeAllocation } from "./allocation.js";
 import type { GateReport, GateSettings, ManualCommandPurpose, Mode, PipelineResult, RunResult, StageRecord } from "./types.js";
 
@@ -68,6 +69,7 @@ export function healthReport(result: PipelineResult): object {
         checks: m.checks.map((c) => ({ ...c, ...roundedLatency("latencyMs", c.latencyMs) })),
       })),
     })),
+    ...analysisReport(result.analyses),
   };
 }
 
@@ -116,6 +118,7 @@ export function renderSummary(result: PipelineResult, links: { runUrl?: string }
     nextSteps(result),
     stageTable(result, reasons),
     gateSection(result),
+    analysisSection(result.analyses),
     approvalSection(result),
     versionsSection(result, links),
     warningsSection(result.warnings),

@@ -1,5 +1,16 @@
+import type { StepAnalysis } from "./analysis-step.js";
 import { errorMessage } from "./errors.js";
-import type { Approval, Clock, CommandRunner, DeploymentRecorder, Deployer, HttpProbe, Logger, Publisher } from "./ports.js";
+import type {
+  Approval,
+  Clock,
+  CommandRunner,
+  DeploymentRecorder,
+  Deployer,
+  HttpProbe,
+  Logger,
+  Publisher,
+  TrafficAnalytics,
+} from "./ports.js";
 import { RunRecorder, type PipelineEvent } from "./run-state.js";
 import type {
   ApprovalRecord,
@@ -23,6 +34,8 @@ export interface PipelineDeps {
   readonly publisher?: Publisher;
   /** Runs `smoke-command`; required when one is configured. */
   readonly commands?: CommandRunner;
+  /** Reads per-version traffic; required when `production.analysis` is set. */
+  readonly analytics?: TrafficAnalytics;
   readonly onEvent?: (event: PipelineEvent) => void;
 }
 
@@ -75,6 +88,8 @@ export interface RunFacts {
   productionAtStart?: LiveState | null;
   /** Release tags of version ids the run deals with (rollback targets, what it rolled away from). */
   versionTags?: Record<string, string>;
+  /** The traffic analysis of each `gradual` step so far. */
+  analyses?: StepAnalysis[];
 }
 
 /** Everything one run's stages share: what it was asked, what it may use, what it has found. */

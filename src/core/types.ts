@@ -1,3 +1,5 @@
+import type { AnalysisSettings } from "./analysis.js";
+import type { StepAnalysis } from "./analysis-step.js";
 /**
  * Domain types shared by the engine, the providers and the entry points.
  * Pure data: nothing here touches a process, the network or the environment.
@@ -165,6 +167,8 @@ export interface PipelineConfig {
      * (input `before-production`, e.g. D1 migrations). Failing stops the run, production untouched.
      */
     readonly beforeCommand?: string;
+    /** Traffic analysis of each `gradual` step below 100% (`production.analysis`); off when absent. */
+    readonly analysis?: AnalysisSettings;
   };
   readonly approval: {
     readonly mode: ApprovalMode;
@@ -332,6 +336,8 @@ export interface PipelineResult {
   readonly approval: ApprovalRecord;
   readonly stages: readonly StageRecord[];
   readonly gates: readonly GateReport[];
+  /** The traffic analysis of each `gradual` step, when `production.analysis` is set. */
+  readonly analyses?: readonly StepAnalysis[];
   /** Human explanation of the result (why it failed, what was rolled back). */
   readonly message: string;
   /** For `rollback-failed`: the command a human should run. */

@@ -9,6 +9,8 @@
  * - `GET /api/config?vars=A,B&secrets=C,D`: `{ vars: { A: <value> }, secrets: { C: <sha-256 hex of the value> } }`
  *   (a secret's value never leaves the Worker; `null` for one that is not set)
  * - `GET /api/version`: `{ label, environment, version: { id, tag, timestamp }, url }`
+ * - `GET /api/items`: `{ items: [...] }`; with `itemsFailShare` set, that share of its requests
+ *   throws (a 500 from the runtime): a regression the health path does not see
  * - `GET /`: a small HTML page with `<title><name></title>`
  * - anything else: 404
  * Every answer carries `x-sample-label: <label>` and `x-worker-version-id: <version id>`, so a
@@ -31,6 +33,8 @@ export interface SampleWorkerOptions {
   environments?: readonly string[];
   /** @default "2025-01-01" */
   compatibilityDate?: string;
+  /** Share (0..1) of `GET /api/items` requests that throw, spread evenly. @default 0 */
+  itemsFailShare?: number;
   /** Secrets the health check needs: missing or empty ones make it answer 503 naming them. @default [] */
   secrets?: readonly string[];
   /**
@@ -67,7 +71,10 @@ export async function writeSampleWorker(dir: string, options: SampleWorkerOption
   await mkdir(join(dir, "src"), { recursive: true });
   const configPath = join(dir, "wrangler.toml");
   await writeFile(configPath, wranglerToml(name, environments, options));
-  await writeFile(join(dir, "src", "index.js"), workerSource(name, options.label ?? "v1", options.secrets ?? [], options.d1 !== undefined));
+  await writeFile(
+    join(dir, "src", "index.js"),
+    workerSource(name, options.label ?? "v1", options.secrets ?? [], options.d1 !== undefined, options.itemsFailShare ?? 0),
+  );
   if (options.d1) {
     await mkdir(join(dir, "migrations"), { recursive: true });
     await writeFile(join(dir, "migrations", SAMPLE_MIGRATION.file), SAMPLE_MIGRATION.sql);
@@ -106,9 +113,11 @@ function wranglerToml(name: string, environments: readonly string[], options: Sa
   return `${lines.join("\n")}\n`;
 }
 
-function workerSource(name: string, label: string, secrets: readonly string[], database: boolean): string {
+function workerSource(name: string, label: string, secrets: readonly string[], database: boolean, itemsFailShare: number): string {
   return `// Sample Worker written by shipline's sandbox fixture.
 const NAME = ${JSON.stringify(name)};
+const ITEMS_FAIL_SHARE = ${JSON.stringify(itemsFailShare)};
+let itemsServed = 0;
 const LABEL = ${JSON.stringify(label)};
 const NEEDED_SECRETS = ${JSON.stringify(secrets)};
 const NEEDS_DATABASE = ${JSON.stringify(database)};
@@ -173,6 +182,14 @@ export default {
       const secrets = {};
       for (const key of names(url, "secrets")) secrets[key] = typeof env[key] === "string" ? await sha256(env[key]) : null;
       return json({ vars, secrets }, 200, env);
+    }
+    if (url.pathname === "/api/items") {
+      itemsServed += 1;
+      // Fails exactly the configured share, spread evenly: request n fails when n * share crosses a whole number.
+      if (Math.floor(itemsServed * ITEMS_FAIL_SHARE) > Math.floor((itemsServed - 1) * ITEMS_FAIL_SHARE)) {
+        throw new Error(NAME + " " + LABEL + ": /api/items blew up");
+      }
+      return json({ items: [{ id: 1, name: "first" }, { id: 2, name: "second" }] }, 200, env);
     }
     if (url.pathname === "/") {
       return answer("<!doctype html><title>" + NAME + "</title><p>" + LABEL + "</p>", 200, env, "text/html");

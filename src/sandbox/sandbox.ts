@@ -6,6 +6,7 @@ import { writeFileSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { answerGraphql } from "./analytics.js";
 import { createApiRouter } from "./api.js";
 import { API_PREFIX, createApiHandler } from "./api-server.js";
 import { FaultRegistry } from "./faults.js";
@@ -53,6 +54,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     resources,
     d1: (uuid) => runtime.d1Database(uuid),
   });
+  // The GraphQL Analytics API, answered from the traffic served (analytics.ts).
+  router.on("POST", "/graphql", (call) =>
+    answerGraphql({ accountId, traffic, ingestionDelayMs: () => options.analyticsDelayMs ?? 0, unsupported }, call),
+  );
   const apiServer = await listen(options.port ?? 0, createApiHandler({ router, faults, records: requests, accountId, unsupported }));
   let trafficOrigin = "";
   const trafficServer = await listen(

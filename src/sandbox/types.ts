@@ -20,6 +20,11 @@ export interface SandboxOptions {
   accountId?: string;
   /** The account's workers.dev subdomain, shown in wrangler's deploy URLs. @default "shipline-sandbox" */
   subdomain?: string;
+  /**
+   * How long after a request the GraphQL Analytics API (`POST /graphql`) counts it (Cloudflare:
+   * about a minute). An analytics outage is a fault rule on path `/graphql`. @default 0
+   */
+  analyticsDelayMs?: number;
   /** Diagnostics (unsupported bindings, Worker console output, runtime loads). @default silent */
   logger?: SandboxLogger;
   /**

@@ -158,12 +158,52 @@ export class CloudflareApi {
     }
   }
 
+  /**
+   * `POST /graphql` (the GraphQL Analytics API). Its answer is `{ data, errors }`, not an API
+   * envelope, and a refused query (a token without Account Analytics Read) comes with HTTP 200
+   * and `errors`: any error in the answer fails the call, naming its message and code.
+   */
+  async graphql(query: string, variables: Record<string, unknown>, signal: AbortSignal): Promise<unknown> {
+    const command = "POST /graphql";
+    const { status, text } = await this.#exchange({ method: "POST", path: "/graphql", body: { query, variables } }, signal);
+    let json: { data?: unknown; errors?: Array<{ message?: unknown; extensions?: { code?: unknown } }> | null };
+    try {
+      json = JSON.parse(text) as typeof json;
+    } catch {
+      const snippet = text.replace(/\s+/g, " ").trim().slice(0, BODY_SNIPPET);
+      throw new DeployError(`${command} received a malformed response (HTTP ${status}, not JSON)`, {
+        command,
+        detail: snippet || "(empty body)",
+        transient: isTransientStatus(status),
+      });
+    }
+    const errors = Array.isArray(json.errors) ? json.errors : [];
+    if (errors.length > 0 || status >= 400 || json.data === undefined || json.data === null) {
+      const detail =
+        errors.map((e) => `${String(e.message ?? "error")}${e.extensions?.code ? ` [${String(e.extensions.code)}]` : ""}`).join("; ") ||
+        `HTTP ${status} without data`;
+      throw new DeployError(`${command} failed (HTTP ${status}): ${detail}`, {
+        command,
+        detail,
+        transient: isTransientStatus(status),
+      });
+    }
+    return json.data;
+  }
+
   /** `GET /accounts/…/workers/scripts/x/deployments`: the request without the account id. */
   describe(method: string, path: string): string {
     return `${method} ${path.replace(/^\/accounts\/[^/]+/, "/accounts/…")}`;
   }
 
   async #send(call: Call, signal: AbortSignal): Promise<Answer> {
+    const command = this.describe(call.method, call.path);
+    const { response, text } = await this.#exchange(call, signal);
+    return readAnswer(command, response, text, (await shapes()).envelopeSchema);
+  }
+
+  /** One request and its answer's text; no credentials, a timeout or a dropped connection throw. */
+  async #exchange(call: Call, signal: AbortSignal): Promise<{ response: Response; status: number; text: string }> {
     const command = this.describe(call.method, call.path);
     if (signal.aborted) throw new CancelledError(`${command} was cancelled`);
     const auth = this.#options.auth;
@@ -199,7 +239,7 @@ export class CloudflareApi {
     } finally {
       clearTimeout(timer);
     }
-    return readAnswer(command, response, text, (await shapes()).envelopeSchema);
+    return { response, status: response.status, text };
   }
 
   #result<T>(call: Call, answer: Answer, schema: z.ZodType<T>): T {
