@@ -115,6 +115,18 @@ export async function loadSettings(inputs: Record<string, string>, env: Env): Pr
   const configFile =
     configText === undefined ? undefined : (await import("../config/parse-file.js")).parseConfigFile(configText, configPath);
   const settings = resolveSettings({ inputs, configPath, ...(configFile ? { configFile } : {}), env });
+  const loaded = withProject(settings, workspace);
+  if (!settings.workers) return loaded;
+  // Several Workers: each one's folder and environments are checked the same way, in order.
+  const workers = settings.workers.map((w, index) => ({
+    name: w.name,
+    settings: index === 0 ? loaded : withProject(w.settings, workspace),
+  }));
+  return { ...loaded, warnings: [...new Set(workers.flatMap((w) => w.settings.warnings))], workers };
+}
+
+/** The settings with the working directory made absolute and its wrangler config checked. */
+function withProject(settings: ResolvedSettings, workspace: string): LoadedSettings {
   const workingDirectory = resolve(workspace, settings.config.workingDirectory);
   const config = { ...settings.config, workingDirectory };
   if (settings.deployer.kind === "command") {

@@ -1,4 +1,5 @@
 import { describeAllocation } from "./allocation.js";
+import { workersSection } from "./report-workers.js";
 import type { GateReport, GateSettings, ManualCommandPurpose, Mode, PipelineResult, RunResult, StageRecord } from "./types.js";
 
 /** SPEC section 3: every output, as the strings the action writes. */
@@ -16,6 +17,7 @@ export function toOutputs(result: PipelineResult, healthReportPath: string): Rec
     "approval-status": result.approval.status,
     "approved-by": result.approval.approvedBy.join(","),
     "health-report": healthReportPath,
+    workers: result.workers ? JSON.stringify(result.workers) : "",
   };
 }
 
@@ -117,6 +119,7 @@ export function renderSummary(result: PipelineResult, links: { runUrl?: string }
     stageTable(result, reasons),
     gateSection(result),
     approvalSection(result),
+    workersSection(result),
     versionsSection(result, links),
     warningsSection(result.warnings),
     result.plan ? `### Plan\n\n\`\`\`\n${result.plan}\n\`\`\`` : "",
@@ -361,10 +364,20 @@ function versionsSection(result: PipelineResult, links: { runUrl?: string }): st
     ["Rolled back to", named(result.rollbackVersionId)],
     ["Run", links.runUrl],
   ];
-  const present = rows.filter(([, v]) => v);
+  // With several Workers, each one's versions and URLs are in the Workers table.
+  const present = rows.filter(([k, v]) => v && !(result.workers && PER_WORKER_ROWS.has(k)));
   if (present.length === 0) return "";
   return ["### Versions", "", "| | |", "|---|---|", ...present.map(([k, v]) => `| ${k} | ${escapeCell(v ?? "")} |`)].join("\n");
 }
+
+const PER_WORKER_ROWS = new Set([
+  "Staging version",
+  "Staging URL",
+  "Production version",
+  "Production URL",
+  "Previous production",
+  "Rolled back to",
+]);
 
 /** A version id with its release tag when the run knows it: `v1.1.0 (4b8b…)`. */
 function versionName(result: PipelineResult, versionId: string): string {
