@@ -142,11 +142,12 @@ async function plan(
           hasToken: Boolean(settings.runtime.cloudflareApiToken || env["CLOUDFLARE_API_TOKEN"]),
           ...(accountId ? { accountId } : {}),
         });
-  const planText = renderPlan(config, {
-    version: release.version,
-    tag: release.tag,
-    commandDeployer: settings.deployer.kind === "command",
-  });
+  const tag = { version: release.version, tag: release.tag, commandDeployer: settings.deployer.kind === "command" };
+  const planText = settings.workers
+    ? settings.workers
+        .map((w, i) => `Worker ${i + 1} of ${settings.workers!.length}: ${w.name}\n${renderPlan(w.settings.config, tag)}`)
+        .join("\n\n")
+    : renderPlan(config, tag);
   const text = `${planText}\n\nProject:\n${found.map((line) => `  ${line}`).join("\n")}`;
   core.info(text);
   return {

@@ -1,3 +1,8 @@
+import { readFileSync } from "node:fs";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadSettings as loadCliSettings, WORKERS_NOT_IN_CLI } from "../../../src/cli/settings.js";
 import { describe, expect, it } from "vitest";
 import { configErrors, errorFor, resolve } from "./helpers.js";
 
@@ -69,5 +74,35 @@ describe("config key workers", () => {
 
   it("rejects an unknown key in an entry, naming it", () => {
     expect(() => resolve({}, "workers: [ { name: api, helth: {} } ]")).toThrow(/helth/);
+  });
+});
+
+describe("the README's several-Workers example", () => {
+  it("resolves as written", () => {
+    const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
+    const section = readme.slice(readme.indexOf("### Several Workers in one release"));
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(section)?.[1] ?? "";
+    const settings = resolve({}, yaml);
+    expect(settings.workers?.map((w) => `${w.name}:${w.settings.config.production.url}`)).toEqual([
+      "api:https://api.example.com",
+      "web:https://example.com",
+    ]);
+    expect(settings.workers?.[0]?.settings.config.production.beforeCommand).toMatch(/d1 migrations apply/);
+    expect(settings.workers?.[1]?.settings.config.production.beforeCommand).toBeUndefined();
+  });
+});
+
+describe("the CLI and config key workers", () => {
+  it("refuses a config with several Workers, saying the action releases them", async () => {
+    const root = await mkdtemp(join(tmpdir(), "shipline-cli-workers-"));
+    try {
+      await mkdir(join(root, ".github"), { recursive: true });
+      await writeFile(join(root, ".github", "shipline.yml"), "workers: [ { name: api }, { name: web, working-directory: web } ]\n");
+      await expect(
+        loadCliSettings({ mode: "release", inputs: { version: "v1.0.0" }, cwd: root, env: { GITHUB_SHA: "a".repeat(40) } }),
+      ).rejects.toThrow(WORKERS_NOT_IN_CLI);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });
