@@ -156,7 +156,7 @@ async function productionPhase(top: RunScope, workers: readonly WorkerState[], r
       const unproven = await runs[index]!.deploy();
       if (!unproven) continue;
       w.outcome = await runs[index]!.recover(unproven);
-      const why = `${w.unit.name}: ${unproven.why}, so the release is withdrawn from every Worker`;
+      const why = `the release is withdrawn from every Worker because ${w.unit.name} is not proven healthy (${unproven.why})`;
       // Every Worker already deployed goes back to its anchor, the last deployed first.
       for (let earlier = index - 1; earlier >= 0; earlier--) {
         top.deps.logger.info(`Restoring ${workers[earlier]!.unit.name}: ${why}.`);

@@ -165,7 +165,7 @@ function nextSteps(result: PipelineResult): string {
     case "rolled-back":
       if (result.mode === "rollback") return "";
       lines.push(
-        `Production serves ${result.rollbackVersionId ? versionName(result, result.rollbackVersionId) : "what it served before this run"} again. ` +
+        `Production serves ${result.workers ? "what it served before this run on every Worker it deployed" : result.rollbackVersionId ? versionName(result, result.rollbackVersionId) : "what it served before this run"} again. ` +
           `${tag} is not released: fix it and release a new version.`,
       );
       break;
@@ -175,7 +175,7 @@ function nextSteps(result: PipelineResult): string {
     case "failed": {
       if (result.mode === "plan" || touched) return "";
       const smoke = result.stages.find((s) => s.stage === "smoke" && s.status === "failed");
-      const staging = result.stagingVersionId ? ` (version ${result.stagingVersionId})` : "";
+      const staging = result.stagingVersionId && !result.workers ? ` (version ${result.stagingVersionId})` : "";
       if (smoke) {
         lines.push(
           `Production was not touched. Staging now serves ${tag}${staging}, which failed its smoke gate. ` +

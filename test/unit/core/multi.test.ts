@@ -124,7 +124,12 @@ describe("runMultiPipeline", () => {
     expect(result.message).toMatch(/^v1\.2\.0 was not released; every Worker it deployed was restored, the last deployed first\./);
     expect(result.message).toMatch(/web: Health gate failed/);
     expect(result.releaseTag).toBeUndefined();
-    expect(renderSummary(result)).toMatch(/\| web \| ↩️ rolled-back \|/);
+    expect(result.workers?.[0]?.message).toMatch(
+      /^The release is withdrawn from every Worker because web is not proven healthy \(health gate failed: .*\)\. Production was rolled back to api-old@100%, read back, and the restored version passed its own health gate\.$/,
+    );
+    const summary = renderSummary(result);
+    expect(summary).toMatch(/\| web \| ↩️ rolled-back \|/);
+    expect(summary).toMatch(/Production serves what it served before this run on every Worker it deployed again\./);
   });
 
   it("stops at the first Worker's failed gate: it is restored and the next one never reaches production", async () => {
