@@ -203,9 +203,10 @@ function combine(workers: readonly WorkerState[], release: ReleaseVersion): Outc
       ? "rolled-back"
       : "failed";
   const manual = ends.filter((w) => w.outcome!.manualCommand);
+  const touched = ends.some((w) => w.scope.facts.productionTouched);
   const lead =
     result === "failed"
-      ? `${release.tag} was not released; production was not changed.`
+      ? `${release.tag} was not released; ${touched ? "each Worker's production is as said below." : "production was not changed."}`
       : result === "rolled-back"
         ? `${release.tag} was not released; every Worker it deployed was restored, the last deployed first.`
         : `${release.tag} was not released, and not every Worker it deployed is restored: see each Worker below.`;

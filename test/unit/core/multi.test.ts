@@ -132,6 +132,18 @@ describe("runMultiPipeline", () => {
     expect(summary).toMatch(/Production serves what it served before this run on every Worker it deployed again\./);
   });
 
+  it("with rollback: off, leaves every Worker as it is and says so, never that production was not changed", async () => {
+    const s = setup();
+    for (const unit of s.units) Object.assign(unit.config.production, { rollback: "off" });
+    s.fakes.web.nextHealthy.set("production", false);
+    const result = await runMultiPipeline(s.units, s.deps, new AbortController().signal);
+    expect(result.result).toBe("failed");
+    expect(productionWrites(s.log)).toEqual(["api:deploy:production", "web:deploy:production"]);
+    expect(result.message).not.toMatch(/production was not changed/);
+    expect(result.message).toMatch(/api: .*rollback: off, so production was left as it is/);
+    expect(result.workers?.map((w) => `${w.name}:${w.result}`)).toEqual(["api:failed", "web:failed"]);
+  });
+
   it("stops at the first Worker's failed gate: it is restored and the next one never reaches production", async () => {
     const s = setup();
     s.fakes.api.nextHealthy.set("production", false);
