@@ -130,6 +130,7 @@ export async function loadSettings(inputs: Record<string, string>, env: Env): Pr
 function checkDistinctWorkers(workers: ReadonlyArray<{ readonly name: string; readonly settings: LoadedSettings }>): void {
   const seen = new Map<string, string>();
   for (const { name, settings } of workers) {
+    if (!settings.project) continue;
     for (const { name: environment } of environmentsNeeded(settings.config)) {
       const script = workerNameFor(settings.project, environment);
       if (!script) continue;

@@ -72,6 +72,16 @@ describe("config key workers", () => {
     expect(error.message).toMatch(/an emergency rollback of several Workers is not supported yet/);
   });
 
+  it("refuses a command deployer: each Worker is deployed with wrangler", () => {
+    const error = errorFor("deployer.kind", () =>
+      resolve(
+        {},
+        "workers: [ { name: api }, { name: web, working-directory: web } ]\ndeployer: { kind: command, deploy: ./d.sh, status: ./s.sh, restore: ./r.sh }\n",
+      ),
+    );
+    expect(error.message).toMatch(/a release of several Workers deploys each with wrangler/);
+  });
+
   it("rejects an unknown key in an entry, naming it", () => {
     expect(() => resolve({}, "workers: [ { name: api, helth: {} } ]")).toThrow(/helth/);
   });
