@@ -2,7 +2,8 @@
  * shipline as a library: every part the action uses, each taking its side effects (process
  * runner, HTTP, GitHub client, clock, logger) as parameters.
  *
- * - The engine: `runPipeline` (a release) and `runEmergencyRollback` (`mode: rollback`).
+ * - The engine: `runPipeline` (a release), `runMultiPipeline` (a release of several Workers)
+ *   and `runEmergencyRollback` (`mode: rollback`).
  * - Parts: version resolution, gates, approval rules, the tag/release planner, reports.
  * - Providers: the wrangler deployer, the HTTP probe, GitHub (client, Deployments, issue
  *   approval, tags and releases), local git tags, a terminal prompt, the system clock.
@@ -12,6 +13,7 @@
 // The engine.
 export { runPipeline, type PipelineDeps, type RunContext, type Outcome } from "./core/pipeline.js";
 export { runEmergencyRollback, chooseTarget, type RollbackTarget } from "./core/emergency.js";
+export { runMultiPipeline, type WorkerUnit } from "./core/multi.js";
 export type { PipelineEvent, StageVerdict } from "./core/run-state.js";
 
 // Contracts: ports, domain types, errors.

@@ -17,7 +17,7 @@ import type { Millis } from "../core/types.js";
 import { readGitHubContext } from "../providers/github/context.js";
 import { checkCommandProject } from "../providers/command/project-check.js";
 import { checkWorkerProject, environmentsNeeded } from "../providers/wrangler/project-check.js";
-import type { WranglerProject } from "../providers/wrangler/project.js";
+import { workerNameFor, type WranglerProject } from "../providers/wrangler/project.js";
 import type { WranglerProcessRunner } from "../providers/wrangler/runner.js";
 import { WranglerTargets } from "../providers/wrangler/targets.js";
 import { definedEnv, type Env } from "./env.js";
@@ -115,6 +115,39 @@ export async function loadSettings(inputs: Record<string, string>, env: Env): Pr
   const configFile =
     configText === undefined ? undefined : (await import("../config/parse-file.js")).parseConfigFile(configText, configPath);
   const settings = resolveSettings({ inputs, configPath, ...(configFile ? { configFile } : {}), env });
+  const loaded = withProject(settings, workspace);
+  if (!settings.workers) return loaded;
+  // Several Workers: each one's folder and environments are checked the same way, in order.
+  const workers = settings.workers.map((w, index) => ({
+    name: w.name,
+    settings: index === 0 ? loaded : withProject(w.settings, workspace),
+  }));
+  checkDistinctWorkers(workers);
+  return { ...loaded, warnings: [...new Set(workers.flatMap((w) => w.settings.warnings))], workers };
+}
+
+/** Two entries that deploy the same Cloudflare Worker would restore each other's deploys: refused before anything runs. */
+function checkDistinctWorkers(workers: ReadonlyArray<{ readonly name: string; readonly settings: LoadedSettings }>): void {
+  const seen = new Map<string, string>();
+  for (const { name, settings } of workers) {
+    if (!settings.project) continue;
+    for (const { name: environment } of environmentsNeeded(settings.config)) {
+      const script = workerNameFor(settings.project, environment);
+      if (!script) continue;
+      const other = seen.get(script);
+      if (other !== undefined && other !== name) {
+        throw new ConfigError(
+          "workers",
+          `Config key \`workers\` lists "${other}" and "${name}", which both deploy the Worker ${script} (--env ${environment}): expected each entry to name a different Worker (its own working-directory or wrangler config).`,
+        );
+      }
+      seen.set(script, name);
+    }
+  }
+}
+
+/** The settings with the working directory made absolute and its wrangler config checked. */
+function withProject(settings: ResolvedSettings, workspace: string): LoadedSettings {
   const workingDirectory = resolve(workspace, settings.config.workingDirectory);
   const config = { ...settings.config, workingDirectory };
   if (settings.deployer.kind === "command") {

@@ -6,6 +6,7 @@ import { renderPlan } from "../config/plan.js";
 import type { ResolvedSettings } from "../config/resolve.js";
 import { runEmergencyRollback } from "../core/emergency.js";
 import { ConfigError, errorMessage } from "../core/errors.js";
+import { runMultiPipeline } from "../core/multi.js";
 import { runPipeline } from "../core/pipeline.js";
 import { failedBeforeStart, healthReport, isSuccess, renderSummary, toOutputs } from "../core/report.js";
 import type { PipelineResult } from "../core/types.js";
@@ -19,6 +20,7 @@ import { projectFacts } from "../providers/wrangler/project-facts.js";
 import type { WranglerProject } from "../providers/wrangler/project.js";
 import type { PipelineDeps } from "../core/pipeline.js";
 import { createActionDeps } from "./deps.js";
+import { workerUnits } from "./workers.js";
 import { startEarly, type EarlyStart } from "./early.js";
 import { productionCommandEnv } from "../wiring.js";
 import { RunProgress, trackingRecorder } from "./progress.js";
@@ -97,10 +99,18 @@ export async function run(env: Env = process.env, early?: EarlyStart): Promise<n
       accountId: settings.runtime.cloudflareAccountId,
     });
     const context = { runUrl: github?.runUrl, actor: github?.actor, env: definedEnv(env), wranglerEnv };
+    const workspace = env["GITHUB_WORKSPACE"] || process.cwd();
     const result =
       settings.config.mode === "rollback"
         ? await runEmergencyRollback(settings.config, deps, controller.signal, context)
-        : await runPipeline(settings.config, deps, controller.signal, context);
+        : settings.workers
+          ? await runMultiPipeline(
+              await workerUnits(settings, deps, { env, signal: controller.signal, logger, workspace }),
+              deps,
+              controller.signal,
+              context,
+            )
+          : await runPipeline(settings.config, deps, controller.signal, context);
     return finishOnce(result);
   } catch (error) {
     return finishOnce(stoppedBeforeStart(error, startedAt));
@@ -132,11 +142,12 @@ async function plan(
           hasToken: Boolean(settings.runtime.cloudflareApiToken || env["CLOUDFLARE_API_TOKEN"]),
           ...(accountId ? { accountId } : {}),
         });
-  const planText = renderPlan(config, {
-    version: release.version,
-    tag: release.tag,
-    commandDeployer: settings.deployer.kind === "command",
-  });
+  const tag = { version: release.version, tag: release.tag, commandDeployer: settings.deployer.kind === "command" };
+  const planText = settings.workers
+    ? settings.workers
+        .map((w, i) => `Worker ${i + 1} of ${settings.workers!.length}: ${w.name}\n${renderPlan(w.settings.config, tag)}`)
+        .join("\n\n")
+    : renderPlan(config, tag);
   const text = `${planText}\n\nProject:\n${found.map((line) => `  ${line}`).join("\n")}`;
   core.info(text);
   return {

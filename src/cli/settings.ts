@@ -33,6 +33,9 @@ export interface LoadArgs {
   readonly env: Env;
 }
 
+export const WORKERS_NOT_IN_CLI =
+  "Config key `workers` lists several Workers, but the CLI releases one Worker at a time: expected a config without `workers` (the GitHub Action releases several Workers together).";
+
 /** Resolves the configuration like the action; throws `UsageError` for a bad flag, `ConfigError` otherwise. */
 export async function loadSettings(args: LoadArgs): Promise<CliSettings> {
   const { prompt, inputs } = splitPrompt(args.inputs);
@@ -53,6 +56,7 @@ export async function loadSettings(args: LoadArgs): Promise<CliSettings> {
   } catch (error) {
     throw asFlagError(error, args.inputs, args.mode);
   }
+  if (settings.workers) throw new ConfigError("workers", WORKERS_NOT_IN_CLI);
   const config: PipelineConfig = {
     ...settings.config,
     workingDirectory: resolve(args.cwd, settings.config.workingDirectory),

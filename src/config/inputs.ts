@@ -422,6 +422,11 @@ export const OUTPUTS: readonly OutputSpec[] = [
   { name: "approval-status", description: "`approved`, `denied`, `timed-out`, `cancelled`, `skipped`." },
   { name: "approved-by", description: "Comma-separated logins of the approvers." },
   { name: "health-report", description: "Path of a JSON file with every measurement of every gate." },
+  {
+    name: "workers",
+    description:
+      "With config key `workers`: a JSON list with one object per Worker, in deploy order (`name`, `result`, `message`, `stagingVersionId`, `productionVersionId`, `previousVersionId`, `rollbackVersionId`, `stagingUrl`, `productionUrl`); the other outputs are the first Worker's, `result` the release's. Empty otherwise.",
+  },
 ];
 
 const BY_NAME = new Map(INPUTS.map((spec) => [spec.name, spec]));

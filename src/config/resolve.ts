@@ -13,6 +13,7 @@ import { resolveGates } from "./gates.js";
 import type { ConfigFile } from "./schema.js";
 import { Settings, type Sourced } from "./settings.js";
 import { fromInput, throwCollected } from "./values.js";
+import { resolveWorkers, type WorkerSettings } from "./workers.js";
 
 export interface ResolveArgs {
   /** Inputs by kebab-case name (see `readInputs`), absent when not given. */
@@ -52,6 +53,8 @@ export interface ResolvedSettings {
   readonly warnings: readonly string[];
   /** Which deployer releases the project (input `deployer`, config key `deployer`). */
   readonly deployer: DeployerSettings;
+  /** With config key `workers`: every Worker, in deploy order (`config` above is the first one's). */
+  readonly workers?: readonly WorkerSettings[];
 }
 
 /**
@@ -61,6 +64,8 @@ export interface ResolvedSettings {
 export function resolveSettings(args: Omit<ResolveArgs, "configText">): ResolvedSettings {
   const { inputs, env } = args;
   const file = loadFile(args);
+  const { workers } = file;
+  if (workers) return resolveWorkers({ ...file, workers }, inputs, (one) => resolveSettings({ ...args, configFile: one }));
   const settings = new Settings(inputs, file);
   const secrets = ["github-token", "release-token", "cloudflare-api-token"].flatMap((n) => (inputs[n] ? [inputs[n]] : []));
 

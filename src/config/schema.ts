@@ -112,8 +112,8 @@ function gateShape(base: string) {
   };
 }
 
-/** The config file's zod schema. */
-export const configFileSchema = z
+/** The config file's keys but `workers`. */
+const baseSchema = z
   .strictObject(
     {
       "working-directory": text("working-directory").optional(),
@@ -189,9 +189,46 @@ export const configFileSchema = z
       deployer: deployerSchema.optional(),
     },
     err(
-      "a mapping with the keys working-directory, wrangler-version, secrets, vars, required-secrets, before-production, after-release, staging, approval, production, release, deployer",
+      "a mapping with the keys working-directory, wrangler-version, secrets, vars, required-secrets, before-production, after-release, staging, approval, production, release, deployer, workers",
     ),
   )
+  .meta({ title: "shipline" });
+
+/** One Worker of a several-Worker release: its own folder, environments, URLs and checks (see config/workers.ts). */
+const workerSchema = baseSchema
+  .pick({
+    "working-directory": true,
+    secrets: true,
+    vars: true,
+    "required-secrets": true,
+    "before-production": true,
+    "after-release": true,
+    staging: true,
+    production: true,
+  })
+  .extend({
+    name: z
+      .string(err("a name such as api"))
+      .meta({ description: "The Worker's name in logs, outputs and the summary (letters, digits, `.`, `_`, `-`)." }),
+  })
+  .meta({
+    title: "worker",
+    description:
+      "One Worker of the release. Its keys override the top-level ones for this Worker; `working-directory` defaults to the repository root.",
+  });
+
+/** The config file's zod schema. */
+export const configFileSchema = baseSchema
+  .extend({
+    workers: z
+      .array(workerSchema, err("a list of Workers, each a mapping with `name`"))
+      .min(1, err("a list of at least one Worker"))
+      .meta({
+        description:
+          "Several Workers in one release, deployed in this order: every staging deploy and smoke gate, one approval, every production anchor, then each production deploy with its health gate; a failed gate restores every Worker already deployed, in reverse order.",
+      })
+      .optional(),
+  })
   .meta({ title: "shipline" });
 
 /** The config file as parsed (before inputs and defaults are applied). */

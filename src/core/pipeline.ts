@@ -81,7 +81,7 @@ async function releaseFlow(s: RunScope): Promise<Outcome> {
  * Reads production's deployments once. A failure that will not pass (credentials, account,
  * permissions) stops the run before production; a passing one is left to the anchor's read.
  */
-async function checkProductionReadable(s: RunScope): Promise<Outcome | undefined> {
+export async function checkProductionReadable(s: RunScope): Promise<Outcome | undefined> {
   const target = { environment: s.config.production.environment };
   try {
     const history = await s.deps.deployer.deployments(target, s.signal);
@@ -98,7 +98,7 @@ async function checkProductionReadable(s: RunScope): Promise<Outcome | undefined
   }
 }
 
-async function resolveRelease(s: RunScope): Promise<ReleaseVersion> {
+export async function resolveRelease(s: RunScope): Promise<ReleaseVersion> {
   const { explicit, ref, bump, tagPrefix, sha } = s.config.version;
   const needsTags = !explicit && !ref?.startsWith("refs/tags/") && bump !== undefined;
   const existingTags = needsTags && s.deps.publisher ? await s.deps.publisher.listTags(s.signal) : undefined;
@@ -106,7 +106,7 @@ async function resolveRelease(s: RunScope): Promise<ReleaseVersion> {
 }
 
 /** Checks that the approval can work (e.g. its teams can be read), before anything is deployed. */
-async function prepareApproval(s: RunScope): Promise<void> {
+export async function prepareApproval(s: RunScope): Promise<void> {
   const { config, deps } = s;
   const needsApproval = config.stages === "all" && (config.approval.mode === "issue" || config.approval.mode === "prompt");
   if (!needsApproval) return;
@@ -118,7 +118,7 @@ async function prepareApproval(s: RunScope): Promise<void> {
  * What must hold before production is touched: Deployment records can be written, and the
  * release's tags are free or already right. Resolves with the outcome that stops the run.
  */
-async function preflightChecks(s: RunScope, release: ReleaseVersion): Promise<Outcome | undefined> {
+export async function preflightChecks(s: RunScope, release: ReleaseVersion): Promise<Outcome | undefined> {
   const startedAt = s.deps.clock.now();
   try {
     await Promise.all([

@@ -30,7 +30,7 @@ import type { Allocation, GateReport, LiveState, ReleaseVersion } from "./types.
 const MIN_WATCH_REFRESH_MS = 2_000;
 
 /** Production is not proven to serve this release healthily. */
-interface Unproven {
+export interface Unproven {
   readonly cause: RecoveryCause;
   readonly why: string;
   /** What production was last seen serving (none: not read, e.g. right after a cancel). */
@@ -42,7 +42,12 @@ export function productionFlow(s: RunScope, release: ReleaseVersion, uploaded?: 
   return new ProductionRun(s, release, uploaded).run();
 }
 
-class ProductionRun {
+/** The production half's steps one at a time, for a release of several Workers (multi.ts). */
+export function productionSteps(s: RunScope, release: ReleaseVersion): ProductionRun {
+  return new ProductionRun(s, release);
+}
+
+export class ProductionRun {
   readonly #s: RunScope;
   readonly #release: ReleaseVersion;
   readonly #target: DeployTarget;
@@ -84,6 +89,54 @@ class ProductionRun {
     } finally {
       this.#cleanup.dispose();
     }
+  }
+
+  /** Opens the Deployment record and records the anchor; resolves with the outcome that stops the run, if any. */
+  async anchor(): Promise<Outcome | undefined> {
+    this.#record = startRecord(this.#s, this.#target.environment, this.#release, true);
+    const stopped = await this.#takeAnchor();
+    if (stopped) await this.#mark("failure", "could not read production; not touched");
+    return stopped;
+  }
+
+  /** The deploy (or the gradual steps) with the health gate; what is unproven, if anything. */
+  deploy(): Promise<Unproven | undefined> {
+    return this.#s.config.production.strategy === "gradual" ? this.#gradual() : this.#direct();
+  }
+
+  /** Acts on an unproven deploy of this Worker by the recovery rule. */
+  recover(unproven: Unproven): Promise<Outcome> {
+    return this.#recover(unproven);
+  }
+
+  /**
+   * This Worker's deploy was healthy, but the release as a whole is not (a later Worker failed,
+   * or the run was cancelled): the same recovery rule and restore executor put its anchor back.
+   */
+  async withdraw(why: string): Promise<Outcome> {
+    const s = this.#s;
+    if (s.signal.aborted) return this.#recover({ cause: "cancelled", why });
+    const reading = await readProduction(s.deps.deployer, this.#target, s.deps.clock, s.signal);
+    return this.#recover({ cause: "gate-failed", why, reading });
+  }
+
+  /** Marks the Deployment record healthy; with `publish`, also the tags and the GitHub Release. */
+  async succeed(publish: boolean): Promise<Outcome> {
+    const healthy = `${this.#release.tag} is live on ${this.#target.environment} and passed the health gate.`;
+    const [, published] = await Promise.all([
+      this.#mark("success", `${this.#release.tag} is healthy`),
+      publish ? this.#publish() : Promise.resolve<Outcome>({ result: "released", message: healthy }),
+    ]);
+    return published;
+  }
+
+  /** The anchor was taken, but this Worker is not deployed: its Deployment record says why. */
+  abandon(description: string): Promise<void> {
+    return this.#mark("failure", description);
+  }
+
+  dispose(): void {
+    this.#cleanup.dispose();
   }
 
   #learn(facts: Partial<RunFacts>): void {

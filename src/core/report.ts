@@ -1,5 +1,6 @@
 import { analysisReport, analysisSection } from "./analysis-report.js";
 import { describeAllocation } from "./allocation.js";
+import { workersSection } from "./report-workers.js";
 import type { GateReport, GateSettings, ManualCommandPurpose, Mode, PipelineResult, RunResult, StageRecord } from "./types.js";
 
 /** SPEC section 3: every output, as the strings the action writes. */
@@ -17,6 +18,7 @@ export function toOutputs(result: PipelineResult, healthReportPath: string): Rec
     "approval-status": result.approval.status,
     "approved-by": result.approval.approvedBy.join(","),
     "health-report": healthReportPath,
+    workers: result.workers ? JSON.stringify(result.workers) : "",
   };
 }
 
@@ -120,6 +122,7 @@ export function renderSummary(result: PipelineResult, links: { runUrl?: string }
     gateSection(result),
     analysisSection(result.analyses),
     approvalSection(result),
+    workersSection(result),
     versionsSection(result, links),
     warningsSection(result.warnings),
     result.plan ? `### Plan\n\n\`\`\`\n${result.plan}\n\`\`\`` : "",
@@ -165,7 +168,7 @@ function nextSteps(result: PipelineResult): string {
     case "rolled-back":
       if (result.mode === "rollback") return "";
       lines.push(
-        `Production serves ${result.rollbackVersionId ? versionName(result, result.rollbackVersionId) : "what it served before this run"} again. ` +
+        `Production serves ${result.workers ? "what it served before this run on every Worker it deployed" : result.rollbackVersionId ? versionName(result, result.rollbackVersionId) : "what it served before this run"} again. ` +
           `${tag} is not released: fix it and release a new version.`,
       );
       break;
@@ -175,7 +178,7 @@ function nextSteps(result: PipelineResult): string {
     case "failed": {
       if (result.mode === "plan" || touched) return "";
       const smoke = result.stages.find((s) => s.stage === "smoke" && s.status === "failed");
-      const staging = result.stagingVersionId ? ` (version ${result.stagingVersionId})` : "";
+      const staging = result.stagingVersionId && !result.workers ? ` (version ${result.stagingVersionId})` : "";
       if (smoke) {
         lines.push(
           `Production was not touched. Staging now serves ${tag}${staging}, which failed its smoke gate. ` +
@@ -364,10 +367,20 @@ function versionsSection(result: PipelineResult, links: { runUrl?: string }): st
     ["Rolled back to", named(result.rollbackVersionId)],
     ["Run", links.runUrl],
   ];
-  const present = rows.filter(([, v]) => v);
+  // With several Workers, each one's versions and URLs are in the Workers table.
+  const present = rows.filter(([k, v]) => v && !(result.workers && PER_WORKER_ROWS.has(k)));
   if (present.length === 0) return "";
   return ["### Versions", "", "| | |", "|---|---|", ...present.map(([k, v]) => `| ${k} | ${escapeCell(v ?? "")} |`)].join("\n");
 }
+
+const PER_WORKER_ROWS = new Set([
+  "Staging version",
+  "Staging URL",
+  "Production version",
+  "Production URL",
+  "Previous production",
+  "Rolled back to",
+]);
 
 /** A version id with its release tag when the run knows it: `v1.1.0 (4b8b…)`. */
 function versionName(result: PipelineResult, versionId: string): string {

@@ -353,4 +353,22 @@ export interface PipelineResult {
   /** Everything printed by `mode: plan`. */
   readonly plan?: string;
   readonly warnings: readonly string[];
+  /** A release of several Workers (config key `workers`): each one, in deploy order. The fields above are the first one's. */
+  readonly workers?: readonly WorkerResult[];
+}
+
+/** What a release of several Workers did to one of them (output `workers`, the summary's Workers table). */
+export interface WorkerResult {
+  readonly name: string;
+  /** This Worker's own end: `released`, `rolled-back`, `rollback-failed`, or `failed` (stopped or not deployed to production). */
+  readonly result: RunResult;
+  readonly message: string;
+  readonly stagingVersionId?: string;
+  readonly productionVersionId?: string;
+  readonly previousVersionId?: string;
+  readonly rollbackVersionId?: string;
+  readonly stagingUrl?: string;
+  readonly productionUrl?: string;
+  /** A write that changes what this Worker's production serves started. */
+  readonly productionTouched?: boolean;
 }

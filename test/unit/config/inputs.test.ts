@@ -76,6 +76,8 @@ const SPEC_OUTPUTS = [
   "approval-status",
   "approved-by",
   "health-report",
+  // Issue 12: a release of several Workers (SPEC section 7) reports each one.
+  "workers",
 ];
 
 describe("input table", () => {
