@@ -38,7 +38,8 @@ export function firstDeploy(settings: ResolvedSettings, env: Env): FirstDeploy |
   if (PROXY_VARIABLES.some((name) => env[name])) return "a proxy is configured";
   const productionFirst = config.stages === "production";
   if (productionFirst && config.production.strategy !== "direct") return "production is uploaded first (gradual)";
-  if (productionFirst && config.production.beforeCommand) return "a before-production command runs first";
+  const before = [config, ...(settings.workers ?? []).map((w) => w.settings.config)].some((c) => c.production.beforeCommand);
+  if (productionFirst && before) return "a before-production command runs first";
   const needsTags = !config.version.explicit && !config.version.ref?.startsWith("refs/tags/");
   if (needsTags) return "the version comes from the repository's tags";
   let tag: string;
