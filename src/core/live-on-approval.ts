@@ -11,6 +11,7 @@
 import { errorMessage } from "./errors.js";
 import type { DeployTarget } from "./ports.js";
 import type { Outcome, RunScope } from "./run-scope.js";
+import { baselineVersion, stepAllocation, stepMessage } from "./production.js";
 import { approvalFlow } from "./staging.js";
 import type { PipelineConfig, ReleaseVersion } from "./types.js";
 
@@ -111,6 +112,22 @@ function withUnused(s: RunScope, stop: Outcome, next: AfterWait, stopped: boolea
   return { ...stop, message: `${stop.message} ${note}` };
 }
 
+/**
+ * Tells the deployer which shift the approval will most likely let through: the first step
+ * against what production served when the run began (read before staging). After the approval
+ * the anchor is read afresh; a different anchor makes a different shift, and the deployer
+ * starts that one from scratch. Only a hint: nothing reaches production before the shift.
+ */
+function anticipateFirstStep(s: RunScope, target: DeployTarget, release: ReleaseVersion, versionId: string, signal: AbortSignal): void {
+  const step = s.config.production.steps[0];
+  const served = s.facts.productionAtStart;
+  if (step === undefined || !served || !s.deps.deployer.anticipateShift) return;
+  const allocation = stepAllocation(versionId, baselineVersion(served.allocation), step);
+  s.deps.deployer.anticipateShift(target, allocation, stepMessage(release.tag, step), signal).catch((error: unknown) => {
+    s.deps.logger.debug(`The first traffic shift was not started ahead: ${errorMessage(error)}`);
+  });
+}
+
 /** The production upload, started when the approval wait starts; its outcome is kept, never thrown. */
 class UploadDuringWait {
   readonly settled: Promise<WaitUpload>;
@@ -129,7 +146,9 @@ class UploadDuringWait {
           `Uploaded ${release.tag} to ${target.environment}: version ${up.versionId}; it serves no traffic until approved.`,
         );
         s.rec.record("production-deploy", label, "passed", startedAt, `version ${up.versionId}, no traffic`);
-        return (this.#current = { state: "uploaded", versionId: up.versionId });
+        this.#current = { state: "uploaded", versionId: up.versionId };
+        anticipateFirstStep(s, target, release, up.versionId, signal);
+        return this.#current;
       },
       (error: unknown): WaitUpload => {
         const why = this.#stop.signal.aborted

@@ -71,6 +71,13 @@ export interface Deployer {
    * starting a tool, when it can.
    */
   restore(target: DeployTarget, allocation: Allocation, message: string, signal: AbortSignal, options?: RestoreOptions): Promise<void>;
+  /**
+   * A hint: the next write to this environment will probably be `shift(target, allocation,
+   * message)` (the approval that allows it is still awaited). The deployer may get ready for it,
+   * but nothing may reach the platform before `shift` is called; a shift with other arguments,
+   * or none, must leave no trace.
+   */
+  anticipateShift?(target: DeployTarget, allocation: Allocation, message: string, signal: AbortSignal): Promise<void>;
   /** What the environment serves now; `null` when it does not exist yet (first deploy). */
   status(target: DeployTarget, signal: AbortSignal): Promise<LiveState | null>;
   /** Earlier deployments, newest first. */

@@ -211,17 +211,12 @@ export class ProductionRun {
           s.deps.logger.info(`Uploaded ${this.#release.tag} to ${this.#target.environment}: version ${uploaded}.`);
         });
     if (failed) return failed;
-    const old = soleVersion(this.#anchor?.allocation) ?? mainVersion(this.#anchor?.allocation);
+    const old = baselineVersion(this.#anchor?.allocation);
     for (const step of s.config.production.steps) {
-      const split = step < 100 && old !== undefined;
-      const allocation: Allocation = split
-        ? [
-            { versionId: uploaded, percentage: step },
-            { versionId: old, percentage: 100 - step },
-          ]
-        : [{ versionId: uploaded, percentage: 100 }];
+      const allocation = stepAllocation(uploaded, old, step);
+      const split = allocation.length > 1;
       const shifted = await this.#write(`Route ${describeAllocation(allocation)}`, true, async () => {
-        await s.deps.deployer.shift(this.#target, allocation, `shipline ${this.#release.tag} at ${step}%`, s.signal);
+        await s.deps.deployer.shift(this.#target, allocation, stepMessage(this.#release.tag, step), s.signal);
         this.#learn({ productionVersionId: uploaded });
       });
       if (shifted) return shifted;
@@ -229,7 +224,10 @@ export class ProductionRun {
       const shiftedAt = s.deps.clock.now();
       const unhealthy = await this.#gate(split ? `health@${step}%` : "health", pinned, allocation);
       if (unhealthy) return unhealthy;
-      const worse = split ? await judgeStep(s, this.#target, { step, candidate: uploaded, baseline: old, from: shiftedAt }) : undefined;
+      const worse =
+        split && old !== undefined
+          ? await judgeStep(s, this.#target, { step, candidate: uploaded, baseline: old, from: shiftedAt })
+          : undefined;
       if (worse) return worse;
     }
     return undefined;
@@ -600,4 +598,24 @@ export class ProductionRun {
 
 export function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** The version a gradual rollout splits against: the anchor's only one, else its main one. */
+export function baselineVersion(anchor: Allocation | undefined): string | undefined {
+  return soleVersion(anchor) ?? mainVersion(anchor);
+}
+
+/** The traffic split of a gradual step: the new version at `step` %, the baseline at the rest. */
+export function stepAllocation(uploaded: string, baseline: string | undefined, step: number): Allocation {
+  return step < 100 && baseline !== undefined
+    ? [
+        { versionId: uploaded, percentage: step },
+        { versionId: baseline, percentage: 100 - step },
+      ]
+    : [{ versionId: uploaded, percentage: 100 }];
+}
+
+/** The deployment message of a gradual step. */
+export function stepMessage(tag: string, step: number): string {
+  return `shipline ${tag} at ${step}%`;
 }

@@ -17,13 +17,13 @@ describe("shipline sandbox", () => {
     const running = runSandboxCommand({ inputs: {}, options: { json: true }, positionals: [] }, io, stopped);
     while (stdout.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
     const described = JSON.parse(stdout[0] ?? "{}") as { apiBaseUrl: string; accountId: string };
-    const response = await fetch(`${described.apiBaseUrl}/accounts/${described.accountId}/d1/database`, {
+    const response = await fetch(`${described.apiBaseUrl}/accounts/${described.accountId}/queues`, {
       method: "POST",
       headers: { authorization: "Bearer any" },
     });
     expect(response.status).toBe(404);
     stop();
     expect(await running).toBe(0);
-    expect(stderr[0]).toMatch(/^⚠ sandbox: shipline's sandbox does not support POST \/accounts\/…\/d1\/database .*code 7000$/);
+    expect(stderr[0]).toMatch(/^⚠ sandbox: shipline's sandbox does not support POST \/accounts\/…\/queues .*code 7000$/);
   });
 });

@@ -100,6 +100,9 @@ describe("approval → live in one call (gradual, issue approval, real clock)", 
     console.log(`approval-live: approving comment → production deploy request ${latency} ms`);
     expect(latency).toBeLessThan(20_000);
     expect(run.stdout).toMatch(/polled every 2s, production changes once it lands/);
+    // That versions deploy was started during the wait, every request held, and went on once approved.
+    expect(run.stdout).toContain("wrangler versions deploy");
+    expect(run.stdout).toMatch(/was started ahead and held; it went on at once/);
     // The issue is closed after the decision was handed on, before the run ended.
     const issue = world.github.state.issues.find((i: FakeIssue) => i.title === "Approve release v2.0.0 to production");
     expect(issue?.state).toBe("closed");

@@ -200,6 +200,7 @@ export interface StopAllOptions {
  */
 export async function stopAllChildren(options: StopAllOptions = {}): Promise<void> {
   if (options.refuseNew) refusing = true;
+  await Promise.all([...beforeStop].map((hook) => hook().catch(() => undefined)));
   const graceMs = options.graceMs ?? KILL_GRACE_MS;
   const entries = [...running.values()];
   if (entries.length === 0) return;
@@ -210,6 +211,17 @@ export async function stopAllChildren(options: StopAllOptions = {}): Promise<voi
   await Promise.race([Promise.all(entries.map((e) => e.settled)), bound]);
   clearTimeout(timer);
   killAllChildrenNow();
+}
+
+const beforeStop = new Set<() => Promise<void>>();
+
+/**
+ * Runs `hook` first whenever every child is stopped (a command started ahead of its turn
+ * refuses its held requests and stops renewing itself). Returns the function that removes it.
+ */
+export function beforeStopAll(hook: () => Promise<void>): () => void {
+  beforeStop.add(hook);
+  return () => void beforeStop.delete(hook);
 }
 
 /** SIGKILLs every registered group at once, synchronously (the `exit` hook). */

@@ -72,6 +72,11 @@ export type WranglerDeployerOptions = WranglerDeployerRunnerOptions | WranglerDe
 // The URL line after "Deployed <name> triggers": two spaces, then the URL.
 const TARGET_URL_LINE = /^ {2}(https:\/\/\S+)$/m;
 
+/** An anticipated shift's process is replaced this often while it waits (undici's headers timeout is 300 s). */
+const ANTICIPATED_RENEW_MS: Millis = 4 * 60_000;
+/** Held longer than this, it is not adopted (the renewal should have replaced it first). */
+const ANTICIPATED_MAX_HOLD_MS: Millis = 4.5 * 60_000;
+
 /** Deploys, inspects and rolls back a Worker with wrangler. */
 export class WranglerDeployer implements Deployer {
   readonly name = "wrangler";
@@ -121,6 +126,26 @@ export class WranglerDeployer implements Deployer {
     const result = await this.#runOrThrow(args, signal);
     // Guards the trap where a prompt is answered by nothing: exit 0, nothing deployed.
     if (!findEntry(result.entries, "version-deploy")) throw this.#missing(result, "reported no deployment");
+    if (result.startedAhead) this.#logger.info(`${this.#runner.describe(args)} was started ahead and held; it went on at once.`);
+  }
+
+  /**
+   * Starts `wrangler versions deploy` for `allocation` now, every request it makes held at a
+   * local gate until `shift` is called with the same allocation and message: then it goes on
+   * at once, without wrangler's start-up in between. Renewed every few minutes while it waits
+   * (a held request would time out). Nothing reaches Cloudflare before `shift`.
+   */
+  async anticipateShift(target: DeployTarget, allocation: Allocation, message: string, signal: AbortSignal): Promise<void> {
+    if (!this.#runner.prestart || allocationProblem(allocation)) return;
+    const base = this.#targets.apiBase(target.environment);
+    if (base.proxied) return;
+    await this.#runner.prestart(shiftArgs(target.environment, allocation, message), {
+      signal,
+      upstream: base.url,
+      holdReads: true,
+      maxHoldMs: ANTICIPATED_MAX_HOLD_MS,
+      renewAfterMs: ANTICIPATED_RENEW_MS,
+    });
   }
 
   async restore(

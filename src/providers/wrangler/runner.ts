@@ -10,7 +10,7 @@ import { performance } from "node:perf_hooks";
 import type { Millis } from "../../core/types.js";
 import { buildWranglerEnv, type BaseEnv } from "./env.js";
 import { parseOutputFile, type OutputEntry } from "./output.js";
-import { startChild, type RunningChild } from "../system/process-tree.js";
+import { beforeStopAll, startChild, type RunningChild } from "../system/process-tree.js";
 import { describeCommand, stripAnsi } from "./text.js";
 import { startWriteGate, type WriteGate } from "./write-gate.js";
 
@@ -29,6 +29,8 @@ export interface WranglerResult {
   readonly durationMs: Millis;
   readonly timedOut: boolean;
   readonly cancelled: boolean;
+  /** The process was started ahead of its turn (`prestart`) and adopted by this run. */
+  readonly startedAhead?: true;
 }
 
 export interface RunOptions {
@@ -48,6 +50,8 @@ export interface WranglerRunner {
   run(args: readonly string[], options?: RunOptions): Promise<WranglerResult>;
   /** The printed command line, e.g. `wrangler deploy --env staging`. */
   describe(args: readonly string[]): string;
+  /** Starts `args` ahead of its turn with its requests held; `run` with the same args adopts it. */
+  prestart?(args: readonly string[], options: PrestartOptions): Promise<{ readonly ended: Promise<void> } | undefined>;
 }
 
 /** Reported the moment a wrangler process has been spawned. */
@@ -87,6 +91,15 @@ export interface PrestartOptions {
   readonly upstream: string;
   /** Milliseconds, for how long a write has been held (tests). @default performance.now */
   readonly now?: () => number;
+  /** Hold its reads too: it waits at its first request, so what it reads is fresh once adopted. */
+  readonly holdReads?: boolean;
+  /** A request held longer is not let through; the command starts afresh instead. @default PRESTART_MAX_HOLD_MS */
+  readonly maxHoldMs?: Millis;
+  /**
+   * While nobody adopts it, the process is replaced by a fresh one this often, before its held
+   * request could time out (undici's default headers timeout is 300 s). @default never
+   */
+  readonly renewAfterMs?: Millis;
 }
 
 /** A command started ahead of its turn, its writes held at a gate. */
@@ -96,6 +109,7 @@ interface Prestarted {
   readonly gate: WriteGate;
   readonly child: RunningChild;
   readonly result: Promise<WranglerResult>;
+  readonly maxHoldMs: Millis;
   adopted: boolean;
   /** The process has exited (on its own, or stopped). */
   ended: boolean;
@@ -111,6 +125,8 @@ export const PRESTART_MAX_HOLD_MS: Millis = 30_000;
 export class WranglerProcessRunner implements WranglerRunner {
   readonly #options: WranglerProcessOptions;
   #prestarted: Prestarted | undefined;
+  #renewal: NodeJS.Timeout | undefined;
+  #renewing: Promise<void> | undefined;
 
   constructor(options: WranglerProcessOptions) {
     this.#options = options;
@@ -127,9 +143,12 @@ export class WranglerProcessRunner implements WranglerRunner {
 
   async run(args: readonly string[], options: RunOptions = {}): Promise<WranglerResult> {
     if (options.signal?.aborted) return notStarted(args, { cancelled: true });
+    clearTimeout(this.#renewal);
+    this.#renewal = undefined;
+    await this.#renewing;
     const early = this.#prestarted;
     if (early && !early.adopted) {
-      if (sameCommand(early, args, options.secrets) && !early.ended && early.gate.heldForMs() <= PRESTART_MAX_HOLD_MS) {
+      if (sameCommand(early, args, options.secrets) && !early.ended && early.gate.heldForMs() <= early.maxHoldMs) {
         return this.#adopt(early, options.signal);
       }
       // Nothing it wrote has reached Cloudflare: a fresh process is always safe.
@@ -151,8 +170,11 @@ export class WranglerProcessRunner implements WranglerRunner {
    * gate. Until then, nothing has changed; `discardPrestarted` (or the signal) stops it.
    */
   async prestart(args: readonly string[], options: PrestartOptions): Promise<{ readonly ended: Promise<void> } | undefined> {
-    if (this.#prestarted || options.signal.aborted) return undefined;
-    const gate = await startWriteGate(options.upstream, options.now);
+    if ((this.#prestarted && !this.#prestarted.adopted) || options.signal.aborted) return undefined;
+    const gate = await startWriteGate(options.upstream, {
+      ...(options.now ? { now: options.now } : {}),
+      ...(options.holdReads ? { holdReads: true } : {}),
+    });
     const dir = await mkdtemp(join(this.#options.tempRoot ?? tmpdir(), "shipline-wrangler-"));
     const started = await this.#start(
       dir,
@@ -164,28 +186,56 @@ export class WranglerProcessRunner implements WranglerRunner {
     );
     const onAbort = () => gate.refuse("the run was cancelled before its deploy");
     options.signal.addEventListener("abort", onAbort, { once: true });
+    let record: Prestarted | undefined;
     const result = this.#collect(started).finally(async () => {
       options.signal.removeEventListener("abort", onAbort);
       gate.refuse("the wrangler process has ended");
       await gate.close();
       await rm(dir, { recursive: true, force: true });
-      if (this.#prestarted) this.#prestarted.ended = true;
+      if (record) record.ended = true;
     });
     result.catch(() => undefined);
-    this.#prestarted = {
+    record = this.#prestarted = {
       given: [...args],
       secrets: secretsKey(options.secrets),
       gate,
       child: started.child,
       result,
+      maxHoldMs: options.maxHoldMs ?? PRESTART_MAX_HOLD_MS,
       adopted: false,
       ended: false,
     };
+    if (options.renewAfterMs !== undefined) this.#scheduleRenewal(args, options, options.renewAfterMs);
+    // Stopping every child (the end of a run, a cancel) ends this one's wait and its renewals too.
+    const forget = beforeStopAll(() => this.discardPrestarted("the run is stopping its processes"));
+    void result.finally(forget).catch(noop);
     return { ended: result.then(noop, noop) };
   }
 
-  /** Stops a started command nobody adopted: its held writes are refused, its process group killed. */
+  /** Stops a started command nobody adopted (and its renewals): its held writes are refused, its process group killed. */
   async discardPrestarted(reason: string): Promise<void> {
+    clearTimeout(this.#renewal);
+    this.#renewal = undefined;
+    await this.#renewing;
+    await this.#discard(reason);
+  }
+
+  /** Replaces the waiting process by a fresh one, until someone adopts or discards it. */
+  #scheduleRenewal(args: readonly string[], options: PrestartOptions, afterMs: Millis): void {
+    this.#renewal = setTimeout(() => {
+      this.#renewal = undefined;
+      const early = this.#prestarted;
+      if (!early || early.adopted || early.ended || options.signal.aborted) return;
+      this.#renewing = (async () => {
+        await this.#discard("replaced by a fresh process before its request could time out");
+        this.#prestarted = undefined;
+        await this.prestart(args, options);
+      })().catch(noop);
+    }, afterMs);
+    this.#renewal.unref();
+  }
+
+  async #discard(reason: string): Promise<void> {
     const early = this.#prestarted;
     if (!early || early.adopted) return;
     early.adopted = true;
@@ -200,7 +250,7 @@ export class WranglerProcessRunner implements WranglerRunner {
     signal?.addEventListener("abort", onAbort, { once: true });
     early.gate.open();
     try {
-      return await early.result;
+      return { ...(await early.result), startedAhead: true };
     } finally {
       signal?.removeEventListener("abort", onAbort);
     }

@@ -116,6 +116,23 @@ export class WranglerTargets {
     return early.read;
   }
 
+  /**
+   * The API base URL wrangler uses for `--env <environment>`, and whether a proxy is set (then
+   * a local gate in front of it cannot be used: wrangler would send the gate's address to the proxy).
+   */
+  apiBase(environment: string): { readonly url: string; readonly proxied: boolean } {
+    const options = this.#options;
+    const connection = connectionFor({
+      env: options.env,
+      apiToken: options.apiToken,
+      accountId: options.accountId,
+      workingDirectory: options.workingDirectory,
+      environment,
+      complianceRegion: complianceRegionFor(this.project(), environment),
+    });
+    return { url: connection.baseUrl, proxied: connection.proxy !== undefined };
+  }
+
   /** Worker, account and API client for an environment. */
   resolve(environment: string, signal: AbortSignal): Promise<ResolvedTarget> {
     const known = this.#resolved.get(environment);

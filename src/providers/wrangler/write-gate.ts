@@ -36,7 +36,15 @@ const READS = new Set(["GET", "HEAD", "OPTIONS"]);
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer"]);
 
 /** Starts a gate on 127.0.0.1 that relays to `upstream` (the API base URL wrangler would use, e.g. `https://api.cloudflare.com/client/v4`). */
-export async function startWriteGate(upstream: string, now: () => number = () => performance.now()): Promise<WriteGate> {
+export interface WriteGateOptions {
+  /** Hold reads too: the command waits at its first request (its reads are then fresh when it goes on). */
+  readonly holdReads?: boolean;
+  /** Milliseconds, for `heldForMs`. @default performance.now */
+  readonly now?: () => number;
+}
+
+export async function startWriteGate(upstream: string, options: WriteGateOptions = {}): Promise<WriteGate> {
+  const now = options.now ?? (() => performance.now());
   const base = new URL(upstream);
   const basePath = base.pathname.replace(/\/+$/, "");
   let state: { kind: "held" } | { kind: "open" } | { kind: "refused"; reason: string } = { kind: "held" };
@@ -81,8 +89,8 @@ export async function startWriteGate(upstream: string, now: () => number = () =>
   };
 
   const server = createServer((req, res) => {
-    if (READS.has(req.method ?? "GET")) return relay(req, res);
-    sawWrite = true;
+    if (READS.has(req.method ?? "GET") && (!options.holdReads || state.kind !== "held")) return relay(req, res);
+    if (!READS.has(req.method ?? "GET")) sawWrite = true;
     if (state.kind !== "held") return relay(req, res);
     // The body waits in the socket until the gate decides.
     req.pause();

@@ -137,6 +137,28 @@ describe("runPipeline: gradual with an approval uploads during the wait", () => 
     ]);
   });
 
+  it("tells the deployer, once the upload is done, which first shift the approval will let through: the one that follows", async () => {
+    const s = setup();
+    const anticipated: Array<{ environment: string; allocation: unknown; message: string }> = [];
+    s.deployer.anticipateShift = async (target, allocation, message) => {
+      // A hint only: by then the approval is still awaited and nothing moved production.
+      expect(s.deployer.writes("production")).toEqual(["upload"]);
+      anticipated.push({ environment: target.environment, allocation, message });
+    };
+    const approval = scriptedApproval(s.deployer, async () => {
+      await settle();
+      return { status: "approved", approvedBy: ["alice"] };
+    });
+    const result = await runPipeline(GRADUAL, { ...s.deps, approval }, new AbortController().signal);
+    expect(result.result, result.message).toBe("released");
+    const firstShift = s.deployer.calls.find((c) => c.method === "shift");
+    expect(anticipated).toEqual([{ environment: "production", allocation: firstShift?.args, message: "shipline v1.2.0 at 10%" }]);
+    expect(anticipated[0]?.allocation).toEqual([
+      { versionId: result.productionVersionId, percentage: 10 },
+      { versionId: "prod-old", percentage: 90 },
+    ]);
+  });
+
   it("waits, before the run ends, for the approval to finish closing its request after the production deploy", async () => {
     const s = setup();
     let callsWhenClosing: string[] = [];

@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { firstDeploy } from "../../../src/action/prestart.js";
 import { resolveSettings } from "../../../src/config/resolve.js";
+import { stopAllChildren } from "../../../src/providers/system/process-tree.js";
 import { PRESTART_MAX_HOLD_MS, WranglerProcessRunner } from "../../../src/providers/wrangler/runner.js";
 import { startWriteGate } from "../../../src/providers/wrangler/write-gate.js";
 
@@ -189,6 +190,47 @@ describe("a deploy started early, its writes held", () => {
     expect(result.exitCode).toBe(0);
     const second = JSON.parse(readFileSync(join(dir, "record.json"), "utf8")) as { pid: number };
     expect(second.pid).not.toBe(first.pid);
+  });
+});
+
+describe("a shift started ahead of the approval, every request held", () => {
+  const record = () => JSON.parse(readFileSync(join(dir, "record.json"), "utf8")) as { pid: number };
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it("reads nothing until adopted, is renewed while it waits, and the renewed process is the one adopted", async () => {
+    const r = runner();
+    const options = { signal: new AbortController().signal, upstream: upstreamUrl, holdReads: true, maxHoldMs: 60_000, renewAfterMs: 300 };
+    await r.prestart(DEPLOY, options);
+    await until(() => existsSync(join(dir, "record.json")), "the first process");
+    const first = record().pid;
+    await until(() => existsSync(join(dir, "record.json")) && record().pid !== first, "the renewal");
+    expect(alive(first)).toBe(false);
+    expect(seen).toEqual([]);
+    const adoptedAt = Date.now();
+    const result = await r.run(DEPLOY);
+    expect(result).toMatchObject({ exitCode: 0, startedAhead: true });
+    expect(seen.map((s) => s.method)).toEqual(["GET", "POST"]);
+    expect(seen[0]!.at).toBeGreaterThanOrEqual(adoptedAt);
+  });
+
+  it("stops waiting, and renewing, when every child process is stopped", async () => {
+    const r = runner();
+    await r.prestart(DEPLOY, { signal: new AbortController().signal, upstream: upstreamUrl, holdReads: true, renewAfterMs: 200 });
+    await until(() => existsSync(join(dir, "record.json")), "the process");
+    const pid = record().pid;
+    await stopAllChildren();
+    expect(alive(pid)).toBe(false);
+    // Past two renewal periods: no process was started again.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(record().pid).toBe(pid);
+    expect(seen).toEqual([]);
   });
 });
 
