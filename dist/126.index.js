@@ -48,8 +48,8 @@ function editDistance(a, b) {
 var core_errors = __webpack_require__(3828);
 // EXTERNAL MODULE: ./lib/config/file.js
 var config_file = __webpack_require__(9950);
-// EXTERNAL MODULE: ./lib/config/resolve.js + 5 modules
-var resolve = __webpack_require__(9664);
+// EXTERNAL MODULE: ./lib/config/resolve.js + 6 modules
+var resolve = __webpack_require__(8739);
 // EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 17 modules
 var schemas = __webpack_require__(8816);
 // EXTERNAL MODULE: ./lib/core/analysis.js
@@ -223,8 +223,8 @@ function gateShape(base) {
             : "Checks of the health gate. Default: one check built from the health-path and health-expect-* inputs.").optional(),
     };
 }
-/** The config file's zod schema. */
-const configFileSchema = schemas/* strictObject */.rej({
+/** The config file's keys but `workers`. */
+const baseSchema = schemas/* strictObject */.rej({
     "working-directory": schema_text("working-directory").optional(),
     "wrangler-version": schemas/* union */.KCZ([schemas/* string */.YjP(), schemas/* number */.aig()], err(values/* ACCEPTED */.wh.semverRange))
         .meta({ description: describe("wrangler-version") })
@@ -274,7 +274,38 @@ const configFileSchema = schemas/* strictObject */.rej({
         "create-release": bool("release.create-release").optional(),
     }, "Tags and the GitHub Release created after a healthy production deploy.").optional(),
     deployer: deployerSchema.optional(),
-}, err("a mapping with the keys working-directory, wrangler-version, secrets, vars, required-secrets, before-production, after-release, staging, approval, production, release, deployer"))
+}, err("a mapping with the keys working-directory, wrangler-version, secrets, vars, required-secrets, before-production, after-release, staging, approval, production, release, deployer, workers"))
+    .meta({ title: "shipline" });
+/** One Worker of a several-Worker release: its own folder, environments, URLs and checks (see config/workers.ts). */
+const workerSchema = baseSchema
+    .pick({
+    "working-directory": true,
+    secrets: true,
+    vars: true,
+    "required-secrets": true,
+    "before-production": true,
+    "after-release": true,
+    staging: true,
+    production: true,
+})
+    .extend({
+    name: schemas/* string */.YjP(err("a name such as api"))
+        .meta({ description: "The Worker's name in logs, outputs and the summary (letters, digits, `.`, `_`, `-`)." }),
+})
+    .meta({
+    title: "worker",
+    description: "One Worker of the release. Its keys override the top-level ones for this Worker; `working-directory` defaults to the repository root.",
+});
+/** The config file's zod schema. */
+const configFileSchema = baseSchema
+    .extend({
+    workers: schemas/* array */.YOg(workerSchema, err("a list of Workers, each a mapping with `name`"))
+        .min(1, err("a list of at least one Worker"))
+        .meta({
+        description: "Several Workers in one release, deployed in this order: every staging deploy and smoke gate, one approval, every production anchor, then each production deploy with its health gate; a failed gate restores every Worker already deployed, in reverse order.",
+    })
+        .optional(),
+})
     .meta({ title: "shipline" });
 /** The JSON Schema of the config file, as published in `schema/shipline.schema.json`. */
 function emitJsonSchema() {

@@ -35,6 +35,7 @@ const systemClock = {
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   FG: () => (/* binding */ beforeStopAll),
 /* harmony export */   LM: () => (/* binding */ stopAllChildren),
 /* harmony export */   v0: () => (/* binding */ startChild)
 /* harmony export */ });
@@ -175,6 +176,7 @@ function startChild(file, args, options) {
 async function stopAllChildren(options = {}) {
     if (options.refuseNew)
         refusing = true;
+    await Promise.all([...beforeStop].map((hook) => hook().catch(() => undefined)));
     const graceMs = options.graceMs ?? KILL_GRACE_MS;
     const entries = [...running.values()];
     if (entries.length === 0)
@@ -187,6 +189,15 @@ async function stopAllChildren(options = {}) {
     await Promise.race([Promise.all(entries.map((e) => e.settled)), bound]);
     clearTimeout(timer);
     killAllChildrenNow();
+}
+const beforeStop = new Set();
+/**
+ * Runs `hook` first whenever every child is stopped (a command started ahead of its turn
+ * refuses its held requests and stops renewing itself). Returns the function that removes it.
+ */
+function beforeStopAll(hook) {
+    beforeStop.add(hook);
+    return () => void beforeStop.delete(hook);
 }
 /** SIGKILLs every registered group at once, synchronously (the `exit` hook). */
 function killAllChildrenNow() {
@@ -1026,8 +1037,8 @@ var external_node_https_ = __webpack_require__(4708);
 const READS = new Set(["GET", "HEAD", "OPTIONS"]);
 /** Hop-by-hop headers (RFC 9110 §7.6.1) are the gate's own business on each side. */
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer"]);
-/** Starts a gate on 127.0.0.1 that relays to `upstream` (the API base URL wrangler would use, e.g. `https://api.cloudflare.com/client/v4`). */
-async function startWriteGate(upstream, now = () => external_node_perf_hooks_.performance.now()) {
+async function startWriteGate(upstream, options = {}) {
+    const now = options.now ?? (() => external_node_perf_hooks_.performance.now());
     const base = new URL(upstream);
     const basePath = base.pathname.replace(/\/+$/, "");
     let state = { kind: "held" };
@@ -1072,9 +1083,10 @@ async function startWriteGate(upstream, now = () => external_node_perf_hooks_.pe
         req.pipe(out);
     };
     const server = (0,external_node_http_.createServer)((req, res) => {
-        if (READS.has(req.method ?? "GET"))
+        if (READS.has(req.method ?? "GET") && (!options.holdReads || state.kind !== "held"))
             return relay(req, res);
-        sawWrite = true;
+        if (!READS.has(req.method ?? "GET"))
+            sawWrite = true;
         if (state.kind !== "held")
             return relay(req, res);
         // The body waits in the socket until the gate decides.
@@ -1150,6 +1162,8 @@ const PRESTART_MAX_HOLD_MS = 30_000;
 class WranglerProcessRunner {
     #options;
     #prestarted;
+    #renewal;
+    #renewing;
     constructor(options) {
         this.#options = options;
     }
@@ -1163,9 +1177,12 @@ class WranglerProcessRunner {
     async run(args, options = {}) {
         if (options.signal?.aborted)
             return notStarted(args, { cancelled: true });
+        clearTimeout(this.#renewal);
+        this.#renewal = undefined;
+        await this.#renewing;
         const early = this.#prestarted;
         if (early && !early.adopted) {
-            if (sameCommand(early, args, options.secrets) && !early.ended && early.gate.heldForMs() <= PRESTART_MAX_HOLD_MS) {
+            if (sameCommand(early, args, options.secrets) && !early.ended && early.gate.heldForMs() <= early.maxHoldMs) {
                 return this.#adopt(early, options.signal);
             }
             // Nothing it wrote has reached Cloudflare: a fresh process is always safe.
@@ -1187,37 +1204,68 @@ class WranglerProcessRunner {
      * gate. Until then, nothing has changed; `discardPrestarted` (or the signal) stops it.
      */
     async prestart(args, options) {
-        if (this.#prestarted || options.signal.aborted)
+        if ((this.#prestarted && !this.#prestarted.adopted) || options.signal.aborted)
             return undefined;
-        const gate = await startWriteGate(options.upstream, options.now);
+        const gate = await startWriteGate(options.upstream, {
+            ...(options.now ? { now: options.now } : {}),
+            ...(options.holdReads ? { holdReads: true } : {}),
+        });
         const dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(this.#options.tempRoot ?? (0,external_node_os_.tmpdir)(), "shipline-wrangler-"));
         const started = await this.#start(dir, args, { signal: options.signal, ...(options.secrets ? { secrets: options.secrets } : {}) }, {
             CLOUDFLARE_API_BASE_URL: gate.url,
         });
         const onAbort = () => gate.refuse("the run was cancelled before its deploy");
         options.signal.addEventListener("abort", onAbort, { once: true });
+        let record;
         const result = this.#collect(started).finally(async () => {
             options.signal.removeEventListener("abort", onAbort);
             gate.refuse("the wrangler process has ended");
             await gate.close();
             await (0,promises_.rm)(dir, { recursive: true, force: true });
-            if (this.#prestarted)
-                this.#prestarted.ended = true;
+            if (record)
+                record.ended = true;
         });
         result.catch(() => undefined);
-        this.#prestarted = {
+        record = this.#prestarted = {
             given: [...args],
             secrets: secretsKey(options.secrets),
             gate,
             child: started.child,
             result,
+            maxHoldMs: options.maxHoldMs ?? PRESTART_MAX_HOLD_MS,
             adopted: false,
             ended: false,
         };
+        if (options.renewAfterMs !== undefined)
+            this.#scheduleRenewal(args, options, options.renewAfterMs);
+        // Stopping every child (the end of a run, a cancel) ends this one's wait and its renewals too.
+        const forget = (0,process_tree/* beforeStopAll */.FG)(() => this.discardPrestarted("the run is stopping its processes"));
+        void result.finally(forget).catch(noop);
         return { ended: result.then(noop, noop) };
     }
-    /** Stops a started command nobody adopted: its held writes are refused, its process group killed. */
+    /** Stops a started command nobody adopted (and its renewals): its held writes are refused, its process group killed. */
     async discardPrestarted(reason) {
+        clearTimeout(this.#renewal);
+        this.#renewal = undefined;
+        await this.#renewing;
+        await this.#discard(reason);
+    }
+    /** Replaces the waiting process by a fresh one, until someone adopts or discards it. */
+    #scheduleRenewal(args, options, afterMs) {
+        this.#renewal = setTimeout(() => {
+            this.#renewal = undefined;
+            const early = this.#prestarted;
+            if (!early || early.adopted || early.ended || options.signal.aborted)
+                return;
+            this.#renewing = (async () => {
+                await this.#discard("replaced by a fresh process before its request could time out");
+                this.#prestarted = undefined;
+                await this.prestart(args, options);
+            })().catch(noop);
+        }, afterMs);
+        this.#renewal.unref();
+    }
+    async #discard(reason) {
         const early = this.#prestarted;
         if (!early || early.adopted)
             return;
@@ -1232,7 +1280,7 @@ class WranglerProcessRunner {
         signal?.addEventListener("abort", onAbort, { once: true });
         early.gate.open();
         try {
-            return await early.result;
+            return { ...(await early.result), startedAhead: true };
         }
         finally {
             signal?.removeEventListener("abort", onAbort);

@@ -53,7 +53,8 @@ function firstDeploy(settings, env) {
     const productionFirst = config.stages === "production";
     if (productionFirst && config.production.strategy !== "direct")
         return "production is uploaded first (gradual)";
-    if (productionFirst && config.production.beforeCommand)
+    const before = [config, ...(settings.workers ?? []).map((w) => w.settings.config)].some((c) => c.production.beforeCommand);
+    if (productionFirst && before)
         return "a before-production command runs first";
     const needsTags = !config.version.explicit && !config.version.ref?.startsWith("refs/tags/");
     if (needsTags)

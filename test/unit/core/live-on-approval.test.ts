@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { afterWait, uploadsDuringApproval, type WaitUpload } from "../../../src/core/live-on-approval.js";
 import type { PipelineDeps } from "../../../src/core/pipeline.js";
 import { runPipeline } from "../../../src/core/pipeline.js";
-import type { Approval, ApprovalRequest, DeployRequest, DeployTarget, UploadOutcome } from "../../../src/core/ports.js";
+import type { Approval, ApprovalRequest, Deployer, DeployRequest, DeployTarget, UploadOutcome } from "../../../src/core/ports.js";
 import type { ApprovalRecord } from "../../../src/core/types.js";
 import { FakeDeployer } from "../../../src/testing/fake-deployer.js";
 import { VirtualClock } from "../../../src/testing/virtual-clock.js";
@@ -140,7 +140,8 @@ describe("runPipeline: gradual with an approval uploads during the wait", () => 
   it("tells the deployer, once the upload is done, which first shift the approval will let through: the one that follows", async () => {
     const s = setup();
     const anticipated: Array<{ environment: string; allocation: unknown; message: string }> = [];
-    s.deployer.anticipateShift = async (target, allocation, message) => {
+    const deployer: Deployer = s.deployer;
+    deployer.anticipateShift = async (target, allocation, message) => {
       // A hint only: by then the approval is still awaited and nothing moved production.
       expect(s.deployer.writes("production")).toEqual(["upload"]);
       anticipated.push({ environment: target.environment, allocation, message });
