@@ -1017,6 +1017,8 @@ var wrangler_text = __webpack_require__(2238);
 var external_node_http_ = __webpack_require__(7067);
 // EXTERNAL MODULE: external "node:https"
 var external_node_https_ = __webpack_require__(4708);
+// EXTERNAL MODULE: external "node:stream/promises"
+var external_node_stream_promises_ = __webpack_require__(6466);
 ;// CONCATENATED MODULE: ./lib/providers/wrangler/write-gate.js
 /**
  * A gate in front of the Cloudflare API for one wrangler process started ahead of its turn.
@@ -1031,6 +1033,7 @@ var external_node_https_ = __webpack_require__(4708);
  * Bytes are relayed as they are (headers, bodies, compression); the gate adds no credentials
  * of its own: wrangler's own Authorization header is what reaches the API.
  */
+
 
 
 
@@ -1072,15 +1075,15 @@ async function startWriteGate(upstream, options = {}) {
                     back[name] = value;
             }
             res.writeHead(answer.statusCode ?? 502, answer.statusMessage, back);
-            answer.pipe(res);
+            // A reset on either side ends the other at once (wrangler sees the error, never a stall).
+            (0,external_node_stream_promises_.pipeline)(answer, res).catch(noop);
         });
-        out.on("error", (error) => {
+        (0,external_node_stream_promises_.pipeline)(req, out).catch((error) => {
             if (res.headersSent)
                 res.destroy(error);
             else
                 answerError(res, 502, `shipline's gate could not reach ${base.origin}: ${error.message}`);
         });
-        req.pipe(out);
     };
     const server = (0,external_node_http_.createServer)((req, res) => {
         if (READS.has(req.method ?? "GET") && (!options.holdReads || state.kind !== "held"))
@@ -1092,9 +1095,20 @@ async function startWriteGate(upstream, options = {}) {
         // The body waits in the socket until the gate decides.
         req.pause();
         heldSince ??= now();
-        waiting.push(() => {
+        const go = () => {
+            // A client that gave up while held (its connection closed) is not relayed: it may retry.
+            if (req.destroyed || res.destroyed || res.writableEnded)
+                return;
             req.resume();
             relay(req, res);
+        };
+        waiting.push(go);
+        res.once("close", () => {
+            const at = waiting.indexOf(go);
+            if (at >= 0)
+                waiting.splice(at, 1);
+            if (waiting.length === 0 && state.kind === "held")
+                heldSince = undefined;
         });
     });
     server.keepAliveTimeout = 5_000;
@@ -1136,6 +1150,7 @@ function answerError(res, status, message) {
     res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
     res.end(body);
 }
+function noop() { }
 //# sourceMappingURL=write-gate.js.map
 ;// CONCATENATED MODULE: ./lib/providers/wrangler/runner.js
 /**
@@ -1164,6 +1179,9 @@ class WranglerProcessRunner {
     #prestarted;
     #renewal;
     #renewing;
+    #starting;
+    #closed = false;
+    #forgetHook;
     constructor(options) {
         this.#options = options;
     }
@@ -1179,6 +1197,7 @@ class WranglerProcessRunner {
             return notStarted(args, { cancelled: true });
         clearTimeout(this.#renewal);
         this.#renewal = undefined;
+        await this.#starting;
         await this.#renewing;
         const early = this.#prestarted;
         if (early && !early.adopted) {
@@ -1186,7 +1205,7 @@ class WranglerProcessRunner {
                 return this.#adopt(early, options.signal);
             }
             // Nothing it wrote has reached Cloudflare: a fresh process is always safe.
-            await this.discardPrestarted("the run starts its deploy afresh");
+            await this.#discard("the run starts its deploy afresh");
         }
         const dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(this.#options.tempRoot ?? (0,external_node_os_.tmpdir)(), "shipline-wrangler-"));
         try {
@@ -1204,29 +1223,45 @@ class WranglerProcessRunner {
      * gate. Until then, nothing has changed; `discardPrestarted` (or the signal) stops it.
      */
     async prestart(args, options) {
-        if ((this.#prestarted && !this.#prestarted.adopted) || options.signal.aborted)
+        if (this.#closed || (this.#prestarted && !this.#prestarted.adopted) || options.signal.aborted)
             return undefined;
+        const starting = this.#startAhead(args, options);
+        this.#starting = starting.then(runner_noop, runner_noop);
+        const record = await starting;
+        // Discarded (the run ended, a cancel) while it was being set up: it goes at once.
+        if (this.#closed || options.signal.aborted)
+            await this.#discard("the run stopped while the command was starting");
+        return { ended: record.result.then(runner_noop, runner_noop) };
+    }
+    async #startAhead(args, options) {
         const gate = await startWriteGate(options.upstream, {
             ...(options.now ? { now: options.now } : {}),
             ...(options.holdReads ? { holdReads: true } : {}),
         });
-        const dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(this.#options.tempRoot ?? (0,external_node_os_.tmpdir)(), "shipline-wrangler-"));
-        const started = await this.#start(dir, args, { signal: options.signal, ...(options.secrets ? { secrets: options.secrets } : {}) }, {
-            CLOUDFLARE_API_BASE_URL: gate.url,
-        });
+        let dir;
+        let started;
+        try {
+            dir = await (0,promises_.mkdtemp)((0,external_node_path_.join)(this.#options.tempRoot ?? (0,external_node_os_.tmpdir)(), "shipline-wrangler-"));
+            const command = { signal: options.signal, ...(options.secrets ? { secrets: options.secrets } : {}) };
+            started = await this.#start(dir, args, command, { CLOUDFLARE_API_BASE_URL: gate.url });
+        }
+        catch (error) {
+            await gate.close();
+            if (dir)
+                await (0,promises_.rm)(dir, { recursive: true, force: true });
+            throw error;
+        }
         const onAbort = () => gate.refuse("the run was cancelled before its deploy");
         options.signal.addEventListener("abort", onAbort, { once: true });
-        let record;
+        const folder = dir;
         const result = this.#collect(started).finally(async () => {
             options.signal.removeEventListener("abort", onAbort);
             gate.refuse("the wrangler process has ended");
             await gate.close();
-            await (0,promises_.rm)(dir, { recursive: true, force: true });
-            if (record)
-                record.ended = true;
+            await (0,promises_.rm)(folder, { recursive: true, force: true });
         });
         result.catch(() => undefined);
-        record = this.#prestarted = {
+        const record = {
             given: [...args],
             secrets: secretsKey(options.secrets),
             gate,
@@ -1236,17 +1271,26 @@ class WranglerProcessRunner {
             adopted: false,
             ended: false,
         };
+        // Ended as soon as the process has: an exited command is never adopted (a fresh one is started).
+        void started.child.result.finally(() => (record.ended = true)).catch(runner_noop);
+        this.#prestarted = record;
         if (options.renewAfterMs !== undefined)
             this.#scheduleRenewal(args, options, options.renewAfterMs);
-        // Stopping every child (the end of a run, a cancel) ends this one's wait and its renewals too.
-        const forget = (0,process_tree/* beforeStopAll */.FG)(() => this.discardPrestarted("the run is stopping its processes"));
-        void result.finally(forget).catch(noop);
-        return { ended: result.then(noop, noop) };
+        // Stopping every child (the end of a run, a cancel) ends the wait and the renewals too.
+        this.#forgetHook ??= (0,process_tree/* beforeStopAll */.FG)(() => this.discardPrestarted("the run is stopping its processes"));
+        return record;
     }
-    /** Stops a started command nobody adopted (and its renewals): its held writes are refused, its process group killed. */
+    /**
+     * Stops a started command nobody adopted, and starts none again (no renewals, no later
+     * `prestart`): its held requests are refused, its process group killed.
+     */
     async discardPrestarted(reason) {
+        this.#closed = true;
         clearTimeout(this.#renewal);
         this.#renewal = undefined;
+        this.#forgetHook?.();
+        this.#forgetHook = undefined;
+        await this.#starting;
         await this.#renewing;
         await this.#discard(reason);
     }
@@ -1255,13 +1299,13 @@ class WranglerProcessRunner {
         this.#renewal = setTimeout(() => {
             this.#renewal = undefined;
             const early = this.#prestarted;
-            if (!early || early.adopted || early.ended || options.signal.aborted)
+            if (this.#closed || !early || early.adopted || early.ended || options.signal.aborted)
                 return;
             this.#renewing = (async () => {
                 await this.#discard("replaced by a fresh process before its request could time out");
                 this.#prestarted = undefined;
                 await this.prestart(args, options);
-            })().catch(noop);
+            })().catch(runner_noop);
         }, afterMs);
         this.#renewal.unref();
     }
@@ -1327,7 +1371,7 @@ class WranglerProcessRunner {
         };
     }
 }
-function noop() { }
+function runner_noop() { }
 function sameCommand(early, args, secrets) {
     return early.given.length === args.length && early.given.every((arg, i) => arg === args[i]) && early.secrets === secretsKey(secrets);
 }

@@ -3649,23 +3649,27 @@ async function approvalThenLive(s, release) {
         const stop = await approvalFlow(s, release);
         return stop ? { stop } : {};
     }
-    const upload = new UploadDuringWait(s, release);
+    const hint = new AbortController();
+    const upload = new UploadDuringWait(s, release, hint.signal);
     let stop;
     try {
         stop = await approvalFlow(s, release, true);
     }
     catch (error) {
+        hint.abort();
         upload.stop();
         await upload.settled;
         throw error;
     }
+    if (stop)
+        hint.abort();
     let next = afterWait(stop === undefined, upload.current);
     const stopped = next.kind === "stop-upload";
     if (stopped)
         upload.stop();
     if (next.kind === "await-upload" || stopped)
         next = afterWait(stop === undefined, await upload.settled);
-    return stop ? { stop: withUnused(s, stop, next, stopped) } : approved(s, next);
+    return stop ? { stop: withUnused(s, stop, next, stopped) } : { ...approved(s, next), dropHint: () => hint.abort() };
 }
 function approved(s, next) {
     if (next.kind === "shift") {
@@ -3714,7 +3718,7 @@ class UploadDuringWait {
     settled;
     #current = { state: "in-flight" };
     #stop = new AbortController();
-    constructor(s, release) {
+    constructor(s, release, hint) {
         const target = { environment: s.config.production.environment };
         const signal = AbortSignal.any([s.signal, this.#stop.signal]);
         const startedAt = s.deps.clock.now();
@@ -3724,7 +3728,7 @@ class UploadDuringWait {
             s.deps.logger.info(`Uploaded ${release.tag} to ${target.environment}: version ${up.versionId}; it serves no traffic until approved.`);
             s.rec.record("production-deploy", label, "passed", startedAt, `version ${up.versionId}, no traffic`);
             this.#current = { state: "uploaded", versionId: up.versionId };
-            anticipateFirstStep(s, target, release, up.versionId, signal);
+            anticipateFirstStep(s, target, release, up.versionId, AbortSignal.any([s.signal, hint]));
             return this.#current;
         }, (error) => {
             const why = this.#stop.signal.aborted
@@ -3803,6 +3807,7 @@ async function releaseFlow(s) {
     if (blocked)
         return blocked;
     let uploaded;
+    let dropHint;
     if (s.config.stages === "production") {
         s.rec.skip("staging-deploy", "Staging", "passed in an earlier job (stages: production)");
     }
@@ -3818,11 +3823,17 @@ async function releaseFlow(s) {
         if (approval.stop)
             return approval.stop;
         uploaded = approval.uploaded;
+        dropHint = approval.dropHint;
     }
-    const before = await beforeProductionFlow(s, release);
-    if (before)
-        return before;
-    return afterProductionFlow(s, release, await productionFlow(s, release, uploaded));
+    try {
+        const before = await beforeProductionFlow(s, release);
+        if (before)
+            return before;
+        return afterProductionFlow(s, release, await productionFlow(s, release, uploaded));
+    }
+    finally {
+        dropHint?.();
+    }
 }
 /**
  * Reads production's deployments once. A failure that will not pass (credentials, account,
@@ -6136,6 +6147,8 @@ class WranglerDeployer {
     async deploy(target, request, signal) {
         const args = (0,commands/* deployArgs */.L)(target.environment, request.release.tag, request.message, this.#vars);
         const result = await this.#runOrThrow(args, signal, this.#secrets);
+        if (result.startedAhead)
+            this.#logger.info(`${this.#runner.describe(args)} was started ahead and held; it went on at once.`);
         const entry = (0,output/* findEntry */.w4)(result.entries, "deploy");
         const versionId = reportedVersionId(result);
         if (!versionId)

@@ -40,7 +40,8 @@ export const modules = {
  * release whose version is known without GitHub (a tag ref or the `version` input), whose
  * first deploy is a `wrangler deploy` nothing runs before (no `before-production` command
  * ahead of a production-first deploy: it may build or migrate), and with no proxy (wrangler
- * would send the gate's local address to it).
+ * would send the gate's local address to it). A project with a custom build (`build.command`
+ * in the wrangler config) is not started early either (see `prestartFirstDeploy`).
  */
 function firstDeploy(settings, env) {
     const config = settings.config;
@@ -79,7 +80,8 @@ const PROXY_VARIABLES = ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy
  */
 async function prestartFirstDeploy(settings, env, signal) {
     const first = firstDeploy(settings, env);
-    if (typeof first === "string" || !settings.project)
+    // A custom build is the project's own code: it runs in its turn, after the run's checks.
+    if (typeof first === "string" || !settings.project || settings.project.customBuild)
         return undefined;
     const { config, runtime } = settings;
     const found = await (0,_providers_wrangler_locate_js__WEBPACK_IMPORTED_MODULE_4__/* .findProjectWrangler */ .zZ)(config.workingDirectory);
@@ -90,14 +92,18 @@ async function prestartFirstDeploy(settings, env, signal) {
     if (hasSecrets && !semver__WEBPACK_IMPORTED_MODULE_0__.gte(semver__WEBPACK_IMPORTED_MODULE_0__.coerce(found.version)?.version ?? "0.0.0", _providers_wrangler_runner_js__WEBPACK_IMPORTED_MODULE_6__/* .SECRETS_FILE_MIN_WRANGLER */ .zr))
         return undefined;
     const base = (0,_env_js__WEBPACK_IMPORTED_MODULE_7__/* .definedEnv */ .j)(env);
-    const upstream = (0,_providers_cloudflare_connection_js__WEBPACK_IMPORTED_MODULE_2__/* .connectionFor */ .EP)({
+    const connection = (0,_providers_cloudflare_connection_js__WEBPACK_IMPORTED_MODULE_2__/* .connectionFor */ .EP)({
         env: base,
         apiToken: runtime.cloudflareApiToken,
         accountId: runtime.cloudflareAccountId,
         workingDirectory: config.workingDirectory,
         environment: first.environment,
         complianceRegion: (0,_providers_wrangler_project_js__WEBPACK_IMPORTED_MODULE_5__/* .complianceRegionFor */ .hG)(settings.project, first.environment),
-    }).baseUrl;
+    });
+    // A proxy set in the project's .env files counts as much as one in the step's environment.
+    if (connection.proxy !== undefined)
+        return undefined;
+    const upstream = connection.baseUrl;
     const runner = new _providers_wrangler_runner_js__WEBPACK_IMPORTED_MODULE_6__/* .WranglerProcessRunner */ .eL({
         binJs: found.binJs,
         cwd: config.workingDirectory,

@@ -29,7 +29,8 @@ export interface FirstDeploy {
  * release whose version is known without GitHub (a tag ref or the `version` input), whose
  * first deploy is a `wrangler deploy` nothing runs before (no `before-production` command
  * ahead of a production-first deploy: it may build or migrate), and with no proxy (wrangler
- * would send the gate's local address to it).
+ * would send the gate's local address to it). A project with a custom build (`build.command`
+ * in the wrangler config) is not started early either (see `prestartFirstDeploy`).
  */
 export function firstDeploy(settings: ResolvedSettings, env: Env): FirstDeploy | string {
   const config = settings.config;
@@ -67,7 +68,8 @@ export async function prestartFirstDeploy(
   signal: AbortSignal,
 ): Promise<WranglerProcessRunner | undefined> {
   const first = firstDeploy(settings, env);
-  if (typeof first === "string" || !settings.project) return undefined;
+  // A custom build is the project's own code: it runs in its turn, after the run's checks.
+  if (typeof first === "string" || !settings.project || settings.project.customBuild) return undefined;
   const { config, runtime } = settings;
   const found = await findProjectWrangler(config.workingDirectory);
   if (!found || !semver.validRange(runtime.wranglerVersion) || !semver.satisfies(found.version, runtime.wranglerVersion)) return undefined;
@@ -75,14 +77,17 @@ export async function prestartFirstDeploy(
   const hasSecrets = Object.keys(secrets).length > 0;
   if (hasSecrets && !semver.gte(semver.coerce(found.version)?.version ?? "0.0.0", SECRETS_FILE_MIN_WRANGLER)) return undefined;
   const base = definedEnv(env);
-  const upstream = connectionFor({
+  const connection = connectionFor({
     env: base,
     apiToken: runtime.cloudflareApiToken,
     accountId: runtime.cloudflareAccountId,
     workingDirectory: config.workingDirectory,
     environment: first.environment,
     complianceRegion: complianceRegionFor(settings.project, first.environment),
-  }).baseUrl;
+  });
+  // A proxy set in the project's .env files counts as much as one in the step's environment.
+  if (connection.proxy !== undefined) return undefined;
+  const upstream = connection.baseUrl;
   const runner = new WranglerProcessRunner({
     binJs: found.binJs,
     cwd: config.workingDirectory,

@@ -56,6 +56,12 @@ export interface ApprovalThenLive {
   readonly stop?: Outcome;
   /** The production version uploaded during the wait, ready for one shift. */
   readonly uploaded?: string;
+  /**
+   * Ends the hint given to the deployer (`anticipateShift`): call once the production flow is
+   * over, whatever happened. A shift that was made has already used it; otherwise the waiting
+   * process is stopped, having sent nothing.
+   */
+  readonly dropHint?: () => void;
 }
 
 /**
@@ -68,20 +74,23 @@ export async function approvalThenLive(s: RunScope, release: ReleaseVersion): Pr
     const stop = await approvalFlow(s, release);
     return stop ? { stop } : {};
   }
-  const upload = new UploadDuringWait(s, release);
+  const hint = new AbortController();
+  const upload = new UploadDuringWait(s, release, hint.signal);
   let stop: Outcome | undefined;
   try {
     stop = await approvalFlow(s, release, true);
   } catch (error) {
+    hint.abort();
     upload.stop();
     await upload.settled;
     throw error;
   }
+  if (stop) hint.abort();
   let next = afterWait(stop === undefined, upload.current);
   const stopped = next.kind === "stop-upload";
   if (stopped) upload.stop();
   if (next.kind === "await-upload" || stopped) next = afterWait(stop === undefined, await upload.settled);
-  return stop ? { stop: withUnused(s, stop, next, stopped) } : approved(s, next);
+  return stop ? { stop: withUnused(s, stop, next, stopped) } : { ...approved(s, next), dropHint: () => hint.abort() };
 }
 
 function approved(s: RunScope, next: AfterWait): ApprovalThenLive {
@@ -134,7 +143,7 @@ class UploadDuringWait {
   #current: WaitUpload = { state: "in-flight" };
   readonly #stop = new AbortController();
 
-  constructor(s: RunScope, release: ReleaseVersion) {
+  constructor(s: RunScope, release: ReleaseVersion, hint: AbortSignal) {
     const target: DeployTarget = { environment: s.config.production.environment };
     const signal = AbortSignal.any([s.signal, this.#stop.signal]);
     const startedAt = s.deps.clock.now();
@@ -147,7 +156,7 @@ class UploadDuringWait {
         );
         s.rec.record("production-deploy", label, "passed", startedAt, `version ${up.versionId}, no traffic`);
         this.#current = { state: "uploaded", versionId: up.versionId };
-        anticipateFirstStep(s, target, release, up.versionId, signal);
+        anticipateFirstStep(s, target, release, up.versionId, AbortSignal.any([s.signal, hint]));
         return this.#current;
       },
       (error: unknown): WaitUpload => {

@@ -59,6 +59,7 @@ async function releaseFlow(s: RunScope): Promise<Outcome> {
   if (blocked) return blocked;
 
   let uploaded: string | undefined;
+  let dropHint: (() => void) | undefined;
   if (s.config.stages === "production") {
     s.rec.skip("staging-deploy", "Staging", "passed in an earlier job (stages: production)");
   } else {
@@ -71,10 +72,15 @@ async function releaseFlow(s: RunScope): Promise<Outcome> {
     const approval = await approvalThenLive(s, release);
     if (approval.stop) return approval.stop;
     uploaded = approval.uploaded;
+    dropHint = approval.dropHint;
   }
-  const before = await beforeProductionFlow(s, release);
-  if (before) return before;
-  return afterProductionFlow(s, release, await productionFlow(s, release, uploaded));
+  try {
+    const before = await beforeProductionFlow(s, release);
+    if (before) return before;
+    return afterProductionFlow(s, release, await productionFlow(s, release, uploaded));
+  } finally {
+    dropHint?.();
+  }
 }
 
 /**

@@ -98,6 +98,7 @@ export class WranglerDeployer implements Deployer {
   async deploy(target: DeployTarget, request: DeployRequest, signal: AbortSignal): Promise<DeployOutcome> {
     const args = deployArgs(target.environment, request.release.tag, request.message, this.#vars);
     const result = await this.#runOrThrow(args, signal, this.#secrets);
+    if (result.startedAhead) this.#logger.info(`${this.#runner.describe(args)} was started ahead and held; it went on at once.`);
     const entry = findEntry(result.entries, "deploy");
     const versionId = reportedVersionId(result);
     if (!versionId) throw this.#missing(result, "reported no version id");

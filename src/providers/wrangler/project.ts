@@ -50,6 +50,8 @@ export interface WranglerProject {
   readonly hasEnvTable: boolean;
   /** The `env.<name>` sections, by name. */
   readonly environments: Readonly<Record<string, WranglerEnvironment>>;
+  /** Whether a custom build (`build.command`, top level or in any environment) runs with every deploy. */
+  readonly customBuild: boolean;
 }
 
 /** A config file that exists but cannot be parsed. */
@@ -115,6 +117,9 @@ export function parseWranglerProject(text: string, configPath: string): Wrangler
     legacyEnv: raw["legacy_env"] !== false,
     hasEnvTable: envTable !== undefined && envTable !== null,
     environments,
+    customBuild: [raw, ...(isRecord(envTable) ? Object.values(envTable) : [])].some(
+      (section) => isRecord(section) && isRecord(section["build"]) && typeof section["build"]["command"] === "string",
+    ),
   };
 }
 

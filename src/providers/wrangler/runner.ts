@@ -127,6 +127,9 @@ export class WranglerProcessRunner implements WranglerRunner {
   #prestarted: Prestarted | undefined;
   #renewal: NodeJS.Timeout | undefined;
   #renewing: Promise<void> | undefined;
+  #starting: Promise<void> | undefined;
+  #closed = false;
+  #forgetHook: (() => void) | undefined;
 
   constructor(options: WranglerProcessOptions) {
     this.#options = options;
@@ -145,6 +148,7 @@ export class WranglerProcessRunner implements WranglerRunner {
     if (options.signal?.aborted) return notStarted(args, { cancelled: true });
     clearTimeout(this.#renewal);
     this.#renewal = undefined;
+    await this.#starting;
     await this.#renewing;
     const early = this.#prestarted;
     if (early && !early.adopted) {
@@ -152,7 +156,7 @@ export class WranglerProcessRunner implements WranglerRunner {
         return this.#adopt(early, options.signal);
       }
       // Nothing it wrote has reached Cloudflare: a fresh process is always safe.
-      await this.discardPrestarted("the run starts its deploy afresh");
+      await this.#discard("the run starts its deploy afresh");
     }
     const dir = await mkdtemp(join(this.#options.tempRoot ?? tmpdir(), "shipline-wrangler-"));
     try {
@@ -170,32 +174,42 @@ export class WranglerProcessRunner implements WranglerRunner {
    * gate. Until then, nothing has changed; `discardPrestarted` (or the signal) stops it.
    */
   async prestart(args: readonly string[], options: PrestartOptions): Promise<{ readonly ended: Promise<void> } | undefined> {
-    if ((this.#prestarted && !this.#prestarted.adopted) || options.signal.aborted) return undefined;
+    if (this.#closed || (this.#prestarted && !this.#prestarted.adopted) || options.signal.aborted) return undefined;
+    const starting = this.#startAhead(args, options);
+    this.#starting = starting.then(noop, noop);
+    const record = await starting;
+    // Discarded (the run ended, a cancel) while it was being set up: it goes at once.
+    if (this.#closed || options.signal.aborted) await this.#discard("the run stopped while the command was starting");
+    return { ended: record.result.then(noop, noop) };
+  }
+
+  async #startAhead(args: readonly string[], options: PrestartOptions): Promise<Prestarted> {
     const gate = await startWriteGate(options.upstream, {
       ...(options.now ? { now: options.now } : {}),
       ...(options.holdReads ? { holdReads: true } : {}),
     });
-    const dir = await mkdtemp(join(this.#options.tempRoot ?? tmpdir(), "shipline-wrangler-"));
-    const started = await this.#start(
-      dir,
-      args,
-      { signal: options.signal, ...(options.secrets ? { secrets: options.secrets } : {}) },
-      {
-        CLOUDFLARE_API_BASE_URL: gate.url,
-      },
-    );
+    let dir: string | undefined;
+    let started: Started;
+    try {
+      dir = await mkdtemp(join(this.#options.tempRoot ?? tmpdir(), "shipline-wrangler-"));
+      const command = { signal: options.signal, ...(options.secrets ? { secrets: options.secrets } : {}) };
+      started = await this.#start(dir, args, command, { CLOUDFLARE_API_BASE_URL: gate.url });
+    } catch (error) {
+      await gate.close();
+      if (dir) await rm(dir, { recursive: true, force: true });
+      throw error;
+    }
     const onAbort = () => gate.refuse("the run was cancelled before its deploy");
     options.signal.addEventListener("abort", onAbort, { once: true });
-    let record: Prestarted | undefined;
+    const folder = dir;
     const result = this.#collect(started).finally(async () => {
       options.signal.removeEventListener("abort", onAbort);
       gate.refuse("the wrangler process has ended");
       await gate.close();
-      await rm(dir, { recursive: true, force: true });
-      if (record) record.ended = true;
+      await rm(folder, { recursive: true, force: true });
     });
     result.catch(() => undefined);
-    record = this.#prestarted = {
+    const record: Prestarted = {
       given: [...args],
       secrets: secretsKey(options.secrets),
       gate,
@@ -205,17 +219,26 @@ export class WranglerProcessRunner implements WranglerRunner {
       adopted: false,
       ended: false,
     };
+    // Ended as soon as the process has: an exited command is never adopted (a fresh one is started).
+    void started.child.result.finally(() => (record.ended = true)).catch(noop);
+    this.#prestarted = record;
     if (options.renewAfterMs !== undefined) this.#scheduleRenewal(args, options, options.renewAfterMs);
-    // Stopping every child (the end of a run, a cancel) ends this one's wait and its renewals too.
-    const forget = beforeStopAll(() => this.discardPrestarted("the run is stopping its processes"));
-    void result.finally(forget).catch(noop);
-    return { ended: result.then(noop, noop) };
+    // Stopping every child (the end of a run, a cancel) ends the wait and the renewals too.
+    this.#forgetHook ??= beforeStopAll(() => this.discardPrestarted("the run is stopping its processes"));
+    return record;
   }
 
-  /** Stops a started command nobody adopted (and its renewals): its held writes are refused, its process group killed. */
+  /**
+   * Stops a started command nobody adopted, and starts none again (no renewals, no later
+   * `prestart`): its held requests are refused, its process group killed.
+   */
   async discardPrestarted(reason: string): Promise<void> {
+    this.#closed = true;
     clearTimeout(this.#renewal);
     this.#renewal = undefined;
+    this.#forgetHook?.();
+    this.#forgetHook = undefined;
+    await this.#starting;
     await this.#renewing;
     await this.#discard(reason);
   }
@@ -225,7 +248,7 @@ export class WranglerProcessRunner implements WranglerRunner {
     this.#renewal = setTimeout(() => {
       this.#renewal = undefined;
       const early = this.#prestarted;
-      if (!early || early.adopted || early.ended || options.signal.aborted) return;
+      if (this.#closed || !early || early.adopted || early.ended || options.signal.aborted) return;
       this.#renewing = (async () => {
         await this.#discard("replaced by a fresh process before its request could time out");
         this.#prestarted = undefined;

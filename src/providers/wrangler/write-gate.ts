@@ -15,6 +15,7 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import { request as httpsRequest } from "node:https";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
+import { pipeline } from "node:stream/promises";
 
 export interface WriteGate {
   /** The base URL to give wrangler as CLOUDFLARE_API_BASE_URL. */
@@ -78,14 +79,14 @@ export async function startWriteGate(upstream: string, options: WriteGateOptions
           if (value !== undefined && !HOP_BY_HOP.has(name)) back[name] = value;
         }
         res.writeHead(answer.statusCode ?? 502, answer.statusMessage, back);
-        answer.pipe(res);
+        // A reset on either side ends the other at once (wrangler sees the error, never a stall).
+        pipeline(answer, res).catch(noop);
       },
     );
-    out.on("error", (error) => {
+    pipeline(req, out).catch((error: Error) => {
       if (res.headersSent) res.destroy(error);
       else answerError(res, 502, `shipline's gate could not reach ${base.origin}: ${error.message}`);
     });
-    req.pipe(out);
   };
 
   const server = createServer((req, res) => {
@@ -95,9 +96,17 @@ export async function startWriteGate(upstream: string, options: WriteGateOptions
     // The body waits in the socket until the gate decides.
     req.pause();
     heldSince ??= now();
-    waiting.push(() => {
+    const go = () => {
+      // A client that gave up while held (its connection closed) is not relayed: it may retry.
+      if (req.destroyed || res.destroyed || res.writableEnded) return;
       req.resume();
       relay(req, res);
+    };
+    waiting.push(go);
+    res.once("close", () => {
+      const at = waiting.indexOf(go);
+      if (at >= 0) waiting.splice(at, 1);
+      if (waiting.length === 0 && state.kind === "held") heldSince = undefined;
     });
   });
   server.keepAliveTimeout = 5_000;
@@ -140,3 +149,5 @@ function answerError(res: ServerResponse, status: number, message: string): void
   res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
   res.end(body);
 }
+
+function noop(): void {}

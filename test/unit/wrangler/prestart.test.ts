@@ -136,15 +136,34 @@ describe("a deploy started early, its writes held", () => {
     expect(() => process.kill(pid, 0)).toThrow();
   });
 
-  it("on a cancel, refuses the held write and stops the process", async () => {
+  it("on a cancel, refuses the held write and stops the process, by the signal alone", async () => {
     const r = runner();
     const controller = new AbortController();
     await heldAtWrite(r, controller.signal);
+    const { pid } = JSON.parse(readFileSync(join(dir, "record.json"), "utf8")) as { pid: number };
     controller.abort();
-    const result = await r.run(DEPLOY, { signal: controller.signal });
-    expect(result.cancelled).toBe(true);
-    await r.discardPrestarted("cancelled");
+    await until(() => {
+      try {
+        process.kill(pid, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    }, "the process to end");
     expect(seen.filter((s) => s.method !== "GET")).toEqual([]);
+    const refused = answers().find((a) => a.path.endsWith("/versions"));
+    if (refused) expect(refused.status).toBe(503);
+  });
+
+  it("is not adopted by a deploy with other secrets: that one starts afresh, the early one never writes", async () => {
+    const r = runner();
+    await r.prestart(DEPLOY, { signal: new AbortController().signal, upstream: upstreamUrl, secrets: { API_KEY: "one" } });
+    await until(() => existsSync(join(dir, "writing")), "the fake's write");
+    const early = JSON.parse(readFileSync(join(dir, "record.json"), "utf8")) as { pid: number };
+    const result = await r.run(DEPLOY, { secrets: { API_KEY: "two" } });
+    expect(result.startedAhead).toBeUndefined();
+    expect(seen.filter((s) => s.method !== "GET")).toHaveLength(1);
+    expect((JSON.parse(readFileSync(join(dir, "record.json"), "utf8")) as { pid: number }).pid).not.toBe(early.pid);
   });
 
   it("starts afresh when the deploy differs from the one started, and the early one never writes", async () => {
@@ -236,7 +255,8 @@ describe("a shift started ahead of the approval, every request held", () => {
 
 describe("the write gate", () => {
   it("relays status, headers and body of answers as they are, and refuses writes with the API's error envelope", async () => {
-    const gate = await startWriteGate(upstreamUrl);
+    let now = 1_000;
+    const gate = await startWriteGate(upstreamUrl, { now: () => now });
     try {
       const read = await fetch(`${gate.url}/accounts/a1/x?page=2`);
       expect(read.status).toBe(200);
@@ -244,7 +264,8 @@ describe("the write gate", () => {
       expect(seen[0]!.url).toBe("/client/v4/accounts/a1/x?page=2");
       const held = fetch(`${gate.url}/accounts/a1/y`, { method: "PUT", body: "payload" });
       await until(() => gate.sawWrite, "the write to arrive");
-      expect(gate.heldForMs()).toBeGreaterThanOrEqual(0);
+      now += 750;
+      expect(gate.heldForMs()).toBe(750);
       gate.refuse("the run was cancelled before its deploy");
       const answer = await held;
       expect(answer.status).toBe(503);
