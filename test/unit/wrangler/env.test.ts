@@ -1,3 +1,5 @@
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { buildWranglerEnv } from "../../../src/providers/wrangler/env.js";
 
@@ -21,7 +23,13 @@ describe("buildWranglerEnv", () => {
       CI: "true",
       WRANGLER_OUTPUT_FILE_PATH: outputFile,
       WRANGLER_HIDE_BANNER: "true",
+      NODE_COMPILE_CACHE: join(tmpdir(), "shipline-node-compile-cache"),
     });
+  });
+
+  it("keeps a compile cache the workflow chose", () => {
+    const env = buildWranglerEnv({ base: { NODE_COMPILE_CACHE: "/cache/node" }, outputFile });
+    expect(env.NODE_COMPILE_CACHE).toBe("/cache/node");
   });
 
   it("exports no empty credential: wrangler treats an empty variable as set", () => {
