@@ -13,14 +13,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { definedEnv } from "../action/env.js";
-import { installSignalHandlers } from "../action/signals.js";
 import { resolveConfig } from "../config/index.js";
 import { runPipeline } from "../core/pipeline.js";
-import type { Logger } from "../core/ports.js";
 import { renderSummary } from "../core/report.js";
 import type { PipelineResult, RunResult } from "../core/types.js";
 import { createGitRunner } from "../providers/git/runner.js";
-import { stopAllChildren } from "../providers/system/process-tree.js";
 import { CliConsole, silentSink } from "./console.js";
 import { createCliDeps, SHIPLINE_ROOT } from "./deps.js";
 import type { DemoOptions, DemoReport, DemoRun } from "./demo.js";
@@ -102,18 +99,6 @@ export async function runHostDemo(options: DemoOptions = {}): Promise<DemoReport
     tags,
     summaryPath,
   };
-}
-
-/** Runs the host demo from the command line, cancelled by Ctrl-C. */
-export async function runHostDemoWithSignals(options: Omit<DemoOptions, "signal">, logger: Logger): Promise<DemoReport> {
-  const controller = new AbortController();
-  const signals = installSignalHandlers(controller, logger);
-  try {
-    return await runHostDemo({ ...options, signal: controller.signal });
-  } finally {
-    await stopAllChildren();
-    signals.dispose();
-  }
 }
 
 interface ReleaseArgs {

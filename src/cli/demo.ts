@@ -218,12 +218,16 @@ export async function runDemoBench(): Promise<{
   };
 }
 
-/** Runs the demo from the command line, cancelled by Ctrl-C. */
-export async function runDemoWithSignals(options: Omit<DemoOptions, "signal">, logger: Logger): Promise<DemoReport> {
+/** Runs a demo (`runDemo`, or the host demo) from the command line, cancelled by Ctrl-C. */
+export async function runDemoWithSignals(
+  options: Omit<DemoOptions, "signal">,
+  logger: Logger,
+  demo: (options: DemoOptions) => Promise<DemoReport> = runDemo,
+): Promise<DemoReport> {
   const controller = new AbortController();
   const signals = installSignalHandlers(controller, logger);
   try {
-    return await runDemo({ ...options, signal: controller.signal });
+    return await demo({ ...options, signal: controller.signal });
   } finally {
     await stopAllChildren();
     signals.dispose();

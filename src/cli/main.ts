@@ -75,13 +75,14 @@ async function runDemoCommand(flags: ParsedFlags, io: CommandIo): Promise<number
   const host = flags.options["host"] as string | undefined;
   const { runDemoWithSignals } = await import("./demo.js");
   const { demoJson } = await import("./demo-report.js");
-  const { DEMO_HOSTS, runHostDemoWithSignals } = await import("./demo-host.js");
+  const { DEMO_HOSTS, runHostDemo } = await import("./demo-host.js");
   if (host !== undefined && !(DEMO_HOSTS as readonly string[]).includes(host)) {
     throw new UsageError(`Flag \`--host\` has the value ${JSON.stringify(host)}: expected one of ${DEMO_HOSTS.join(", ")}.`, "demo");
   }
-  const report = await (host ? runHostDemoWithSignals : runDemoWithSignals)(
+  const report = await runDemoWithSignals(
     { sink: io.stderr, verbose, terminal: terminalOutput(io), ...(summaryPath ? { summaryPath: join(io.cwd, summaryPath) } : {}) },
     logger,
+    ...(host ? [runHostDemo] : []),
   );
   if (flags.options["json"] === true) io.stdout(JSON.stringify(demoJson(report), null, 2));
   else io.stdout(report.ok ? `✔ shipline demo passed in ${(report.totalMs / 1000).toFixed(1)}s` : "✖ shipline demo failed");

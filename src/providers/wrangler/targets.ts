@@ -10,7 +10,7 @@ import type { Logger } from "../../core/ports.js";
 import type { DeploymentInfo, Millis } from "../../core/types.js";
 import { resolveAccountId } from "../cloudflare/account.js";
 import { CloudflareApi, type FetchLike, type WorkerRef } from "../cloudflare/api.js";
-import { connectionFor } from "../cloudflare/connection.js";
+import { connectionFor, type Connection } from "../cloudflare/connection.js";
 import type { BaseEnv } from "./env.js";
 import {
   accountIdFor,
@@ -121,16 +121,22 @@ export class WranglerTargets {
    * a local gate in front of it cannot be used: wrangler would send the gate's address to the proxy).
    */
   apiBase(environment: string): { readonly url: string; readonly proxied: boolean } {
+    const connection = this.#connection(environment);
+    return { url: connection.baseUrl, proxied: connection.proxy !== undefined };
+  }
+
+  /** How wrangler reaches the API for `--env <environment>` (base URL, credentials, proxy). */
+  #connection(environment: string): Connection {
     const options = this.#options;
-    const connection = connectionFor({
+    return connectionFor({
       env: options.env,
       apiToken: options.apiToken,
       accountId: options.accountId,
       workingDirectory: options.workingDirectory,
       environment,
       complianceRegion: complianceRegionFor(this.project(), environment),
+      ...(options.fetch ? { fetch: options.fetch } : {}),
     });
-    return { url: connection.baseUrl, proxied: connection.proxy !== undefined };
   }
 
   /** Worker, account and API client for an environment. */
@@ -147,15 +153,7 @@ export class WranglerTargets {
     const script = this.scriptName(environment);
     const project = this.project();
     const options = this.#options;
-    const connection = connectionFor({
-      env: options.env,
-      apiToken: options.apiToken,
-      accountId: options.accountId,
-      workingDirectory: options.workingDirectory,
-      environment,
-      complianceRegion: complianceRegionFor(project, environment),
-      ...(options.fetch ? { fetch: options.fetch } : {}),
-    });
+    const connection = this.#connection(environment);
     const api = new CloudflareApi({
       baseUrl: connection.baseUrl,
       auth: connection.auth,

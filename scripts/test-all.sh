@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# `npm test`: the format check, the build, the whole suite on this Node with the pinned
+# wrangler, then the rest (scripts/test-rest.sh: the Node 24 leg with the newest wrangler and
+# the packed-tarball check). Node 24 and the newest wrangler are installed in the background
+# meanwhile: that is npm's network and disk, and would otherwise add its time to CI's.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+log=$(mktemp "${TMPDIR:-/tmp}/shipline-node24-install-XXXXXX")
+scripts/test-node24.sh --install-only >"$log" 2>&1 &
+install=$!
+npm run format:check && npm run build && npx vitest run
+suite=$?
+wait "$install"
+installed=$?
+if [ "$installed" -ne 0 ]; then
+  cat "$log" >&2
+  echo "installing Node 24 and the newest wrangler failed (exit $installed)" >&2
+fi
+rm -f "$log"
+[ "$suite" -eq 0 ] || exit "$suite"
+[ "$installed" -eq 0 ] || exit "$installed"
+scripts/test-rest.sh
