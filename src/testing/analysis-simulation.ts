@@ -4,6 +4,7 @@
  * judges them with `judgeCanary`. Used by `npm run bench` and by the decision's unit tests.
  */
 import { DEFAULT_ANALYSIS, judgeCanary, type AnalysisSettings } from "../core/analysis.js";
+import { seededRandom } from "./gate-simulation.js";
 
 export interface SimulatedScenario {
   readonly name: string;
@@ -35,7 +36,7 @@ export function simulate(
   settings: AnalysisSettings = DEFAULT_ANALYSIS,
   seed = 1,
 ): SimulationResult {
-  const random = mulberry32(seed);
+  const random = seededRandom(seed);
   let failed = 0;
   for (let i = 0; i < trials; i++) {
     const draw = (rate: number) => {
@@ -57,16 +58,4 @@ export function simulate(
     if (decision.verdict === "failed") failed += 1;
   }
   return { scenario, trials, failedShare: failed / trials };
-}
-
-/** A small seeded generator (mulberry32): the same seed gives the same trials. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
