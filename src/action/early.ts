@@ -180,19 +180,22 @@ export function issueApprovalProblem(settings: ResolvedSettings, env: Env): Conf
 }
 
 /**
- * Resolves when fetch next writes a request's headers (undici's `sendHeaders` diagnostics
- * channel, which Node's own fetch publishes), or after `maxMs`.
+ * The diagnostics channels that say a request was handed to the socket: `node:http`'s (the
+ * Cloudflare client's own transport) and undici's (its transport behind a proxy).
  */
+const SENT_CHANNELS = ["http.client.request.start", "undici:client:sendHeaders"] as const;
+
+/** Resolves when the next request has been written, or after `maxMs`. */
 function requestWritten(maxMs: Millis): Promise<void> {
   return new Promise((done) => {
     const onSent = () => finish();
     const timer = setTimeout(() => finish(), maxMs);
     const finish = () => {
       clearTimeout(timer);
-      unsubscribe("undici:client:sendHeaders", onSent);
+      for (const channel of SENT_CHANNELS) unsubscribe(channel, onSent);
       done();
     };
-    subscribe("undici:client:sendHeaders", onSent);
+    for (const channel of SENT_CHANNELS) subscribe(channel, onSent);
   });
 }
 

@@ -14,6 +14,7 @@ import type { z } from "zod";
 import { CancelledError, DeployError } from "../../core/errors.js";
 import type { Allocation, DeploymentInfo, Millis, VersionInfo } from "../../core/types.js";
 import { describeNetworkError } from "../http/network-error.js";
+import { nodeHttpRequest, type HttpAnswer, type HttpRequestInit } from "../http/node-transport.js";
 import { deploymentMessage } from "../wrangler/commands.js";
 import type { Envelope } from "./shapes.js";
 
@@ -24,8 +25,8 @@ import type { Envelope } from "./shapes.js";
 let shapesModule: Promise<typeof import("./shapes.js")> | undefined;
 const shapes = () => (shapesModule ??= import("./shapes.js"));
 
-/** `fetch` as the client calls it (tests inject one; proxies swap in undici's). */
-export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
+/** `fetch` as the client calls it (node-transport.ts by default; tests inject one; proxies swap in undici's). */
+export type FetchLike = (url: string, init: HttpRequestInit) => Promise<HttpAnswer>;
 
 /** Credentials, as wrangler sends them: an API token, or a global API key with its email. */
 export type CloudflareAuth =
@@ -49,7 +50,7 @@ export interface CloudflareApiOptions {
   readonly auth: CloudflareAuth | undefined;
   /** Said when `auth` is missing (why none was found). */
   readonly missingAuthHint?: string;
-  /** @default globalThis.fetch */
+  /** @default nodeHttpRequest */
   readonly fetch?: FetchLike;
   /** Per request. @default 10000 */
   readonly timeoutMs?: Millis;
@@ -86,7 +87,7 @@ export class CloudflareApi {
 
   constructor(options: CloudflareApiOptions) {
     this.#options = options;
-    this.#fetch = options.fetch ?? ((url, init) => globalThis.fetch(url, init));
+    this.#fetch = options.fetch ?? nodeHttpRequest;
   }
 
   get baseUrl(): string {
@@ -203,7 +204,7 @@ export class CloudflareApi {
   }
 
   /** One request and its answer's text; no credentials, a timeout or a dropped connection throw. */
-  async #exchange(call: Call, signal: AbortSignal): Promise<{ response: Response; status: number; text: string }> {
+  async #exchange(call: Call, signal: AbortSignal): Promise<{ response: HttpAnswer; status: number; text: string }> {
     const command = this.describe(call.method, call.path);
     if (signal.aborted) throw new CancelledError(`${command} was cancelled`);
     const auth = this.#options.auth;
@@ -221,7 +222,7 @@ export class CloudflareApi {
     const timeoutMs = this.#options.timeoutMs ?? DEFAULT_API_TIMEOUT_MS;
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(), timeoutMs);
-    let response: Response;
+    let response: HttpAnswer;
     let text: string;
     try {
       response = await this.#fetch(url, {
@@ -279,7 +280,7 @@ function requestHeaders(auth: CloudflareAuth, json: boolean, extra: Readonly<Rec
 }
 
 /** Reads a response as wrangler does: the envelope decides, the status only when the body is not JSON. */
-function readAnswer(command: string, response: Response, text: string, envelopeSchema: z.ZodType<Envelope>): Answer {
+function readAnswer(command: string, response: HttpAnswer, text: string, envelopeSchema: z.ZodType<Envelope>): Answer {
   const status = response.status;
   if (response.headers.get("cf-mitigated") === "challenge") {
     throw new DeployError(`${command} was blocked by Cloudflare's firewall (a WAF challenge page, HTTP ${status})`, {

@@ -16,7 +16,8 @@
  *   an expired one; shipline does not).
  * - Proxies: with HTTPS_PROXY / HTTP_PROXY (or lower case) set, requests go through undici's
  *   `EnvHttpProxyAgent`, NO_PROXY defaulting to `localhost,127.0.0.1,::1`, as wrangler does.
- *   Node's own `fetch` ignores these variables.
+ *   Without one, requests go through `node:http(s)` (node-transport.ts: the first one goes out
+ *   before Node's `fetch` would have loaded).
  * - WRANGLER_TRACE_ID becomes a `Cf-Trace-Id` header.
  */
 import { readFileSync, statSync } from "node:fs";
@@ -24,6 +25,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { parse as parseDotenv } from "dotenv";
 import { parse as parseToml } from "smol-toml";
+import { nodeHttpRequest } from "../http/node-transport.js";
 import { buildWranglerEnv, type BaseEnv } from "../wrangler/env.js";
 import type { CloudflareAuth, FetchLike } from "./api.js";
 
@@ -120,7 +122,7 @@ function transportFor(env: Readonly<Record<string, string>>): { fetch: FetchLike
   const httpsProxy = env["https_proxy"] ?? env["HTTPS_PROXY"];
   const httpProxy = env["http_proxy"] ?? env["HTTP_PROXY"];
   if (!(env["https_proxy"] || env["HTTPS_PROXY"] || env["http_proxy"] || env["HTTP_PROXY"])) {
-    return { fetch: (url, init) => globalThis.fetch(url, init) };
+    return { fetch: nodeHttpRequest };
   }
   // undici is loaded only when a proxy is set: most runs never need it, and the first read of
   // production goes out before the rest of the action has loaded.
@@ -134,8 +136,7 @@ function transportFor(env: Readonly<Record<string, string>>): { fetch: FetchLike
       noProxy: env["no_proxy"] || env["NO_PROXY"] || DEFAULT_NO_PROXY,
     });
     // undici's own fetch with its own dispatcher: Node's bundled fetch may be another undici.
-    return async (url, init) =>
-      (await undiciFetch(url, { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher })) as unknown as Response;
+    return async (url, init) => await undiciFetch(url, { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher });
   };
   const proxied: FetchLike = async (url, init) => (await (proxiedFetch ??= load()))(url, init);
   return { fetch: proxied, proxy: redactUrl(httpsProxy || httpProxy || "") };
