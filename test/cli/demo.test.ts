@@ -24,7 +24,6 @@ describe("shipline demo", () => {
       "v1.1.0:rolled-back",
       "v1.2.0:rolled-back",
     ]);
-    expect(report.totalMs).toBeLessThan(90_000);
     // Production ends on v1.0.0's version: the rollback put back exactly what served before.
     const [first, second] = report.runs;
     expect(second.rollbackVersionId).toBe(first.productionVersionId);

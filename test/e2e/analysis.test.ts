@@ -9,7 +9,8 @@ const SCRIPT = "sample-worker-production";
  * Canary analysis on real traffic, end to end: the built action, real wrangler, the sandbox's
  * GraphQL Analytics answered from the traffic it served. Users are played by a small traffic
  * generator on `/api/items` (the health path is never in it). Windows are test-sized: 2 s of
- * traffic, analytics 300 ms late, at most 4 s more of waiting for enough requests.
+ * traffic, analytics 300 ms late, and up to 15 s more of waiting for 80 requests per version:
+ * a busy machine serves fewer in 2 s, and 30 was too few to tell 6 errors in 34 from chance.
  */
 describe("traffic analysis of gradual steps, end to end", () => {
   let world: World;
@@ -27,8 +28,8 @@ describe("traffic analysis of gradual steps, end to end", () => {
         "  analysis:",
         "    window: 2s",
         "    ingestion-delay: 300ms",
-        "    min-requests: 30",
-        "    max-wait: 4s",
+        "    min-requests: 80",
+        "    max-wait: 15s",
         // Sandbox wall times are milliseconds of a busy CI machine: latency is judged, with room for its noise.
         "    latency-margin: 2s",
         "",
@@ -61,7 +62,7 @@ describe("traffic analysis of gradual steps, end to end", () => {
     expect(step.outcome).toBe("failed");
     expect(step.candidate.errors).toBeGreaterThan(0);
     expect(step.baseline.errors).toBe(0);
-    expect(step.baseline.requests).toBeGreaterThanOrEqual(30);
+    expect(step.baseline.requests).toBeGreaterThanOrEqual(80);
   });
 
   it("passes a healthy canary under the same traffic, and releases it", async () => {
