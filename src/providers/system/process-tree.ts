@@ -1,6 +1,6 @@
 /**
  * The one way shipline starts and stops child processes (wrangler, npm, git, the user's
- * commands). `bin/wrangler.js` re-spawns Node and starts esbuild, and a shell command line
+ * commands). wrangler starts esbuild (and `bin/wrangler.js`, when run, a second Node), and a shell command line
  * starts children of its own: signalling only the direct child would orphan the rest (still
  * running, still holding the output pipe, still able to change production after the job ended).
  * So every child gets its own process group (POSIX) and the whole group is signalled.

@@ -3,9 +3,10 @@
  * stdout, ANSI-stripped stderr and the entries of its ND-JSON output file. Success and
  * failure share one result shape; deciding what a failure means is the deployer's job.
  */
+import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { Millis } from "../../core/types.js";
 import { buildWranglerEnv, type BaseEnv } from "./env.js";
@@ -130,6 +131,7 @@ export class WranglerProcessRunner implements WranglerRunner {
   #starting: Promise<void> | undefined;
   #closed = false;
   #forgetHook: (() => void) | undefined;
+  #launch: readonly string[] | undefined;
 
   constructor(options: WranglerProcessOptions) {
     this.#options = options;
@@ -292,13 +294,17 @@ export class WranglerProcessRunner implements WranglerRunner {
       }),
       ...extraEnv,
     };
-    const child = startChild(this.#options.nodePath ?? process.execPath, [this.#options.binJs, ...args], {
-      cwd: this.#options.cwd,
-      env,
-      signal: options.signal,
-      timeoutMs: options.timeoutMs ?? this.#options.timeoutMs ?? DEFAULT_WRANGLER_TIMEOUT_MS,
-      graceMs: this.#options.killGraceMs,
-    });
+    const child = startChild(
+      this.#options.nodePath ?? process.execPath,
+      [...(this.#launch ??= wranglerLaunch(this.#options.binJs)), ...args],
+      {
+        cwd: this.#options.cwd,
+        env,
+        signal: options.signal,
+        timeoutMs: options.timeoutMs ?? this.#options.timeoutMs ?? DEFAULT_WRANGLER_TIMEOUT_MS,
+        graceMs: this.#options.killGraceMs,
+      },
+    );
     if (child.pid !== undefined) this.#options.onSpawn?.({ args, pid: child.pid, at: Date.now() });
     return { args, child, started, outputFile };
   }
@@ -370,4 +376,17 @@ function notStarted(args: readonly string[], flags: { cancelled: boolean }): Wra
     timedOut: false,
     cancelled: flags.cancelled,
   };
+}
+
+/**
+ * What Node is started with to run wrangler. `bin/wrangler.js` only starts a second Node with
+ * `--no-warnings --experimental-vm-modules wrangler-dist/cli.js` and relays its exit: started
+ * that way directly, each wrangler command costs one Node start less (0.15–0.25 s of CPU on a
+ * 2-core runner, measured with `/usr/bin/time` on `wrangler --version`). Any other layout (a
+ * different package, a test double) runs as given.
+ */
+export function wranglerLaunch(binJs: string): readonly string[] {
+  const cli = join(dirname(binJs), "..", "wrangler-dist", "cli.js");
+  const standard = basename(binJs) === "wrangler.js" && basename(dirname(binJs)) === "bin";
+  return standard && existsSync(cli) ? ["--no-warnings", "--experimental-vm-modules", cli] : [binJs];
 }
