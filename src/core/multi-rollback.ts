@@ -43,14 +43,23 @@ async function rollbackFlow(top: RunScope, workers: readonly WorkerState[]): Pro
   } catch (error) {
     return { result: "failed", message: errorMessage(error) };
   }
+  // What each Worker needs, before any read.
+  const inputs: Array<{ reason: string; baseUrl: string }> = [];
+  for (const [index, w] of workers.entries()) {
+    if (!w.scope.config.production.url) {
+      const message = `Config key \`workers[${index}].production.url\` is required for mode: rollback: the restored version must pass the health gate, and a rollback reports no URL.`;
+      return untouched(workers, stop(w, { result: "failed", message }));
+    }
+    const checked = rollbackInputs(w.scope.config);
+    if ("result" in checked) return untouched(workers, stop(w, checked));
+    inputs.push(checked);
+  }
   // Every target before the first write: a tag one Worker lacks stops the run with nothing changed.
   const chosen: Rollback[] = [];
-  for (const w of workers) {
-    const inputs = rollbackInputs(w.scope.config);
-    if ("result" in inputs) return untouched(workers, stop(w, inputs));
-    w.scope.learn({ productionUrl: inputs.baseUrl });
+  for (const [index, w] of workers.entries()) {
+    w.scope.learn({ productionUrl: inputs[index]!.baseUrl });
     try {
-      chosen.push(await resolveRollback(w.scope, inputs, { alreadyServed: "nothing-to-do" }));
+      chosen.push(await resolveRollback(w.scope, inputs[index]!, { alreadyServed: "nothing-to-do" }));
     } catch (error) {
       if (top.signal.aborted) return untouched(workers, { result: "failed", message: CANCELLED_BEFORE });
       return untouched(workers, stop(w, { result: "failed", message: `Rollback refused, nothing changed: ${describeDeployError(error)}` }));
@@ -107,7 +116,7 @@ function combine(workers: readonly WorkerState[]): Outcome {
       : "failed";
   const lead =
     result === "rolled-back"
-      ? `Every Worker serves its rollback target, the last deployed rolled back first, each read back and proven healthy.`
+      ? `Every Worker serves its rollback target (rolled back the last deployed first, each restore read back and proven healthy).`
       : result === "rollback-failed"
         ? `Not every Worker is rolled back and healthy (each was tried, the last deployed first): see each Worker below.`
         : `Not every Worker was rolled back (cancelled): see each Worker below.`;

@@ -162,6 +162,18 @@ describe("runMultiRollback", () => {
     ]);
   });
 
+  it("names the Worker's production.url and rollback-reason when missing, before reading anything", async () => {
+    const s = setup();
+    s.units[1] = { ...s.units[1]!, config: { ...s.units[1]!.config, production: { ...s.units[1]!.config.production, url: undefined } } };
+    const result = await runMultiRollback(s.units, s.deps, new AbortController().signal);
+    expect(result.result).toBe("failed");
+    expect(result.message).toMatch(/^web: Config key `workers\[1\]\.production\.url` is required for mode: rollback/);
+    const noReason = setup({ reason: "" });
+    const second = await runMultiRollback(noReason.units, noReason.deps, new AbortController().signal);
+    expect(second.message).toBe("api: Input `rollback-reason` is required for mode: rollback.");
+    expect([...s.fakes.api.calls, ...s.fakes.web.calls, ...noReason.fakes.api.calls]).toEqual([]);
+  });
+
   it("refuses a version id as the target before reading anything", async () => {
     const s = setup({ target: "aaaaaaaa-1111-4111-8111-000000000001", reason: "bad" });
     const result = await runMultiRollback(s.units, s.deps, new AbortController().signal);
