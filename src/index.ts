@@ -3,7 +3,7 @@
  * runner, HTTP, GitHub client, clock, logger) as parameters.
  *
  * - The engine: `runPipeline` (a release), `runMultiPipeline` (a release of several Workers)
- *   and `runEmergencyRollback` (`mode: rollback`).
+ *   and `runEmergencyRollback` (`mode: rollback`; `runMultiRollback` for several Workers).
  * - Parts: version resolution, gates, approval rules, the tag/release planner, reports.
  * - Providers: the wrangler deployer, the HTTP probe, GitHub (client, Deployments, issue
  *   approval, tags and releases), local git tags, a terminal prompt, the system clock.
@@ -14,6 +14,7 @@
 export { runPipeline, type PipelineDeps, type RunContext, type Outcome } from "./core/pipeline.js";
 export { runEmergencyRollback, chooseTarget, type RollbackTarget } from "./core/emergency.js";
 export { runMultiPipeline, type WorkerUnit } from "./core/multi.js";
+export { runMultiRollback } from "./core/multi-rollback.js";
 export type { PipelineEvent, StageVerdict } from "./core/run-state.js";
 
 // Contracts: ports, domain types, errors.

@@ -7,6 +7,7 @@ import type { ResolvedSettings } from "../config/resolve.js";
 import { runEmergencyRollback } from "../core/emergency.js";
 import { ConfigError, errorMessage } from "../core/errors.js";
 import { runMultiPipeline } from "../core/multi.js";
+import { runMultiRollback } from "../core/multi-rollback.js";
 import { runPipeline } from "../core/pipeline.js";
 import { failedBeforeStart, healthReport, isSuccess, renderSummary, toOutputs } from "../core/report.js";
 import type { PipelineResult } from "../core/types.js";
@@ -102,7 +103,14 @@ export async function run(env: Env = process.env, early?: EarlyStart): Promise<n
     const workspace = env["GITHUB_WORKSPACE"] || process.cwd();
     const result =
       settings.config.mode === "rollback"
-        ? await runEmergencyRollback(settings.config, deps, controller.signal, context)
+        ? settings.workers
+          ? await runMultiRollback(
+              await workerUnits(settings, deps, { env, signal: controller.signal, logger, workspace }),
+              deps,
+              controller.signal,
+              context,
+            )
+          : await runEmergencyRollback(settings.config, deps, controller.signal, context)
         : settings.workers
           ? await runMultiPipeline(
               await workerUnits(settings, deps, { env, signal: controller.signal, logger, workspace }),

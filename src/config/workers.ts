@@ -6,6 +6,7 @@
  * level, where it would silently apply to every Worker.
  */
 import { ConfigError } from "../core/errors.js";
+import { checkSeveralWorkersTarget } from "../core/rollback-target.js";
 import type { ConfigFile } from "./schema.js";
 import { ConfigErrors, show, throwCollected } from "./values.js";
 import type { ResolvedSettings } from "./resolve.js";
@@ -87,12 +88,8 @@ export function resolveWorkers(
     }
   });
   const first = workers[0]!.settings;
-  if (first.config.mode === "rollback") {
-    throw new ConfigError(
-      "mode",
-      'Input `mode` has the value "rollback", but the config file lists several Workers (`workers`): an emergency rollback of several Workers is not supported yet; expected `mode: release` or `plan` (roll a Worker back with a config that names only it).',
-    );
-  }
+  // An emergency rollback of several Workers takes a release tag or no target, never one Worker's version id.
+  if (first.config.mode === "rollback") checkSeveralWorkersTarget(first.config.emergency?.target, workers.length);
   if (first.deployer.kind !== "wrangler") {
     throw new ConfigError(
       "deployer.kind",

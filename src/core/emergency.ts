@@ -5,12 +5,11 @@ import { ConfigError, errorMessage } from "./errors.js";
 import type { DeployTarget } from "./ports.js";
 import { describeDeployError } from "./records.js";
 import { retrying } from "./production-watch.js";
+import { isVersionId } from "./rollback-target.js";
 import { candidatesAdvice, restoreCandidates, rollbackMessage, rolledBackFrom } from "./recovery.js";
 import { runRestore, type RestoreResult } from "./restore.js";
 import { cleanupBudget, runScoped, type Outcome, type PipelineDeps, type RunContext, type RunScope } from "./run-scope.js";
 import type { DeploymentInfo, LiveState, PipelineConfig, PipelineResult, VersionInfo } from "./types.js";
-
-const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
 /** The version to roll back to, and how it was chosen. */
 export interface RollbackTarget {
@@ -35,17 +34,24 @@ export function chooseTarget(args: {
   const chosen = args.requested ? byRequest(args.requested, args.tagPrefix, args.versions) : previousStable(args.live, args.deployments);
   const tag = chosen.tag ?? args.versions.find((v) => sameVersionId(v.versionId, chosen.versionId))?.tag;
   const target = tag ? { ...chosen, tag } : chosen;
-  if (sameVersionId(current, target.versionId)) {
-    throw new ConfigError(
-      "rollback-target",
-      `Production already serves ${target.versionId}${target.tag ? ` (${target.tag})` : ""} at 100%: nothing to roll back.`,
-    );
-  }
+  if (sameVersionId(current, target.versionId)) throw new AlreadyServed(target);
   return target;
 }
 
+/** The target is what production already serves: refused for one Worker, "nothing to do" for one of several. */
+export class AlreadyServed extends ConfigError {
+  readonly target: RollbackTarget;
+  constructor(target: RollbackTarget) {
+    super(
+      "rollback-target",
+      `Production already serves ${target.versionId}${target.tag ? ` (${target.tag})` : ""} at 100%: nothing to roll back.`,
+    );
+    this.target = target;
+  }
+}
+
 function byRequest(requested: string, prefix: string, versions: readonly VersionInfo[]): RollbackTarget {
-  if (UUID.test(requested)) {
+  if (isVersionId(requested)) {
     const found = versions.find((v) => sameVersionId(v.versionId, requested));
     if (!found) {
       throw new ConfigError(
@@ -101,7 +107,7 @@ export function runEmergencyRollback(
 }
 
 /** What an emergency rollback works with once its target is chosen. */
-interface Rollback {
+export interface Rollback {
   readonly target: DeployTarget;
   readonly chosen: RollbackTarget;
   readonly reason: string;
@@ -110,10 +116,27 @@ interface Rollback {
   readonly history: readonly DeploymentInfo[];
   /** The release tag of the version rolled away from, for a note on its Release. */
   readonly fromTag?: string;
+  /** Production already serves the target (only with `alreadyServed: "nothing-to-do"`). */
+  readonly served?: boolean;
 }
 
 async function emergencyFlow(s: RunScope): Promise<Outcome> {
-  const { config } = s;
+  const inputs = rollbackInputs(s.config);
+  if ("result" in inputs) return inputs;
+  s.learn({ productionUrl: inputs.baseUrl });
+  let rollback: Rollback;
+  try {
+    rollback = await resolveRollback(s, inputs);
+  } catch (error) {
+    if (s.signal.aborted) return { result: "failed", message: "Cancelled before the rollback: nothing changed." };
+    return { result: "failed", message: `Rollback refused, nothing changed: ${describeDeployError(error)}` };
+  }
+  if (s.signal.aborted) return { result: "failed", message: "Cancelled before the rollback: nothing changed." };
+  return restoreRollback(s, rollback);
+}
+
+/** The inputs an emergency rollback cannot go without, or the outcome that says which is missing. */
+export function rollbackInputs(config: PipelineConfig): { reason: string; baseUrl: string } | Outcome {
   const reason = config.emergency?.reason ?? "";
   const baseUrl = config.production.url;
   if (!reason) return { result: "failed", message: "Input `rollback-reason` is required for mode: rollback." };
@@ -124,16 +147,29 @@ async function emergencyFlow(s: RunScope): Promise<Outcome> {
         "Input `production-url` is required for mode: rollback: the restored version must pass the health gate, and a rollback (wrangler rollback, or a restore command) reports no URL.",
     };
   }
-  s.learn({ productionUrl: baseUrl });
-  const target: DeployTarget = { environment: config.production.environment };
-  let rollback: Rollback;
-  try {
-    rollback = { target, reason, baseUrl, ...(await chooseStage(s, target)) };
-  } catch (error) {
-    if (s.signal.aborted) return { result: "failed", message: "Cancelled before the rollback: nothing changed." };
-    return { result: "failed", message: `Rollback refused, nothing changed: ${describeDeployError(error)}` };
-  }
-  if (s.signal.aborted) return { result: "failed", message: "Cancelled before the rollback: nothing changed." };
+  return { reason, baseUrl };
+}
+
+/**
+ * Reads production and chooses the target (stage `resolve`); throws, with nothing changed,
+ * when it is unknown or (an `AlreadyServed`) what production serves.
+ */
+export async function resolveRollback(
+  s: RunScope,
+  inputs: { reason: string; baseUrl: string },
+  options: { alreadyServed?: "refuse" | "nothing-to-do" } = {},
+): Promise<Rollback> {
+  const target: DeployTarget = { environment: s.config.production.environment };
+  return { target, ...inputs, ...(await chooseStage(s, target, options.alreadyServed === "nothing-to-do")) };
+}
+
+/**
+ * Puts the chosen version back through the one restore executor: read back, health gate,
+ * Deployment record, a note on the release rolled away from.
+ */
+export async function restoreRollback(s: RunScope, rollback: Rollback): Promise<Outcome> {
+  const { config } = s;
+  const { target, reason, baseUrl } = rollback;
   s.learn({ productionVersionId: rollback.chosen.versionId });
   // Once the restore runs, a cancellation lets it finish and be read back: killing it
   // half-way would leave production unknown.
@@ -171,7 +207,8 @@ async function emergencyFlow(s: RunScope): Promise<Outcome> {
 async function chooseStage(
   s: RunScope,
   target: DeployTarget,
-): Promise<{ chosen: RollbackTarget; live: LiveState; history: readonly DeploymentInfo[]; fromTag?: string }> {
+  servedIsFine = false,
+): Promise<{ chosen: RollbackTarget; live: LiveState; history: readonly DeploymentInfo[]; fromTag?: string; served?: boolean }> {
   const { deps, config } = s;
   return s.rec.stage("resolve", "Choose the rollback target", async () => {
     const read = <T>(fn: () => Promise<T>) => retrying(deps.clock, s.signal, fn);
@@ -183,13 +220,21 @@ async function chooseStage(
     if (!live) throw new ConfigError("rollback-target", `${target.environment} has no deployment: there is nothing to roll back.`);
     const previousVersionId = soleVersion(live.allocation) ?? live.allocation[0]?.versionId;
     s.learn({ anchor: live, previousVersionId });
-    const chosen = chooseTarget({
-      requested: config.emergency?.target,
-      tagPrefix: config.version.tagPrefix,
-      live,
-      deployments: history,
-      versions,
-    });
+    let chosen: RollbackTarget;
+    let served = false;
+    try {
+      chosen = chooseTarget({
+        requested: config.emergency?.target,
+        tagPrefix: config.version.tagPrefix,
+        live,
+        deployments: history,
+        versions,
+      });
+    } catch (error) {
+      if (!(servedIsFine && error instanceof AlreadyServed)) throw error;
+      chosen = error.target;
+      served = true;
+    }
     const fromTag = versions.find((v) => sameVersionId(v.versionId, previousVersionId))?.tag;
     const versionTags: Record<string, string> = {};
     for (const share of live.allocation) {
@@ -199,6 +244,17 @@ async function chooseStage(
     if (chosen.tag) versionTags[chosen.versionId] = chosen.tag;
     s.learn({ versionTags });
     const tagged = (id: string | undefined, tag: string | undefined) => (tag ? `${tag} (${id})` : id);
+    if (served) {
+      deps.logger.info(`${target.environment} already serves ${tagged(chosen.versionId, chosen.tag)} at 100%: nothing to roll back.`);
+      return {
+        status: "skipped" as const,
+        detail: `already serves ${chosen.versionId} (${chosen.how}): nothing to do`,
+        chosen,
+        live,
+        history,
+        served,
+      };
+    }
     deps.logger.info(
       `Rolling ${target.environment} back from ${fromTag && live.allocation.length === 1 ? tagged(previousVersionId, fromTag) : describeAllocation(live.allocation)} to ${tagged(chosen.versionId, chosen.tag)}: ${chosen.how}.`,
     );

@@ -58,14 +58,14 @@ export async function runMultiPipeline(
   return { ...result, workers: states.map(workerResult) };
 }
 
-interface WorkerState {
+export interface WorkerState {
   readonly unit: WorkerUnit;
   readonly scope: RunScope;
   /** This Worker's own end, once known. */
   outcome?: Outcome;
 }
 
-function workerState(top: RunScope, unit: WorkerUnit, primary: boolean): WorkerState {
+export function workerState(top: RunScope, unit: WorkerUnit, primary: boolean): WorkerState {
   const facts: RunFacts = { approval: top.facts.approval };
   const scope: RunScope = {
     config: unit.config,
@@ -202,7 +202,6 @@ function combine(workers: readonly WorkerState[], release: ReleaseVersion): Outc
     : ends.some((w) => w.outcome!.result === "rolled-back")
       ? "rolled-back"
       : "failed";
-  const manual = ends.filter((w) => w.outcome!.manualCommand);
   const touched = ends.some((w) => w.scope.facts.productionTouched);
   const lead =
     result === "failed"
@@ -213,19 +212,24 @@ function combine(workers: readonly WorkerState[], release: ReleaseVersion): Outc
   return {
     result,
     message: `${lead} ${ends.map((w) => `${w.unit.name}: ${w.outcome!.message}`).join(" ")}`,
-    ...(manual.length > 0
-      ? {
-          manualCommand: manual
-            .map((w) => `(cd ${w.unit.directory ?? w.scope.config.workingDirectory} && ${w.outcome!.manualCommand})`)
-            .join("\n"),
-          ...(manual[0]!.outcome!.manualCommandPurpose ? { manualCommandPurpose: manual[0]!.outcome!.manualCommandPurpose } : {}),
-        }
-      : {}),
+    ...manualCommands(ends),
+  };
+}
+
+/** Each Worker's command to run by hand, in its own folder, one a line; the purpose is the first one's. */
+export function manualCommands(workers: readonly WorkerState[]): Pick<Outcome, "manualCommand" | "manualCommandPurpose"> {
+  const manual = workers.filter((w) => w.outcome?.manualCommand);
+  if (manual.length === 0) return {};
+  return {
+    manualCommand: manual
+      .map((w) => `(cd ${w.unit.directory ?? w.scope.config.workingDirectory} && ${w.outcome!.manualCommand})`)
+      .join("\n"),
+    ...(manual[0]!.outcome!.manualCommandPurpose ? { manualCommandPurpose: manual[0]!.outcome!.manualCommandPurpose } : {}),
   };
 }
 
 /** A Worker's outcome that stops the release before production: said with the Worker's name. */
-function stop(w: WorkerState, outcome: Outcome): Outcome {
+export function stop(w: WorkerState, outcome: Outcome): Outcome {
   w.outcome = outcome;
   return { ...outcome, message: `${w.unit.name}: ${outcome.message}` };
 }
@@ -234,7 +238,7 @@ function names(workers: readonly WorkerState[]): string {
   return workers.map((w) => w.unit.name).join(", ");
 }
 
-function workerResult(w: WorkerState): WorkerResult {
+export function workerResult(w: WorkerState): WorkerResult {
   const f = w.scope.facts;
   const outcome = w.outcome ?? { result: "failed" as const, message: "Not deployed to production." };
   const entries = {

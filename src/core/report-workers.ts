@@ -31,7 +31,9 @@ export function workersSection(result: PipelineResult): string {
   return [
     "### Workers",
     "",
-    "In deploy order; a failure restores the Workers deployed before it, the last deployed first.",
+    result.mode === "rollback"
+      ? "In deploy order; the emergency rollback restored them the last deployed first."
+      : "In deploy order; a failure restores the Workers deployed before it, the last deployed first.",
     "",
     "| Worker | Result | Staging version | Production version | Previous production | Rolled back to | URL |",
     "|---|---|---|---|---|---|---|",
@@ -42,6 +44,7 @@ export function workersSection(result: PipelineResult): string {
 /** `failed` for a Worker never deployed to production says so, not that it broke. */
 function outcomeOf(w: WorkerResult): string {
   if (w.result === "failed" && !w.productionTouched && /^Not deployed to production/.test(w.message)) return "not deployed";
+  if (w.result === "rolled-back" && !w.productionTouched && /^Nothing to do/.test(w.message)) return "nothing to do";
   return w.result;
 }
 

@@ -135,7 +135,8 @@ function title(result: PipelineResult): string {
   const tag = result.release ? ` ${result.release.tag}` : "";
   if (result.mode === "rollback") {
     const to = result.rollbackVersionId ?? (result.result === "rollback-failed" ? result.productionVersionId : undefined);
-    const target = to ? ` to ${versionName(result, to)}` : "";
+    // Several Workers go back to versions of their own: the Workers table names each.
+    const target = result.workers ? ` of ${result.workers.map((w) => w.name).join(", ")}` : to ? ` to ${versionName(result, to)}` : "";
     if (result.result === "rolled-back") return `↩️ Emergency rollback${target}`;
     if (result.result === "rollback-failed") return `🚨 Emergency rollback${target} failed`;
     return `${result.cancelled ? "🛑 Cancelled" : "❌ Failed"}: emergency rollback${target}`;

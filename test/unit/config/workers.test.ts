@@ -67,9 +67,20 @@ describe("config key workers", () => {
     expect(error.message).toMatch(/^Worker "web" \(workers\[1\]\): Config key `production.url` has the value "not-a-url"/);
   });
 
-  it("refuses an emergency rollback of several Workers", () => {
-    const error = errorFor("mode", () => resolve({ mode: "rollback", "rollback-reason": "x" }, TWO));
-    expect(error.message).toMatch(/an emergency rollback of several Workers is not supported yet/);
+  it("takes an emergency rollback of several Workers with a release tag or no target, and refuses a version id", () => {
+    expect(resolve({ mode: "rollback", "rollback-reason": "x" }, TWO).workers?.map((w) => w.settings.config.mode)).toEqual([
+      "rollback",
+      "rollback",
+    ]);
+    const tagged = resolve({ mode: "rollback", "rollback-reason": "x", "rollback-target": "v1.2.3" }, TWO);
+    expect(tagged.workers?.map((w) => w.settings.config.emergency?.target)).toEqual(["v1.2.3", "v1.2.3"]);
+    const id = "4b8b2f8a-1111-4111-8111-000000000001";
+    const error = errorFor("rollback-target", () => resolve({ mode: "rollback", "rollback-reason": "x", "rollback-target": id }, TWO));
+    expect(error.message).toBe(
+      `Input \`rollback-target\` has the value "${id}", a Worker version id, but the config file lists 2 Workers (\`workers\`): ` +
+        "a version id belongs to one Worker only. Expected a release tag (such as v1.2.3) that every Worker's version was uploaded with, " +
+        "or no value (each Worker goes back to its own previous stable deployment).",
+    );
   });
 
   it("refuses a command deployer: each Worker is deployed with wrangler", () => {
