@@ -307,7 +307,7 @@ describe("shipline release / rollback / check / plan end to end", () => {
       expect(frozen, run.stderr).toBeGreaterThan(0);
       expect(signalledAt, run.stderr).toBeGreaterThan(0);
       expect(run.stderr).toContain("SIGINT received: cancelling");
-      expect(run.stderr).toContain("Cleanup did not finish in time");
+      expect(run.stderr).toContain("Cleanup did not finish in time; stopping every child process and exiting at the CLI's hard deadline");
       // The hard deadline is 6 s after the signal; a terminal's user (or a runner) waits no longer than 10 s.
       expect(exitMs, run.stderr).toBeLessThan(10_000);
       expect(run.exitCode, run.stderr).toBe(1);
@@ -315,7 +315,7 @@ describe("shipline release / rollback / check / plan end to end", () => {
       const manual = `npx wrangler rollback ${anchor[0]} --message "restore after a cancelled run" --env production`;
       expect(report).toMatchObject({ success: false, exitCode: 1, result: "rollback-failed", outputs: { result: "rollback-failed" } });
       expect(report.message).toMatch(
-        /^Cancelled, and the cleanup did not finish before .*deadline: production may serve an unproven version/,
+        /^Cancelled, and the cleanup did not finish before the CLI's hard deadline \(6 s after the signal\): production may serve an unproven version/,
       );
       expect(report.manualCommand).toBe(manual);
       const summary = readFileSync(join(dir, "cut-off.md"), "utf8");
