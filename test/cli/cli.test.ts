@@ -296,6 +296,8 @@ describe("shipline release / rollback / check / plan end to end", () => {
               () => {
                 signalledAt = Date.now();
                 child.kill("SIGINT");
+                // Ctrl-C pressed again: the cleanup goes on, and the hard deadline still ends it.
+                setTimeout(() => child.exitCode === null && child.kill("SIGINT"), 1_000);
               },
             );
           });
@@ -307,6 +309,7 @@ describe("shipline release / rollback / check / plan end to end", () => {
       expect(frozen, run.stderr).toBeGreaterThan(0);
       expect(signalledAt, run.stderr).toBeGreaterThan(0);
       expect(run.stderr).toContain("SIGINT received: cancelling");
+      expect(run.stderr).toContain("SIGINT received again: cleanup is already running");
       expect(run.stderr).toContain("Cleanup did not finish in time; stopping every child process and exiting at the CLI's hard deadline");
       // The hard deadline is 6 s after the signal; a terminal's user (or a runner) waits no longer than 10 s.
       expect(exitMs, run.stderr).toBeLessThan(10_000);
@@ -322,6 +325,7 @@ describe("shipline release / rollback / check / plan end to end", () => {
       expect(summary).toContain("cleanup did not finish");
       expect(summary).toContain(manual);
       expect(summary).not.toContain(TOKEN);
+      expect(readFileSync(report.outputs["health-report"], "utf8")).not.toContain(TOKEN);
       noSecret(run);
       // Nothing the CLI started is left, the frozen wrangler included (SIGTERM cannot stop it: only SIGKILL does).
       let left = tree?.survivors([OWN_GROUP]) ?? [];
