@@ -323,6 +323,7 @@ describe("shipline release / rollback / check / plan end to end", () => {
       expect(report.manualCommand).toBe(manual);
       const summary = readFileSync(join(dir, "cut-off.md"), "utf8");
       expect(summary).toContain("cleanup did not finish");
+      expect(summary).toMatch(/\| Roll back production to [^|]+\| 🛑 cancelled \|[^|]+\| cut off at the hard deadline \|/);
       expect(summary).toContain(manual);
       expect(summary).not.toContain(TOKEN);
       expect(readFileSync(report.outputs["health-report"], "utf8")).not.toContain(TOKEN);
