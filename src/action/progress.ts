@@ -37,9 +37,10 @@ export class RunProgress {
 
   /**
    * The result of a run cut off at the hard deadline: `rollback-failed` when production was
-   * touched and its restore was not read back, else `failed`.
+   * touched and its restore was not read back, else `failed`. `deadline` names whose deadline
+   * it was (the CLI has no runner).
    */
-  cutOff(mode: Mode, startedAt: number, now: number, manualCommand?: string): PipelineResult {
+  cutOff(mode: Mode, startedAt: number, now: number, manualCommand?: string, deadline = "the runner's deadline"): PipelineResult {
     const stages = this.#open
       ? [
           ...this.#stages,
@@ -58,10 +59,10 @@ export class RunProgress {
     const facts = this.#facts;
     const serving = facts.productionVersionId ? ` (this run's ${facts.productionVersionId})` : "";
     const message = touched
-      ? `Cancelled, and the cleanup did not finish before the runner's deadline: production may serve an unproven version${serving}; before this run it served ${facts.previousVersionId ?? "nothing"}. Check it and restore by hand.`
+      ? `Cancelled, and the cleanup did not finish before ${deadline}: production may serve an unproven version${serving}; before this run it served ${facts.previousVersionId ?? "nothing"}. Check it and restore by hand.`
       : restored
-        ? "Cancelled: production was restored and read back, but the cleanup did not finish before the runner's deadline."
-        : "Cancelled, and the cleanup did not finish before the runner's deadline; production was not touched.";
+        ? `Cancelled: production was restored and read back, but the cleanup did not finish before ${deadline}.`
+        : `Cancelled, and the cleanup did not finish before ${deadline}; production was not touched.`;
     return {
       ...facts,
       mode,

@@ -3,7 +3,7 @@ import type { Logger } from "../core/ports.js";
 import { stopAllChildren } from "../providers/system/process-tree.js";
 
 /** SPEC: within 7 s of the runner's SIGINT the step has cleaned up and exited (the tree is killed at 10 s). */
-const HARD_DEADLINE_MS = 6_000;
+export const HARD_DEADLINE_MS = 6_000;
 /** At the hard deadline, children get this long after SIGTERM before the exit SIGKILLs them. */
 const HARD_DEADLINE_GRACE_MS = 300;
 /** At the hard deadline, writing outputs, the summary and Deployment statuses gets this long. */
@@ -18,6 +18,8 @@ export function installSignalHandlers(
   logger: Logger,
   options: {
     readonly hardDeadlineMs?: number;
+    /** What is said when the hard deadline passes: why the process exits now. @default the runner's tree kill */
+    readonly exitReason?: string;
     /** Writes what the run knows (outputs, summary, Deployment statuses) when the cleanup is cut off. */
     readonly onHardDeadline?: () => Promise<unknown>;
   } = {},
@@ -31,7 +33,9 @@ export function installSignalHandlers(
     logger.warn(`${signal} received: cancelling. Stopping child processes and restoring anything unproven.`);
     controller.abort(new CancelledError(`cancelled by ${signal}`));
     deadline = setTimeout(() => {
-      logger.error("Cleanup did not finish in time; stopping every child process and exiting before the runner kills the process tree.");
+      logger.error(
+        `Cleanup did not finish in time; stopping every child process and exiting ${options.exitReason ?? "before the runner kills the process tree"}.`,
+      );
       // Report what is known, SIGTERM every child, a short grace, then exit: the exit hook
       // SIGKILLs whatever is still running, so no wrangler or user command outlives the step
       // (an orphaned deploy could change production).

@@ -3,7 +3,7 @@
  * for inputs, git for the commit and tags, and a terminal for approval and progress.
  */
 import { RunProgress } from "../action/progress.js";
-import { installSignalHandlers } from "../action/signals.js";
+import { HARD_DEADLINE_MS, installSignalHandlers } from "../action/signals.js";
 import { renderPlan } from "../config/index.js";
 import { runEmergencyRollback } from "../core/emergency.js";
 import { ConfigError, errorMessage } from "../core/errors.js";
@@ -35,6 +35,9 @@ export interface CommandIo {
   /** Epoch ms when the command started (elapsed times count from here). */
   readonly startedAt: number;
 }
+
+/** Whose deadline cut a cancelled run off: there is no runner around the CLI. */
+const HARD_DEADLINE_TEXT = `the CLI's hard deadline (${HARD_DEADLINE_MS / 1000} s after the signal)`;
 
 /** Runs a release, an emergency rollback or a plan; returns the exit code. */
 export async function runModeCommand(mode: Mode, flags: ParsedFlags, io: CommandIo): Promise<number> {
@@ -93,9 +96,9 @@ async function execute(
     const target = { environment: settings.config.production.environment };
     const manual =
       anchor && deps ? deps.deployer.manualRestoreCommand(target, anchor.allocation, "restore after a cancelled run") : undefined;
-    return finishOnce(progress.cutOff(mode, io.startedAt, Date.now(), manual));
+    return finishOnce(progress.cutOff(mode, io.startedAt, Date.now(), manual, HARD_DEADLINE_TEXT));
   };
-  const signals = installSignalHandlers(controller, logger, { onHardDeadline });
+  const signals = installSignalHandlers(controller, logger, { onHardDeadline, exitReason: `at ${HARD_DEADLINE_TEXT}` });
   const printer = progressPrinter(out);
   try {
     const config = settings.config;

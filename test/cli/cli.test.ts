@@ -4,12 +4,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSandbox, writeSampleWorker, type Sandbox } from "../../src/sandbox/index.js";
+import { commandLine, descendants, statOf, watchTree } from "../support/processes.js";
 import { ensureBuilt, git, shipline, type CliOptions, type CliRun } from "./support.js";
 
 /** A token the sandbox accepts; it must never be printed. */
 const TOKEN = "cf-cli-secret-7d41c0a9e2";
 /** The requests that change what production serves. */
 const PRODUCTION_DEPLOYMENTS = /\/workers\/scripts\/sample-worker-production\/deployments$/;
+
+/** The test's own process group: the CLI runs in it (a terminal does not detach it either). */
+const OWN_GROUP = statOf(process.pid)?.pgid ?? -1;
 
 /** Pids of live processes whose working directory is `dir` (or below it). */
 function processesIn(dir: string): number[] {
@@ -261,4 +265,111 @@ describe("shipline release / rollback / check / plan end to end", () => {
     await waitFor(() => live().join() === anchor.join(), 15_000);
     noSecret(run);
   }, 70_000);
+
+  it("past the hard deadline (a rollback that neither finishes nor stops): --json and --summary say so with the command to run by hand, nothing outlives the CLI", async () => {
+    // A held restore alone does not get here: the cleanup gives it up at 4.5 s and reports (the
+    // test above). What the hard deadline (6 s) is for is a child that does not stop when told:
+    // the automatic `wrangler rollback` is frozen (SIGSTOP, as a hung process), the restore the
+    // cancel sends beside it is held by the API, and the run is cancelled (production only:
+    // staging adds nothing here but time).
+    await commit("v1.10.0", "unhealthy");
+    const anchor = live();
+    let signalledAt = 0;
+    let frozen = 0;
+    let stderrSoFar = "";
+    let tree: ReturnType<typeof watchTree> | undefined;
+    const startedAt = Date.now();
+    try {
+      const run = await releaseWith(gates, ["--version", "v1.10.0", "--stages", "production", "--json", "--summary", "cut-off.md"], {
+        timeoutMs: 60_000,
+        onStart: (child) => {
+          tree = watchTree(child.pid ?? -1, 50);
+          child.stderr?.on("data", (chunk: Buffer) => {
+            stderrSoFar += chunk.toString();
+            if (frozen || !/▸ Roll back production to /.test(stderrSoFar)) return;
+            frozen = -1;
+            // The restore the cancel sends beside the automatic rollback (and the rollback's own) is held by Cloudflare for 8 s.
+            sandbox.faults.add({ method: "POST", path: PRODUCTION_DEPLOYMENTS, status: 0, delayMs: 8_000, times: 2 });
+            void freezeThenCancel(
+              child.pid ?? -1,
+              (pgid) => (frozen = pgid),
+              () => {
+                signalledAt = Date.now();
+                child.kill("SIGINT");
+                // Ctrl-C pressed again: the cleanup goes on, and the hard deadline still ends it.
+                setTimeout(() => child.exitCode === null && child.kill("SIGINT"), 1_000);
+              },
+            );
+          });
+        },
+      });
+      const exitMs = Date.now() - signalledAt;
+      console.info(`CLI hard deadline: start → SIGINT ${signalledAt - startedAt} ms, SIGINT → exit ${exitMs} ms`);
+      tree?.stop();
+      expect(frozen, run.stderr).toBeGreaterThan(0);
+      expect(signalledAt, run.stderr).toBeGreaterThan(0);
+      expect(run.stderr).toContain("SIGINT received: cancelling");
+      expect(run.stderr).toContain("SIGINT received again: cleanup is already running");
+      expect(run.stderr).toContain("Cleanup did not finish in time; stopping every child process and exiting at the CLI's hard deadline");
+      // The hard deadline is 6 s after the signal; a terminal's user (or a runner) waits no longer than 10 s.
+      expect(exitMs, run.stderr).toBeLessThan(10_000);
+      expect(run.exitCode, run.stderr).toBe(1);
+      const report = JSON.parse(run.stdout);
+      const manual = `npx wrangler rollback ${anchor[0]} --message "restore after a cancelled run" --env production`;
+      expect(report).toMatchObject({ success: false, exitCode: 1, result: "rollback-failed", outputs: { result: "rollback-failed" } });
+      expect(report.message).toMatch(
+        /^Cancelled, and the cleanup did not finish before the CLI's hard deadline \(6 s after the signal\): production may serve an unproven version/,
+      );
+      expect(report.manualCommand).toBe(manual);
+      const summary = readFileSync(join(dir, "cut-off.md"), "utf8");
+      expect(summary).toContain("cleanup did not finish");
+      expect(summary).toMatch(/\| Roll back production to [^|]+\| 🛑 cancelled \|[^|]+\| cut off at the hard deadline \|/);
+      expect(summary).toContain(manual);
+      expect(summary).not.toContain(TOKEN);
+      expect(readFileSync(report.outputs["health-report"], "utf8")).not.toContain(TOKEN);
+      noSecret(run);
+      // Nothing the CLI started is left, the frozen wrangler included (SIGTERM cannot stop it: only SIGKILL does).
+      let left = tree?.survivors([OWN_GROUP]) ?? [];
+      for (let i = 0; i < 25 && left.length > 0; i++) {
+        await new Promise((done) => setTimeout(done, 40));
+        left = tree?.survivors([OWN_GROUP]) ?? [];
+      }
+      expect(left, JSON.stringify(left)).toEqual([]);
+      expect(processesIn(dir)).toEqual([]);
+      expect(git(dir, "tag", "--list").split("\n")).not.toContain("v1.10.0");
+      // The restore request the cancel sent is the anchor: it lands once the sandbox lets it through.
+      await waitFor(() => live().join() === anchor.join(), 15_000);
+    } finally {
+      tree?.stop();
+      sandbox.faults.clear();
+      // Never leave a stopped group behind, whatever failed above.
+      if (frozen > 0) {
+        try {
+          process.kill(-frozen, "SIGKILL");
+        } catch {
+          // gone, as it should be
+        }
+      }
+    }
+  }, 90_000);
 });
+
+/**
+ * Stops (SIGSTOP) the process group of the `wrangler rollback` below `root` once it has
+ * started: a child that answers no SIGTERM, as a hung one does. Then cancels the run.
+ */
+async function freezeThenCancel(root: number, onFrozen: (pgid: number) => void, cancel: () => void): Promise<void> {
+  const until = Date.now() + 20_000;
+  while (Date.now() < until) {
+    const pid = descendants(root).find((p) => /wrangler\.js rollback /.test(commandLine(p)));
+    const pgid = pid === undefined ? undefined : statOf(pid)?.pgid;
+    if (pgid !== undefined && pgid !== OWN_GROUP) {
+      process.kill(-pgid, "SIGSTOP");
+      onFrozen(pgid);
+      cancel();
+      return;
+    }
+    await new Promise((done) => setTimeout(done, 25));
+  }
+  cancel();
+}

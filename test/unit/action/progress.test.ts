@@ -19,7 +19,18 @@ describe("RunProgress.cutOff (the hard deadline's result)", () => {
     expect(result.result).toBe("rollback-failed");
     expect(result.manualCommand).toBe("wrangler rollback old");
     expect(result.message).toMatch(/may serve an unproven version \(this run's new\); before this run it served old/);
+    expect(result.message).toContain("did not finish before the runner's deadline");
     expect(result.stages.at(-1)).toMatchObject({ stage: "health", status: "cancelled" });
+  });
+
+  it("names whose deadline it was when told (the CLI has no runner)", () => {
+    const progress = new RunProgress();
+    progress.observe({ type: "stage-start", stage: "anchor", label: "Record what production serves", at: 1 });
+    const result = progress.cutOff("release", 0, 2, undefined, "the CLI's hard deadline (6 s after the signal)");
+    expect(result.message).toBe(
+      "Cancelled, and the cleanup did not finish before the CLI's hard deadline (6 s after the signal); production was not touched.",
+    );
+    expect(result.message).not.toContain("runner");
   });
 
   it("is failed when only a gradual upload ran (no traffic moved) or the restore was read back", () => {
