@@ -56,6 +56,7 @@ export class RunProgress {
       : [...this.#stages];
     const restored = this.#stages.some((s) => s.stage === "rollback-verify" && s.status === "passed");
     const touched = this.productionTouched && !restored;
+    const restoring = this.#stages.some((s) => s.stage === "rollback") || this.#open?.stage === "rollback";
     const facts = this.#facts;
     const serving = facts.productionVersionId ? ` (this run's ${facts.productionVersionId})` : "";
     const message = touched
@@ -68,7 +69,10 @@ export class RunProgress {
       mode,
       result: touched ? "rollback-failed" : "failed",
       message,
-      ...(touched && manualCommand ? { manualCommand, manualCommandPurpose: "restore-anchor" as const } : {}),
+      // A restore begun and cut off may still land: the command re-runs it, it does not "leave" production.
+      ...(touched && manualCommand
+        ? { manualCommand, manualCommandPurpose: restoring ? ("retry-rollback" as const) : ("restore-anchor" as const) }
+        : {}),
       cancelled: true,
       stages,
       gates: [],

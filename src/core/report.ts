@@ -209,7 +209,7 @@ function manualSection(result: PipelineResult): string {
   const restored = result.rollbackVersionId ? versionName(result, result.rollbackVersionId) : "the restored version";
   const text: Record<ManualCommandPurpose, string> = {
     "retry-rollback": result.manualCommand
-      ? "The rollback did not take effect, so production may still serve the version that failed. Run the rollback by hand, then check what production serves:"
+      ? "The rollback did not take effect (or was cut off before it was confirmed), so production may still serve the version that failed. Run the rollback by hand, then check what production serves:"
       : "The rollback did not take effect, so production may still serve the version that failed.",
     "earlier-version": result.manualCommand
       ? `The rollback took effect: production serves ${restored} again. But that version failed its health gate too, so rolling back to it again changes nothing. ` +

@@ -21,6 +21,20 @@ describe("RunProgress.cutOff (the hard deadline's result)", () => {
     expect(result.message).toMatch(/may serve an unproven version \(this run's new\); before this run it served old/);
     expect(result.message).toContain("did not finish before the runner's deadline");
     expect(result.stages.at(-1)).toMatchObject({ stage: "health", status: "cancelled" });
+    // Nothing was being restored: the command puts back what served before, production was left as it is.
+    expect(result.manualCommandPurpose).toBe("restore-anchor");
+  });
+
+  it("says the rollback may not have taken effect, not that production was left as it is, when a restore was cut off", () => {
+    const progress = new RunProgress();
+    progress.observe({ type: "facts", facts: { approval: { status: "skipped", approvedBy: [] }, productionTouched: true } });
+    progress.observe({ type: "stage-start", stage: "rollback", label: "Roll back", at: 1 });
+    const result = progress.cutOff("release", 0, 2, "wrangler rollback old");
+    expect(result).toMatchObject({
+      result: "rollback-failed",
+      manualCommand: "wrangler rollback old",
+      manualCommandPurpose: "retry-rollback",
+    });
   });
 
   it("names whose deadline it was when told (the CLI has no runner)", () => {
