@@ -343,7 +343,8 @@ export const INPUTS: readonly InputSpec[] = [
   },
   {
     name: "rollback-target",
-    description: "`mode: rollback`: a Worker version id, or a release tag deployed earlier.",
+    description:
+      "`mode: rollback`: a Worker version id, or a release tag deployed earlier (with several Workers, a tag only: each Worker goes back to its version of that release).",
     defaultText: "previous stable version",
     kind: STRING,
   },
