@@ -183,7 +183,7 @@ export class WorkerRuntime {
   #boundStorage = "";
   #rebinding: Promise<void> = Promise.resolve();
 
-  /** `persistDir` holds Miniflare's KV, D1 and R2 data (without it Miniflare keeps them in memory). */
+  /** `persistDir` holds Miniflare's KV, D1, R2 and Durable Object data (without it Miniflare keeps them in memory). */
   constructor(logger?: SandboxLogger, resources?: SandboxResources, persistDir?: string) {
     this.#logger = logger;
     this.#resources = resources;
