@@ -126,8 +126,10 @@ export class HostObject extends DurableObject {
     const response = await this.env.CODE.fetch("http://code/current/" + encodeURIComponent(script));
     if (!response.ok) throw new Error(await response.text());
     const { versionId } = await response.json();
-    if (this.#version !== undefined && this.#version !== versionId) {
-      this.ctx.facets.abort("object", new Error("A new version of " + script + " is deployed"));
+    // workerd re-creates an idle host object while its facet keeps running, so a facet this
+    // instance did not start for this version (#version unset or older) is restarted.
+    if (this.#version !== versionId) {
+      this.ctx.facets.abort("object", new Error("The object restarts on version " + versionId + " of " + script));
     }
     this.#version = versionId;
     const worker = loadVersion(this.env, this.ctx, versionId);
