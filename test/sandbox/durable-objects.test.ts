@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSandbox, type Sandbox } from "../../src/sandbox/index.js";
-import { callApi } from "./direct-api.js";
+import { callApi, uploadVersion } from "./direct-api.js";
 import { runWrangler } from "./run-wrangler.js";
 
 /** The object counts hits in SQL (RPC method) and fetches in the key-value API (fetch handler). */
@@ -107,5 +107,12 @@ describe.sequential("Durable Object bindings", () => {
     expect(deleted.code, `${deleted.stdout}\n${deleted.stderr}`).toBe(0);
     expect((await callApi(sandbox, "GET", "/workers/durable_objects/namespaces")).envelope.result).toEqual([]);
     expect(sandbox.warnings).toEqual([]);
+
+    // As on Cloudflare, a binding to a class no migration created is refused at upload.
+    await expect(
+      uploadVersion(sandbox, "counter-worker", worker("v3"), {
+        bindings: [{ name: "COUNTER", type: "durable_object_namespace", class_name: "Counter" }],
+      }),
+    ).rejects.toThrow(/10061.*class 'Counter' that is not currently configured to implement Durable Objects/);
   });
 });
