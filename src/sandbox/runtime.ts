@@ -125,7 +125,14 @@ export class HostObject extends DurableObject {
   async #facet(script, className, hex, name) {
     const response = await this.env.CODE.fetch("http://code/current/" + encodeURIComponent(script));
     if (!response.ok) throw new Error(await response.text());
-    const { versionId } = await response.json();
+    const { versionId, generation } = await response.json();
+    // A Worker deleted and made again under the same name starts with new objects, as on Cloudflare.
+    const known = await this.ctx.storage.get("generation");
+    if (known !== generation) {
+      if (known !== undefined) this.ctx.facets.delete("object");
+      this.#version = undefined;
+      await this.ctx.storage.put("generation", generation);
+    }
     // workerd re-creates an idle host object while its facet keeps running, so a facet this
     // instance did not start for this version (#version unset or older) is restarted.
     if (this.#version !== versionId) {
@@ -184,6 +191,7 @@ export class WorkerRuntime {
   /** The storage bindings the running instance was given; a change restarts it (see `resourcesChanged`). */
   #boundStorage = "";
   #rebinding: Promise<void> = Promise.resolve();
+  #generation: (script: string) => string | undefined = () => undefined;
 
   /** `persistDir` holds Miniflare's KV, D1, R2 and Durable Object data (without it Miniflare keeps them in memory). */
   constructor(logger?: SandboxLogger, resources?: SandboxResources, persistDir?: string) {
@@ -225,9 +233,13 @@ export class WorkerRuntime {
     return (await mf.getD1Database(d1HostName(uuid))) as unknown as D1Like;
   }
 
-  /** Makes `versions` the runnable set; resolves once the runtime can serve them. */
-  async apply(versions: readonly VersionRecord[]): Promise<void> {
+  /**
+   * Makes `versions` the runnable set; resolves once the runtime can serve them. `generation`
+   * names a script's incarnation (its tag): Durable Objects of an earlier one are wiped.
+   */
+  async apply(versions: readonly VersionRecord[], generation?: (script: string) => string | undefined): Promise<void> {
     this.#live = new Map(versions.map((v) => [v.id, v]));
+    if (generation) this.#generation = generation;
     if (versions.length > 0 && !this.#stopped) await this.#start().catch(() => undefined);
   }
 
@@ -338,7 +350,7 @@ export class WorkerRuntime {
     const versions = [...this.#live.values()].filter((v) => v.script === script);
     const newest = versions.reduce<VersionRecord | undefined>((a, v) => (a && a.number > v.number ? a : v), undefined);
     if (!newest) return new Response(`No version of ${script} is deployed: its Durable Objects cannot run`, { status: 404 });
-    return Response.json({ versionId: newest.id });
+    return Response.json({ versionId: newest.id, generation: this.#generation(script) ?? "" });
   }
 
   /** Worker `console.*` output ends up in workerd's stdio; it goes to the debug log. */

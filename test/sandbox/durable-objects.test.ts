@@ -3,14 +3,14 @@
  * `[[durable_objects.bindings]]` names its own class, created by a `new_sqlite_classes`
  * migration, runs its objects with storage that persists across requests and across a new
  * version of the Worker (Cloudflare runs a new version against the same objects); the account's
- * namespaces list it until `wrangler delete`.
+ * namespaces list it until `wrangler delete`, and a Worker made again under the name starts afresh.
  */
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSandbox, type Sandbox } from "../../src/sandbox/index.js";
-import { callApi, uploadVersion } from "./direct-api.js";
+import { callApi, deploySplit, uploadVersion } from "./direct-api.js";
 import { runWrangler } from "./run-wrangler.js";
 
 /** The object counts hits in SQL (RPC method) and fetches in the key-value API (fetch handler). */
@@ -114,5 +114,13 @@ describe.sequential("Durable Object bindings", () => {
         bindings: [{ name: "COUNTER", type: "durable_object_namespace", class_name: "Counter" }],
       }),
     ).rejects.toThrow(/10061.*class 'Counter' that is not currently configured to implement Durable Objects/);
+
+    // Made again under the same name, the Worker starts with new objects, as on Cloudflare.
+    const again = await uploadVersion(sandbox, "counter-worker", worker("v3"), {
+      bindings: [{ name: "COUNTER", type: "durable_object_namespace", class_name: "Counter" }],
+      migrations: { new_tag: "v1", steps: [{ new_sqlite_classes: ["Counter"] }] },
+    });
+    expect((await deploySplit(sandbox, "counter-worker", [[again, 100]])).status).toBe(200);
+    expect(await (await fetch(url)).json()).toMatchObject({ version: "v3", hits: ["v3"], fetched: { fetches: 1 } });
   });
 });
