@@ -9,6 +9,7 @@ import { DeploymentRefused, findVersion, type BindingRecord, type SandboxStore, 
 import { UploadRejected, parseUpload } from "./upload.js";
 import { addStorageRoutes, type StorageDeps } from "./api-storage.js";
 import { ResourceRefused, STORAGE_BINDING_TYPES } from "./resources.js";
+import { DurableObjectRefused, isOwnDurableObject, namespacesJson, planDurableObjects } from "./durable-objects.js";
 
 export interface ApiDeps extends StorageDeps {
   readonly store: SandboxStore;
@@ -102,7 +103,13 @@ function refuseUnknownStorage(deps: ApiDeps, upload: UploadedWorker): ApiReply |
 /** Warns, naming each binding of an upload that the sandbox cannot give the Worker (it would be undefined at run time). */
 function warnUnsupportedBindings(deps: ApiDeps, script: string, bindings: UploadedWorker["bindings"]): void {
   for (const binding of bindings) {
-    if (RUNNABLE_BINDINGS.has(binding.type)) continue;
+    if (RUNNABLE_BINDINGS.has(binding.type) || isOwnDurableObject(binding, script)) continue;
+    if (binding.type === "durable_object_namespace") {
+      deps.unsupported(
+        `sandbox: ${script} was uploaded with binding ${binding.name} to Durable Object class ${String(binding.class_name)} of another Worker (script_name ${String(binding.script_name)}), which shipline's sandbox does not provide: env.${binding.name} is undefined when the Worker runs here (only classes of the Worker itself run)`,
+      );
+      continue;
+    }
     deps.unsupported(
       `sandbox: ${script} was uploaded with binding ${binding.name} of type ${binding.type}, which shipline's sandbox does not provide: env.${binding.name} is undefined when the Worker runs here (Cloudflare would provide it)`,
     );
@@ -144,12 +151,16 @@ function addAccountRoutes(router: Router, deps: ApiDeps): void {
     }))
     .on("GET", "/accounts/:account/workers/subdomain", () => reply({ subdomain: deps.subdomain }))
     .on("GET", "/accounts/:account/workers/scripts", () => reply(deps.store.all().map(scriptJson)))
-    // The sandbox runs no Durable Objects (a binding to one is warned about at upload): the list is empty.
+    // One namespace per Durable Object class a script's migrations created.
     // Newer `wrangler delete` (4.16x) reads it to find namespaces the Worker owns.
-    .on("GET", "/accounts/:account/workers/durable_objects/namespaces", () => ({
-      status: 200,
-      body: ok([], { page: 1, per_page: 1000, count: 0, total_count: 0, total_pages: 0 }),
-    }))
+    .on("GET", "/accounts/:account/workers/durable_objects/namespaces", () => {
+      const namespaces = namespacesJson(deps.store);
+      const count = namespaces.length;
+      return { status: 200, body: ok(namespaces, { page: 1, per_page: 1000, count, total_count: count, total_pages: count ? 1 : 0 }) };
+    })
+    // The sandbox runs no Containers, so the account has no container applications. Newer
+    // `wrangler delete` lists them when the Worker owns a Durable Object namespace.
+    .on("GET", "/accounts/:account/containers/applications", () => reply([]))
     // `wrangler delete` deletes the service (the Worker with all its environments' state).
     .on("DELETE", "/accounts/:account/workers/services/:script", (call) => deleteWorker(deps, call.params.script ?? ""))
     .on("GET", "/accounts/:account/workers/services/:script", (call) => {
@@ -262,8 +273,11 @@ function addVersionRoutes(router: Router, deps: ApiDeps): void {
       if ("status" in parsed) return parsed;
       const refused = missingInherited(deps, call.params.script ?? "", parsed) ?? refuseUnknownStorage(deps, parsed);
       if (refused) return refused;
+      const durableObjects = planMigrations(deps, call.params.script ?? "", parsed);
+      if ("status" in durableObjects) return durableObjects;
       warnUnsupportedBindings(deps, call.params.script ?? "", parsed.bindings);
       const version = deps.store.addVersion(call.params.script ?? "", parsed, "upload");
+      durableObjects.commit();
       return reply(versionJson(version));
     })
     .on(
@@ -289,8 +303,11 @@ async function legacyUpload(deps: ApiDeps, call: ApiCall): Promise<ApiReply> {
   const name = call.params.script ?? "";
   const refused = missingInherited(deps, name, parsed) ?? refuseUnknownStorage(deps, parsed);
   if (refused) return refused;
+  const durableObjects = planMigrations(deps, name, parsed);
+  if ("status" in durableObjects) return durableObjects;
   warnUnsupportedBindings(deps, name, parsed.bindings);
   const version = deps.store.addVersion(name, parsed, "upload");
+  durableObjects.commit();
   const message = version.annotations["workers/message"];
   deps.store.deploy(name, [{ version_id: version.id, percentage: 100 }], message ? { "workers/message": message } : {});
   await deps.deploymentsChanged();
@@ -317,6 +334,16 @@ function missingInherited(deps: ApiDeps, name: string, upload: UploadedWorker): 
       result: null,
     },
   };
+}
+
+/** Checks an upload's Durable Object migrations and bindings; `commit` records the migrations once the version is stored. */
+function planMigrations(deps: ApiDeps, script: string, upload: UploadedWorker): ApiReply | { commit: () => void } {
+  try {
+    return { commit: planDurableObjects(deps.store, script, upload) };
+  } catch (error) {
+    if (!(error instanceof DurableObjectRefused)) throw error;
+    return { status: 400, body: fail(error.code, error.message) };
+  }
 }
 
 async function readUpload(call: ApiCall) {

@@ -15,13 +15,13 @@ import type { VersionRecord } from "./store.js";
 import type { RuntimeLoad, SandboxLogger } from "./types.js";
 import type { SandboxResources } from "./resources.js";
 import { d1HostName, kvHostName, r2HostName } from "./resources.js";
-import { STORAGE_MARKER, loaderSpecFor } from "./worker-options.js";
+import { DO_HOST_BINDING, STORAGE_MARKER, loaderSpecFor } from "./worker-options.js";
 
 /** Request header naming the version to run; the host worker removes it before the Worker sees the request. */
 export const VERSION_HEADER = "x-shipline-sandbox-version";
 
 const HOST_WORKER = `
-import { RpcTarget, WorkerEntrypoint } from "cloudflare:workers";
+import { DurableObject, RpcTarget, WorkerEntrypoint } from "cloudflare:workers";
 const VERSION_HEADER = ${JSON.stringify(VERSION_HEADER)};
 function decode(b64) {
   const binary = atob(b64);
@@ -101,27 +101,78 @@ export class R2Binding extends Binding {
     return { ...listed, objects: listed.objects.map(r2Object) };
   }
 }
-const ENTRYPOINTS = { kv: "KvBinding", d1: "D1Binding", r2: "R2Binding" };
+// A Durable Object binding of a loaded Worker: a stub of this entrypoint (props: script and
+// class), which the Worker's namespace object (worker-options.ts) calls with the object's id.
+export class DoNamespace extends WorkerEntrypoint {
+  #host(hex) {
+    const { script, className } = this.ctx.props;
+    const ns = this.env.${DO_HOST_BINDING};
+    return ns.get(ns.idFromName(JSON.stringify([script, className, hex])));
+  }
+  objectFetch(hex, name, request) {
+    return this.#host(hex).objectFetch(this.ctx.props.script, this.ctx.props.className, hex, name, request);
+  }
+  objectCall(hex, name, method, args) {
+    return this.#host(hex).objectCall(this.ctx.props.script, this.ctx.props.className, hex, name, method, args);
+  }
+}
+// One host object per (script, class, object id), backed by SQLite in Miniflare's persist
+// directory. It runs the class of the script's newest live version as its facet "object"
+// (the facet's storage is the object's storage); a new version restarts the facet, and the
+// stored state stays, as a Cloudflare object keeps its state across versions.
+export class HostObject extends DurableObject {
+  #version;
+  async #facet(script, className, hex, name) {
+    const response = await this.env.CODE.fetch("http://code/current/" + encodeURIComponent(script));
+    if (!response.ok) throw new Error(await response.text());
+    const { versionId, generation } = await response.json();
+    // A Worker deleted and made again under the same name starts with new objects, as on Cloudflare.
+    const known = await this.ctx.storage.get("generation");
+    if (known !== generation) {
+      if (known !== undefined) this.ctx.facets.delete("object");
+      this.#version = undefined;
+      await this.ctx.storage.put("generation", generation);
+    }
+    // workerd re-creates an idle host object while its facet keeps running, so a facet this
+    // instance did not start for this version (#version unset or older) is restarted.
+    if (this.#version !== versionId) {
+      this.ctx.facets.abort("object", new Error("The object restarts on version " + versionId + " of " + script));
+    }
+    this.#version = versionId;
+    const worker = loadVersion(this.env, this.ctx, versionId);
+    const id = name === undefined ? hex : this.env.${DO_HOST_BINDING}.idFromName(name);
+    return this.ctx.facets.get("object", () => ({ class: worker.getDurableObjectClass(className), id }));
+  }
+  async objectFetch(script, className, hex, name, request) {
+    return (await this.#facet(script, className, hex, name)).fetch(request);
+  }
+  async objectCall(script, className, hex, name, method, args) {
+    return (await this.#facet(script, className, hex, name))[method](...args);
+  }
+}
+const ENTRYPOINTS = { kv: "KvBinding", d1: "D1Binding", r2: "R2Binding", do: "DoNamespace" };
 function toEnv(env, ctx) {
   const out = {};
   for (const [name, value] of Object.entries(env)) {
     const storage = value !== null && typeof value === "object" ? value[${JSON.stringify(STORAGE_MARKER)}] : undefined;
-    out[name] = storage ? ctx.exports[ENTRYPOINTS[storage.kind]]({ props: { binding: storage.hostName } }) : value;
+    out[name] = storage ? ctx.exports[ENTRYPOINTS[storage.kind]]({ props: { ...storage, binding: storage.hostName } }) : value;
   }
   return out;
+}
+function loadVersion(env, ctx, id) {
+  return env.LOADER.get(id, async () => {
+    const response = await env.CODE.fetch("http://code/" + encodeURIComponent(id));
+    if (!response.ok) throw new Error(await response.text());
+    const spec = await response.json();
+    return { ...spec, modules: toModules(spec.modules), env: toEnv(spec.env, ctx) };
+  });
 }
 export default {
   async fetch(request, env, ctx) {
     const id = request.headers.get(VERSION_HEADER);
     const headers = new Headers(request.headers);
     headers.delete(VERSION_HEADER);
-    const worker = env.LOADER.get(id, async () => {
-      const response = await env.CODE.fetch("http://code/" + encodeURIComponent(id));
-      if (!response.ok) throw new Error(await response.text());
-      const spec = await response.json();
-      return { ...spec, modules: toModules(spec.modules), env: toEnv(spec.env, ctx) };
-    });
-    return worker.getEntrypoint().fetch(new Request(request, { headers }));
+    return loadVersion(env, ctx, id).getEntrypoint().fetch(new Request(request, { headers }));
   },
 };
 `;
@@ -140,8 +191,9 @@ export class WorkerRuntime {
   /** The storage bindings the running instance was given; a change restarts it (see `resourcesChanged`). */
   #boundStorage = "";
   #rebinding: Promise<void> = Promise.resolve();
+  #generation: (script: string) => string | undefined = () => undefined;
 
-  /** `persistDir` holds Miniflare's KV, D1 and R2 data (without it Miniflare keeps them in memory). */
+  /** `persistDir` holds Miniflare's KV, D1, R2 and Durable Object data (without it Miniflare keeps them in memory). */
   constructor(logger?: SandboxLogger, resources?: SandboxResources, persistDir?: string) {
     this.#logger = logger;
     this.#resources = resources;
@@ -181,9 +233,13 @@ export class WorkerRuntime {
     return (await mf.getD1Database(d1HostName(uuid))) as unknown as D1Like;
   }
 
-  /** Makes `versions` the runnable set; resolves once the runtime can serve them. */
-  async apply(versions: readonly VersionRecord[]): Promise<void> {
+  /**
+   * Makes `versions` the runnable set; resolves once the runtime can serve them. `generation`
+   * names a script's incarnation (its tag): Durable Objects of an earlier one are wiped.
+   */
+  async apply(versions: readonly VersionRecord[], generation?: (script: string) => string | undefined): Promise<void> {
     this.#live = new Map(versions.map((v) => [v.id, v]));
+    if (generation) this.#generation = generation;
     if (versions.length > 0 && !this.#stopped) await this.#start().catch(() => undefined);
   }
 
@@ -250,7 +306,6 @@ export class WorkerRuntime {
             kvNamespaces: Object.fromEntries(resources.kvNamespaces().map((ns) => [kvHostName(ns.id), ns.id])),
             d1Databases: Object.fromEntries(resources.d1Databases().map((db) => [d1HostName(db.uuid), db.uuid])),
             r2Buckets: Object.fromEntries(resources.r2Buckets().map((b) => [r2HostName(b.name), b.name])),
-            ...(this.#persistDir === undefined ? {} : { defaultPersistRoot: this.#persistDir }),
           }
         : {};
     return {
@@ -259,6 +314,9 @@ export class WorkerRuntime {
       // ctx.exports: the host hands loaded Workers stubs of its own storage entrypoints.
       compatibilityFlags: ["enable_ctx_exports"],
       workerLoaders: { LOADER: {} },
+      // Durable Objects of loaded Workers run as facets of these host objects (SQLite-backed, persisted).
+      durableObjects: { [DO_HOST_BINDING]: { className: "HostObject", useSQLite: true } },
+      ...(this.#persistDir === undefined ? {} : { defaultPersistRoot: this.#persistDir }),
       serviceBindings: { CODE: (request: Request) => this.#serveCode(request) },
       ...storage,
       // `cf: false` uses Miniflare's placeholder `request.cf`: no fetch of cf.json, fully offline.
@@ -276,10 +334,23 @@ export class WorkerRuntime {
 
   /** Answers the host worker's request for a version's code. */
   #serveCode(request: Request): Response {
-    const id = decodeURIComponent(new URL(request.url).pathname.slice(1));
+    const path = new URL(request.url).pathname;
+    if (path.startsWith("/current/")) return this.#currentVersion(decodeURIComponent(path.slice("/current/".length)));
+    const id = decodeURIComponent(path.slice(1));
     const version = this.#live.get(id);
     if (!version) return new Response(`Version ${id} is not deployed`, { status: 404 });
     return Response.json(loaderSpecFor(version, this.#logger, this.#resources));
+  }
+
+  /**
+   * The version a script's Durable Objects run: its newest live version (during a gradual
+   * deployment Cloudflare assigns each object one of the two; here all objects move at once).
+   */
+  #currentVersion(script: string): Response {
+    const versions = [...this.#live.values()].filter((v) => v.script === script);
+    const newest = versions.reduce<VersionRecord | undefined>((a, v) => (a && a.number > v.number ? a : v), undefined);
+    if (!newest) return new Response(`No version of ${script} is deployed: its Durable Objects cannot run`, { status: 404 });
+    return Response.json({ versionId: newest.id, generation: this.#generation(script) ?? "" });
   }
 
   /** Worker `console.*` output ends up in workerd's stdio; it goes to the debug log. */

@@ -49,7 +49,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     store,
     accountId,
     subdomain: options.subdomain ?? DEFAULT_SUBDOMAIN,
-    deploymentsChanged: () => runtime.apply(store.liveVersions()),
+    deploymentsChanged: () => runtime.apply(store.liveVersions(), (name) => store.get(name)?.tag),
     unsupported,
     resources,
     d1: (uuid) => runtime.d1Database(uuid),

@@ -4,6 +4,7 @@
  * wrangler's human output is complete too).
  */
 import type { BindingRecord, DeploymentRecord, ScriptRecord, VersionRecord } from "./store.js";
+import { migrationTag } from "./durable-objects.js";
 
 /** The author every record shows: there is one (fake) user. */
 export const SANDBOX_USER = { id: "5a2d0c4b1e8f4a7d9c3b6e1f0a2d4c6b", email: "sandbox@shipline.local" } as const;
@@ -86,6 +87,8 @@ export function scriptJson(script: ScriptRecord): Record<string, unknown> {
     compatibility_flags: [...(latest?.compatibilityFlags ?? [])],
     usage_model: "standard",
     has_modules: latest ? !latest.serviceWorker : true,
+    // wrangler sends only the migrations after this tag (absent before the first migration).
+    migration_tag: migrationTag(script),
   };
 }
 

@@ -27,6 +27,8 @@ export interface UploadedWorker {
   readonly annotations: Readonly<Record<string, string>>;
   /** Binding types to copy from the previous version when the upload does not define them. */
   readonly keepBindings: readonly string[];
+  /** Durable Object migrations of the upload metadata (durable-objects.ts applies them). */
+  readonly migrations?: unknown;
 }
 
 export interface VersionRecord extends UploadedWorker {

@@ -34,7 +34,7 @@ export interface SandboxOptions {
    */
   resources?: SandboxResourceSeed;
   /**
-   * Directory for the KV, D1 and R2 data (Miniflare's local storage) and the list of resources:
+   * Directory for the KV, D1, R2 and Durable Object data (Miniflare's local storage) and the list of resources:
    * a later sandbox on the same directory finds both again. @default a temporary directory, removed at stop
    */
   persistDir?: string;

@@ -28,6 +28,7 @@ interface UploadMetadata {
   compatibility_flags?: string[];
   annotations?: Record<string, string>;
   keep_bindings?: string[];
+  migrations?: unknown;
 }
 
 /** Reads the multipart form of an upload into modules and metadata. */
@@ -82,6 +83,7 @@ function toUploadedWorker(metadata: UploadMetadata, modules: ModuleRecord[]): Up
     compatibilityFlags: metadata.compatibility_flags ?? [],
     annotations: pickAnnotations(metadata.annotations),
     keepBindings: metadata.keep_bindings ?? [],
+    ...(metadata.migrations === undefined ? {} : { migrations: metadata.migrations }),
   };
 }
 

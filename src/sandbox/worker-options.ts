@@ -6,12 +6,17 @@
 import type { BindingRecord, ModuleRecord, VersionRecord } from "./store.js";
 import type { SandboxResources } from "./resources.js";
 import type { SandboxLogger } from "./types.js";
+import { isOwnDurableObject } from "./durable-objects.js";
+import { SHIM_MAIN, durableObjectShim } from "./durable-object-shim.js";
 
 /**
  * Key of the JSON stand-in for a storage binding in a spec's `env`: the host worker replaces
  * `{ [STORAGE_MARKER]: { kind, hostName } }` with a stub reaching its own Miniflare binding.
  */
 export const STORAGE_MARKER = "$shiplineStorage";
+
+/** The host worker's Durable Object namespace: one host object per (script, class, object id). */
+export const DO_HOST_BINDING = "DO_HOST";
 
 /** One module as the host worker receives it; `b64` marks base64 contents. */
 export type LoaderModule = { js: string } | { cjs: string } | { text: string } | { data: string; b64: true } | { wasm: string; b64: true };
@@ -29,11 +34,14 @@ const FALLBACK_COMPATIBILITY_DATE = "2024-01-01";
 
 /** The Worker Loader spec of a version. Unsupported modules and bindings are left out with a warning. */
 export function loaderSpecFor(version: VersionRecord, logger?: SandboxLogger, resources?: SandboxResources): LoaderSpec {
+  const modules = modulesFor(version, logger);
+  // Durable Object bindings need a main module that gives the Worker namespace objects (see durable-object-shim.ts).
+  const shim = modules[version.mainModule] ? durableObjectShim(version) : undefined;
   return {
     compatibilityDate: version.compatibilityDate ?? FALLBACK_COMPATIBILITY_DATE,
     compatibilityFlags: [...version.compatibilityFlags],
-    mainModule: version.mainModule,
-    modules: modulesFor(version, logger),
+    mainModule: shim ? SHIM_MAIN : version.mainModule,
+    modules: shim ? { ...modules, [SHIM_MAIN]: shim } : modules,
     env: bindingsFor(version, logger, resources),
   };
 }
@@ -75,12 +83,13 @@ function convertModule(module: ModuleRecord, serviceWorkerMain: boolean): Loader
 
 /**
  * plain_text, secret_text and json become env values; version_metadata gets this version's id
- * and tag; KV, D1 and R2 bindings reach Miniflare's local storage through the host worker.
+ * and tag; KV, D1 and R2 bindings reach Miniflare's local storage through the host worker, and
+ * Durable Object bindings to the Worker's own classes its Durable Object host.
  */
 function bindingsFor(version: VersionRecord, logger?: SandboxLogger, resources?: SandboxResources): Record<string, unknown> {
   const env: Record<string, unknown> = {};
   for (const binding of version.bindings) {
-    const value = bindingValue(binding, version) ?? storageValue(binding, resources);
+    const value = bindingValue(binding, version) ?? storageValue(binding, resources) ?? durableObjectValue(binding, version);
     if (value === undefined) {
       logger?.warn(`sandbox: binding ${binding.name} of type ${binding.type} is not supported; left out of version ${version.id}`);
     } else {
@@ -112,4 +121,10 @@ function storageValue(binding: BindingRecord, resources: SandboxResources | unde
   } catch {
     return undefined;
   }
+}
+
+/** A binding to a class of the Worker itself: a marker for the host's namespace entrypoint. Other Workers' classes are not run. */
+function durableObjectValue(binding: BindingRecord, version: VersionRecord): unknown {
+  if (!isOwnDurableObject(binding, version.script)) return undefined;
+  return { [STORAGE_MARKER]: { kind: "do", hostName: DO_HOST_BINDING, script: version.script, className: binding.class_name } };
 }

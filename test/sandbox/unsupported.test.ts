@@ -1,6 +1,6 @@
 /**
  * What the sandbox cannot do yet is said loudly, never answered with a silent success: a
- * binding it cannot give the Worker (Analytics Engine, Durable Objects, …) is named in
+ * binding it cannot give the Worker (Analytics Engine, another Worker's Durable Objects, …) is named in
  * `sandbox.warnings` and the logger, and an endpoint it lacks (`queues create`) fails in
  * wrangler with a message naming it (a KV, D1 or R2 binding to a resource the account lacks is
  * refused, as Cloudflare refuses it: test/integration/sandbox-storage.test.ts).
@@ -39,11 +39,18 @@ afterAll(async () => {
 
 describe.sequential("what the sandbox does not support is never silent", () => {
   it("names a binding it cannot provide, in sandbox.warnings and the logger, while the deploy goes through", async () => {
-    const dir = await project("bound-worker", '[[analytics_engine_datasets]]\nbinding = "EVENTS"\ndataset = "events"\n');
+    const dir = await project(
+      "bound-worker",
+      '[[analytics_engine_datasets]]\nbinding = "EVENTS"\ndataset = "events"\n' +
+        '[[durable_objects.bindings]]\nname = "ROOM"\nclass_name = "Room"\nscript_name = "chat-worker"\n',
+    );
     const run = await runWrangler(sandbox, dir, ["deploy"]);
     expect(run.code, run.stderr).toBe(0);
     expect(sandbox.warnings.join("\n")).toMatch(
       /bound-worker was uploaded with binding EVENTS of type analytics_engine, which shipline's sandbox does not provide/,
+    );
+    expect(sandbox.warnings.join("\n")).toMatch(
+      /binding ROOM to Durable Object class Room of another Worker \(script_name chat-worker\), which shipline's sandbox does not provide/,
     );
     expect(logged).toEqual(sandbox.warnings);
     // As the warning says: the Worker runs without it.
