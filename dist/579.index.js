@@ -45,7 +45,7 @@ const systemClock = {
 /* harmony import */ var _clock_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(4404);
 /**
  * The one way shipline starts and stops child processes (wrangler, npm, git, the user's
- * commands). `bin/wrangler.js` re-spawns Node and starts esbuild, and a shell command line
+ * commands). wrangler starts esbuild (and `bin/wrangler.js`, when run, a second Node), and a shell command line
  * starts children of its own: signalling only the direct child would orphan the rest (still
  * running, still holding the output pipe, still able to change production after the job ended).
  * So every child gets its own process group (POSIX) and the whole group is signalled.
@@ -995,8 +995,10 @@ __webpack_require__.d(__webpack_exports__, {
   eL: () => (/* binding */ WranglerProcessRunner)
 });
 
-// UNUSED EXPORTS: DEFAULT_WRANGLER_TIMEOUT_MS, PRESTART_MAX_HOLD_MS
+// UNUSED EXPORTS: DEFAULT_WRANGLER_TIMEOUT_MS, PRESTART_MAX_HOLD_MS, wranglerLaunch
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __webpack_require__(3024);
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __webpack_require__(1455);
 // EXTERNAL MODULE: external "node:os"
@@ -1167,6 +1169,7 @@ function noop() { }
 
 
 
+
 const DEFAULT_WRANGLER_TIMEOUT_MS = 10 * 60_000;
 /**
  * A write held longer than this is not let through: wrangler's request may be about to time
@@ -1182,6 +1185,7 @@ class WranglerProcessRunner {
     #starting;
     #closed = false;
     #forgetHook;
+    #launch;
     constructor(options) {
         this.#options = options;
     }
@@ -1343,7 +1347,7 @@ class WranglerProcessRunner {
             }),
             ...extraEnv,
         };
-        const child = (0,process_tree/* startChild */.v0)(this.#options.nodePath ?? process.execPath, [this.#options.binJs, ...args], {
+        const child = (0,process_tree/* startChild */.v0)(this.#options.nodePath ?? process.execPath, [...(this.#launch ??= wranglerLaunch(this.#options.binJs)), ...args], {
             cwd: this.#options.cwd,
             env,
             signal: options.signal,
@@ -1407,6 +1411,18 @@ function notStarted(args, flags) {
         timedOut: false,
         cancelled: flags.cancelled,
     };
+}
+/**
+ * What Node is started with to run wrangler. `bin/wrangler.js` only starts a second Node with
+ * `--no-warnings --experimental-vm-modules wrangler-dist/cli.js` and relays its exit: started
+ * that way directly, each wrangler command costs one Node start less (0.15–0.25 s of CPU on a
+ * 2-core runner, measured with `/usr/bin/time` on `wrangler --version`). Any other layout (a
+ * different package, a test double) runs as given.
+ */
+function wranglerLaunch(binJs) {
+    const cli = (0,external_node_path_.join)((0,external_node_path_.dirname)(binJs), "..", "wrangler-dist", "cli.js");
+    const standard = (0,external_node_path_.basename)(binJs) === "wrangler.js" && (0,external_node_path_.basename)((0,external_node_path_.dirname)(binJs)) === "bin";
+    return standard && (0,external_node_fs_.existsSync)(cli) ? ["--no-warnings", "--experimental-vm-modules", cli] : [binJs];
 }
 //# sourceMappingURL=runner.js.map
 
