@@ -142,14 +142,17 @@ describe("installing wrangler: timeout, cancel, and what it says", () => {
   /** An npm that runs until its signal aborts, then ends the way a killed npm does. */
   const stoppableNpm = () => {
     const stopped: string[] = [];
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
     const npm: NpmRunner = (_args, { signal }) =>
       new Promise((resolve) => {
+        started();
         signal?.addEventListener("abort", () => {
           stopped.push(String(signal.reason));
           resolve({ exitCode: undefined, output: "npm http fetch GET https://registry.npmjs.org/wrangler" });
         });
       });
-    return { npm, stopped };
+    return { npm, stopped, running };
   };
 
   it("says before it starts what it installs, where and why", async () => {
@@ -217,7 +220,7 @@ describe("installing wrangler: timeout, cancel, and what it says", () => {
   };
 
   it("stops npm at once when the run is cancelled", async () => {
-    const { npm, stopped } = stoppableNpm();
+    const { npm, stopped, running } = stoppableNpm();
     const { clock } = frozenClock();
     const controller = new AbortController();
     const pending = locateWrangler({
@@ -227,7 +230,8 @@ describe("installing wrangler: timeout, cancel, and what it says", () => {
       signal: controller.signal,
       clock,
     }).catch((e: unknown) => e);
-    await new Promise((r) => setTimeout(r, 20));
+    // Cancelled while npm runs (not before it starts: on a busy machine that takes a while).
+    await running;
     controller.abort(new CancelledError("cancelled by SIGINT"));
     const error = await pending;
     expect(error).toBeInstanceOf(CancelledError);
