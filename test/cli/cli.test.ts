@@ -361,7 +361,7 @@ describe("shipline release / rollback / check / plan end to end", () => {
 async function freezeThenCancel(root: number, onFrozen: (pgid: number) => void, cancel: () => void): Promise<void> {
   const until = Date.now() + 20_000;
   while (Date.now() < until) {
-    const pid = descendants(root).find((p) => /wrangler\.js rollback /.test(commandLine(p)));
+    const pid = descendants(root).find((p) => /wrangler(\.js|-dist\/cli\.js) rollback /.test(commandLine(p)));
     const pgid = pid === undefined ? undefined : statOf(pid)?.pgid;
     if (pgid !== undefined && pgid !== OWN_GROUP) {
       process.kill(-pgid, "SIGSTOP");
