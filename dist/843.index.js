@@ -5,10 +5,11 @@ export const modules = {
 /***/ 3843:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
+__webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   firstDeploy: () => (/* binding */ firstDeploy),
 /* harmony export */   prestartFirstDeploy: () => (/* binding */ prestartFirstDeploy)
 /* harmony export */ });
-/* unused harmony export firstDeploy */
 /* harmony import */ var semver__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(2088);
 /* harmony import */ var _core_version_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(8067);
 /* harmony import */ var _providers_cloudflare_connection_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(5290);

@@ -82,7 +82,15 @@ export async function startEarly(env: Env): Promise<EarlyStart> {
   const written = requestWritten(EARLY_SEND_WAIT_MS);
   const read = targets.startEarlyRead(config.production.environment, controller.signal);
   const sent = Promise.race([written, read.then(noop, noop)]);
-  return { ...base, targets, sent, prestarted: sent.then(() => prestart(settings, env, controller, log)) };
+  // The head start's code (the process machinery) loads while the read goes out; the deploy starts once it is sent.
+  const loading = loadPrestart();
+  return { ...base, targets, sent, prestarted: sent.then(() => prestart(settings, env, controller, log, loading)) };
+}
+
+function loadPrestart(): Promise<typeof import("./prestart.js")> {
+  const loading = import("./prestart.js");
+  loading.catch(noop);
+  return loading;
 }
 
 /** Starts the run's first deploy with its writes held; a failure to do so only costs the head start. */
@@ -91,9 +99,10 @@ async function prestart(
   env: Env,
   controller: AbortController,
   log: DeferredLog,
+  loading: Promise<typeof import("./prestart.js")> = loadPrestart(),
 ): Promise<WranglerProcessRunner | undefined> {
   try {
-    const { prestartFirstDeploy } = await import("./prestart.js");
+    const { prestartFirstDeploy } = await loading;
     return await prestartFirstDeploy(settings, env, controller.signal);
   } catch (error) {
     log.debug(`The first deploy was not started early: ${error instanceof Error ? error.message : String(error)}`);
