@@ -2,8 +2,8 @@
 # Proves the published package works outside this repository: `npm pack`, install the tarball
 # into an empty folder, then run `npx shipline --version`, `npx shipline check` against a local
 # server, `npx shipline demo` without miniflare (it must say how to get it), and the demo again
-# with miniflare and wrangler installed beside it, as the README tells users to. Expects lib/
-# to be built (npm test builds first).
+# with miniflare and wrangler installed beside it, as the README tells users to, checked by
+# test/cli/demo.test.ts. Expects lib/ to be built (npm test builds first).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -39,5 +39,12 @@ grep -q "npm install --save-dev miniflare@4" "$work/demo.out" || { cat "$work/de
 miniflare=$(node -p "require('$root/package.json').devDependencies.miniflare")
 wrangler=$(node -p "require('$root/package.json').devDependencies.wrangler")
 npm install --no-audit --no-fund --prefer-offline "miniflare@$miniflare" "wrangler@$wrangler" >/dev/null
-npx shipline demo >"$work/demo.out" 2>&1 || { cat "$work/demo.out" >&2; exit 1; }
-echo "npm pack: installs into an empty folder; shipline --version, check and demo run ($(du -sh "$tarball" | cut -f1) tarball)."
+# The demo from the tarball is the one the demo test checks (test/cli/demo.test.ts, handed this
+# run's output): `npm test` runs the demo once, as a user who installed shipline runs it.
+mkdir "$work/demo"
+set +e
+npx shipline demo --json >"$work/demo/stdout" 2>"$work/demo/stderr"
+echo $? >"$work/demo/exit"
+set -e
+(cd "$root" && SHIPLINE_DEMO_RUN="$work/demo" npx vitest run test/cli/demo.test.ts) || { cat "$work/demo/stderr" >&2; exit 1; }
+echo "npm pack: installs into an empty folder; shipline --version, check and demo run and pass the demo test ($(du -sh "$tarball" | cut -f1) tarball)."

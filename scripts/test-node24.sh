@@ -31,5 +31,6 @@ echo "end-to-end under $("$SHIPLINE_TEST_NODE" --version) with wrangler $newest"
 # analytics file starts no wrangler. So do the faults file's (shipline's answer to wrangler
 # failing and to API 5xx); what wrangler itself sends and prints is in the files below. The
 # sandbox files that start no wrangler (analytics, the API's own answers, routing) run once too.
-npx vitest run test/sandbox --exclude test/sandbox/analytics.test.ts --exclude test/sandbox/api.test.ts \
+# SHIPLINE_TEST_WORKERS: npm test runs this leg beside the Node 20 suite, with one worker.
+npx vitest run --maxWorkers="${SHIPLINE_TEST_WORKERS:-2}" test/sandbox --exclude test/sandbox/analytics.test.ts --exclude test/sandbox/api.test.ts \
   --exclude test/sandbox/routing.test.ts test/e2e/release.test.ts test/e2e/rollback.test.ts test/e2e/gradual.test.ts

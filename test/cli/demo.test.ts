@@ -1,20 +1,32 @@
 import { readFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DEMO_SECRET_VALUE } from "../../src/cli/demo.js";
 import { ensureBuilt, git, shipline } from "./support.js";
 
-/** `shipline demo` from the built CLI with nothing configured, and the bench's silent demo. */
+/**
+ * `shipline demo --json` with nothing configured: the run scripts/pack-check.sh made from the
+ * packed tarball, installed in an empty folder (SHIPLINE_DEMO_RUN names the folder holding its
+ * exit code, stdout and stderr; `npm test` checks the demo that way, once), else one made now
+ * from the built CLI.
+ */
+async function demoRun(): Promise<{ exitCode: number | null; stdout: string; stderr: string }> {
+  const made = process.env["SHIPLINE_DEMO_RUN"];
+  if (!made) return shipline(["demo", "--json"], { env: {}, timeoutMs: 120_000 });
+  const read = (name: string) => readFileSync(join(made, name), "utf8");
+  return { exitCode: Number(read("exit").trim()), stdout: read("stdout"), stderr: read("stderr") };
+}
+
 describe("shipline demo", () => {
   const leftovers: string[] = [];
-  beforeAll(() => ensureBuilt(), 120_000);
+  beforeAll(() => (process.env["SHIPLINE_DEMO_RUN"] ? undefined : ensureBuilt()), 120_000);
   afterAll(async () => {
     for (const dir of leftovers) await rm(dir, { recursive: true, force: true });
   });
 
   it("releases a healthy v1.0.0 (tagged), rolls back a broken v1.1.0, catches v1.2.0 from traffic, writes the summary", async () => {
-    const run = await shipline(["demo", "--json"], { env: {}, timeoutMs: 120_000 });
+    const run = await demoRun();
     expect(run.exitCode, run.stderr).toBe(0);
     const report = JSON.parse(run.stdout);
     leftovers.push(dirname(report.projectDir));

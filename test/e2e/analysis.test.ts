@@ -1,4 +1,4 @@
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createWorld, type World } from "../support/e2e-world.js";
@@ -76,6 +76,9 @@ describe("traffic analysis of gradual steps, end to end", () => {
     const before = await world.live("production");
     await world.writeWorker({ label: "v1.3.0" });
     world.sandbox.faults.add({ method: "POST", path: "/graphql", status: 503 });
+    // The outage outlasts any wait: judged after 2 s more, not the 15 s the traffic tests allow.
+    const config = join(world.workspace, ".github", "shipline.yml");
+    await writeFile(config, (await readFile(config, "utf8")).replace("max-wait: 15s", "max-wait: 2s"));
     try {
       const run = await world.run(gradual, { ref: "refs/tags/v1.3.0", sha: "4".repeat(40) });
       expect(run.outputs["result"], run.stdout).toBe("rolled-back");
