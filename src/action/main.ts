@@ -24,7 +24,7 @@ import { createActionDeps } from "./deps.js";
 import { workerUnits } from "./workers.js";
 import { startEarly, type EarlyStart } from "./early.js";
 import { productionCommandEnv } from "../wiring.js";
-import { RunProgress, trackingRecorder } from "./progress.js";
+import { RunProgress, cutOffCommand, trackingRecorder } from "./progress.js";
 import { definedEnv, type Env } from "./env.js";
 import { installSignalHandlers } from "./signals.js";
 
@@ -60,15 +60,13 @@ export async function run(env: Env = process.env, early?: EarlyStart): Promise<n
     return finish(result, env, github);
   };
   const onHardDeadline = async () => {
-    const anchor = progress.facts.anchor;
-    const manual =
-      anchor && deps
-        ? deps.deployer.manualRestoreCommand(
-            { environment: settings.config.production.environment },
-            anchor.allocation,
-            "restore after a cancelled run",
-          )
-        : undefined;
+    const manual = cutOffCommand(
+      settings.config.mode,
+      progress.facts,
+      deps?.deployer,
+      settings.config.production.environment,
+      Boolean(settings.workers),
+    );
     finishOnce(progress.cutOff(settings.config.mode, startedAt, Date.now(), manual));
     const facts = progress.facts;
     const urlOf = (environment: string) =>

@@ -3,10 +3,35 @@
  * write its outputs, summary and Deployment statuses when the cleanup after a cancel does not
  * finish before the hard deadline (the engine's own result never arrives then).
  */
-import type { DeploymentRecorder } from "../core/ports.js";
+import type { Deployer, DeploymentRecorder } from "../core/ports.js";
 import type { RunFacts } from "../core/run-scope.js";
 import type { PipelineEvent } from "../core/run-state.js";
 import type { Mode, PipelineResult, StageRecord } from "../core/types.js";
+
+/**
+ * The command a human runs after a cut-off: a release's puts back what production served
+ * before the run (its anchor); an emergency rollback's finishes the rollback to its chosen
+ * target (the anchor there is the version rolled away from: putting it back would undo the
+ * rollback). None before the target is known, and none for several Workers' rollback (one
+ * command could not cover them: the message says to check each).
+ */
+export function cutOffCommand(
+  mode: Mode,
+  facts: Readonly<RunFacts>,
+  deployer: Pick<Deployer, "manualRestoreCommand"> | undefined,
+  environment: string,
+  severalWorkers: boolean,
+): string | undefined {
+  if (!deployer) return undefined;
+  if (mode === "rollback") {
+    const target = facts.productionVersionId;
+    if (severalWorkers || !target) return undefined;
+    return deployer.manualRestoreCommand({ environment }, [{ versionId: target, percentage: 100 }], "emergency rollback, finished by hand");
+  }
+  return facts.anchor
+    ? deployer.manualRestoreCommand({ environment }, facts.anchor.allocation, "restore after a cancelled run")
+    : undefined;
+}
 
 export class RunProgress {
   #facts: Readonly<RunFacts> = { approval: { status: "skipped", approvedBy: [] } };

@@ -2,7 +2,7 @@
  * `shipline release`, `shipline rollback` and `shipline plan`: the action's run, with flags
  * for inputs, git for the commit and tags, and a terminal for approval and progress.
  */
-import { RunProgress } from "../action/progress.js";
+import { RunProgress, cutOffCommand } from "../action/progress.js";
 import { HARD_DEADLINE_MS, installSignalHandlers } from "../action/signals.js";
 import { renderPlan } from "../config/index.js";
 import { runEmergencyRollback } from "../core/emergency.js";
@@ -92,10 +92,8 @@ async function execute(
   const onHardDeadline = () => {
     // The run is cut off mid-stage: no stage-end will erase the live line before the result is printed.
     out.live?.stop();
-    const anchor = progress.facts.anchor;
-    const target = { environment: settings.config.production.environment };
-    const manual =
-      anchor && deps ? deps.deployer.manualRestoreCommand(target, anchor.allocation, "restore after a cancelled run") : undefined;
+    const several = "workers" in settings && Boolean(settings.workers);
+    const manual = cutOffCommand(mode, progress.facts, deps?.deployer, settings.config.production.environment, several);
     return finishOnce(progress.cutOff(mode, io.startedAt, Date.now(), manual, HARD_DEADLINE_TEXT));
   };
   const signals = installSignalHandlers(controller, logger, { onHardDeadline, exitReason: `at ${HARD_DEADLINE_TEXT}` });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RunProgress, trackingRecorder } from "../../../src/action/progress.js";
+import { RunProgress, cutOffCommand, trackingRecorder } from "../../../src/action/progress.js";
 import type { DeploymentRecorder } from "../../../src/core/ports.js";
 
 describe("RunProgress.cutOff (the hard deadline's result)", () => {
@@ -96,5 +96,36 @@ describe("trackingRecorder", () => {
     failing.clear();
     await tracked.markOpen("cut off", () => undefined);
     expect(sent).toEqual(["production:failure:"]);
+  });
+});
+
+describe("cutOffCommand (what a human runs after a cut-off)", () => {
+  const deployer = {
+    manualRestoreCommand: (
+      _t: { environment: string },
+      allocation: ReadonlyArray<{ versionId: string; percentage: number }>,
+      message: string,
+    ) => `rollback ${allocation.map((a) => `${a.versionId}@${a.percentage}`).join(",")} "${message}"`,
+  };
+  const facts = {
+    approval: { status: "skipped" as const, approvedBy: [] },
+    anchor: { allocation: [{ versionId: "bad", percentage: 100 }] },
+    productionVersionId: "good",
+  };
+
+  it("puts a release's anchor back", () => {
+    expect(cutOffCommand("release", facts as never, deployer, "production", false)).toBe(
+      'rollback bad@100 "restore after a cancelled run"',
+    );
+  });
+
+  it("finishes an emergency rollback to its target, never back to the version rolled away from", () => {
+    expect(cutOffCommand("rollback", facts as never, deployer, "production", false)).toBe(
+      'rollback good@100 "emergency rollback, finished by hand"',
+    );
+    // No target known yet (cut off before the restore began): nothing was changed, nothing to run.
+    expect(cutOffCommand("rollback", { ...facts, productionVersionId: undefined } as never, deployer, "production", false)).toBeUndefined();
+    // Several Workers: one command cannot cover them.
+    expect(cutOffCommand("rollback", facts as never, deployer, "production", true)).toBeUndefined();
   });
 });
