@@ -1,9 +1,10 @@
 /**
  * What the action does before the rest of it is loaded: read the inputs, resolve the settings,
- * and start reading what production serves. Loading the GitHub client, the process machinery
- * and @actions/core takes longer than that read; started first, the request is on its way
- * (and often answered) by the time the run needs it. Nothing here writes to the log: the
- * secrets are masked first, by the action once it has loaded.
+ * and start reading what production serves. Loading the GitHub client and @actions/core
+ * takes longer than that read; started first, the request is on its way (and often answered)
+ * by the time the run needs it. The head start's code (the process machinery) loads beside
+ * the read, and its deploy is spawned once the read is sent. Nothing here writes to the log:
+ * the secrets are masked first, by the action once it has loaded.
  */
 import { subscribe, unsubscribe } from "node:diagnostics_channel";
 import { existsSync, readFileSync } from "node:fs";
@@ -15,6 +16,7 @@ import { CancelledError, ConfigError } from "../core/errors.js";
 import type { Logger } from "../core/ports.js";
 import type { Millis } from "../core/types.js";
 import { readGitHubContext } from "../providers/github/context.js";
+import { REQUEST_SENT_CHANNEL } from "../providers/http/node-transport.js";
 import { checkCommandProject } from "../providers/command/project-check.js";
 import { checkWorkerProject, environmentsNeeded } from "../providers/wrangler/project-check.js";
 import { workerNameFor, type WranglerProject } from "../providers/wrangler/project.js";
@@ -189,10 +191,10 @@ export function issueApprovalProblem(settings: ResolvedSettings, env: Env): Conf
 }
 
 /**
- * The diagnostics channels that say a request was handed to the socket: `node:http`'s (the
- * Cloudflare client's own transport) and undici's (its transport behind a proxy).
+ * The diagnostics channels that say a request was written to its connected socket: the
+ * Cloudflare client's own transport's and undici's (its transport behind a proxy).
  */
-const SENT_CHANNELS = ["http.client.request.start", "undici:client:sendHeaders"] as const;
+const SENT_CHANNELS = [REQUEST_SENT_CHANNEL, "undici:client:sendHeaders"] as const;
 
 /** Resolves when the next request has been written, or after `maxMs`. */
 function requestWritten(maxMs: Millis): Promise<void> {

@@ -10,7 +10,16 @@
  * `redirect: "manual"`), no compression asked for, the global keep-alive agent. `node:https`
  * (with TLS and crypto, not in the snapshot either) is loaded for the first https URL.
  */
+import { channel } from "node:diagnostics_channel";
 import { request as httpRequest, type IncomingMessage } from "node:http";
+
+/**
+ * Published once a request has been written to its connected socket (`finish`: after the
+ * connection and, for https, the TLS handshake). Node's own `http.client.request.start` fires
+ * earlier, as soon as the request is queued on a socket that may still be connecting.
+ */
+export const REQUEST_SENT_CHANNEL = "shipline:http:request-sent";
+const sent = channel(REQUEST_SENT_CHANNEL);
 
 /** What shipline reads of an answer; a `Response` is one too. */
 export interface HttpAnswer {
@@ -42,6 +51,9 @@ export async function nodeHttpRequest(url: string, init: HttpRequestInit = {}): 
       resolve(answerOf(response)),
     );
     request.on("error", reject);
+    request.on("finish", () => {
+      if (sent.hasSubscribers) sent.publish({ url: `${target.origin}${target.pathname}` });
+    });
     request.end(init.body);
   });
 }

@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { nodeHttpRequest } from "../../../src/providers/http/node-transport.js";
+import { subscribe, unsubscribe } from "node:diagnostics_channel";
+import { REQUEST_SENT_CHANNEL, nodeHttpRequest } from "../../../src/providers/http/node-transport.js";
 
 let server: Server | undefined;
 
@@ -58,6 +59,28 @@ describe("nodeHttpRequest", () => {
       body: '{"n":"é"}',
       encoding: undefined,
     });
+  });
+
+  it("says on its channel when a request has been written to the connected socket, and a timeout mid-body rejects", async () => {
+    let release!: () => void;
+    const base = await serve((_req, res) => {
+      res.writeHead(200, { "Content-Length": "10" });
+      res.write("{");
+      release = () => res.end('"a":1234}');
+    });
+    const seen: unknown[] = [];
+    const onSent = (message: unknown) => seen.push(message);
+    subscribe(REQUEST_SENT_CHANNEL, onSent);
+    try {
+      const controller = new AbortController();
+      const answer = await nodeHttpRequest(`${base}/path?q=1`, { signal: controller.signal });
+      expect(seen).toEqual([{ url: `${base}/path` }]);
+      controller.abort(new Error("timed out"));
+      await expect(answer.text()).rejects.toBeDefined();
+      release();
+    } finally {
+      unsubscribe(REQUEST_SENT_CHANNEL, onSent);
+    }
   });
 
   it("does not follow a redirect", async () => {
