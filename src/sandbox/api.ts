@@ -271,7 +271,8 @@ function addVersionRoutes(router: Router, deps: ApiDeps): void {
     .on("POST", `${SCRIPT}/versions`, async (call) => {
       const parsed = await readUpload(call);
       if ("status" in parsed) return parsed;
-      const refused = missingInherited(deps, call.params.script ?? "", parsed) ?? refuseUnknownStorage(deps, parsed);
+      const refused =
+        missingInherited(deps, call.params.script ?? "", parsed) ?? refuseUnknownStorage(deps, parsed) ?? refuseVersionMigrations(parsed);
       if (refused) return refused;
       const durableObjects = planMigrations(deps, call.params.script ?? "", parsed);
       if ("status" in durableObjects) return durableObjects;
@@ -337,6 +338,24 @@ function missingInherited(deps: ApiDeps, name: string, upload: UploadedWorker): 
 }
 
 /** Checks an upload's Durable Object migrations and bindings; `commit` records the migrations once the version is stored. */
+/**
+ * Cloudflare applies Durable Object migrations with a script upload (`wrangler deploy`) only:
+ * a version upload that carries them is refused (wrangler itself never sends them there). The
+ * error code is not confirmed against the real API.
+ */
+const MIGRATIONS_ON_VERSION_UPLOAD = 10211;
+
+function refuseVersionMigrations(upload: UploadedWorker): ApiReply | undefined {
+  if (upload.migrations === undefined || upload.migrations === null) return undefined;
+  return {
+    status: 400,
+    body: fail(
+      MIGRATIONS_ON_VERSION_UPLOAD,
+      "Durable Object migrations cannot be applied by uploading a version: deploy the Worker (wrangler deploy) to apply them",
+    ),
+  };
+}
+
 function planMigrations(deps: ApiDeps, script: string, upload: UploadedWorker): ApiReply | { commit: () => void } {
   try {
     return { commit: planDurableObjects(deps.store, script, upload) };
