@@ -43,7 +43,7 @@ npm install --no-audit --no-fund --prefer-offline "miniflare@$miniflare" "wrangl
 # run's output): `npm test` runs the demo once, as a user who installed shipline runs it.
 mkdir "$work/demo"
 set +e
-npx shipline demo --json >"$work/demo/stdout" 2>"$work/demo/stderr"
+timeout 180 npx shipline demo --json >"$work/demo/stdout" 2>"$work/demo/stderr"
 echo $? >"$work/demo/exit"
 set -e
 (cd "$root" && SHIPLINE_DEMO_RUN="$work/demo" npx vitest run test/cli/demo.test.ts) || { cat "$work/demo/stderr" >&2; exit 1; }

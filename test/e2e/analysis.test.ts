@@ -78,7 +78,9 @@ describe("traffic analysis of gradual steps, end to end", () => {
     world.sandbox.faults.add({ method: "POST", path: "/graphql", status: 503 });
     // The outage outlasts any wait: judged after 2 s more, not the 15 s the traffic tests allow.
     const config = join(world.workspace, ".github", "shipline.yml");
-    await writeFile(config, (await readFile(config, "utf8")).replace("max-wait: 15s", "max-wait: 2s"));
+    const text = await readFile(config, "utf8");
+    expect(text).toContain("max-wait: 15s");
+    await writeFile(config, text.replace("max-wait: 15s", "max-wait: 2s"));
     try {
       const run = await world.run(gradual, { ref: "refs/tags/v1.3.0", sha: "4".repeat(40) });
       expect(run.outputs["result"], run.stdout).toBe("rolled-back");

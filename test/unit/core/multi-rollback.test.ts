@@ -196,6 +196,18 @@ describe("runMultiRollback", () => {
     expect(renderSummary(result)).toMatch(/^## shipline: 🚨 Emergency rollback of api, web failed$/m);
   });
 
+  it("goes on with the next Worker when a restore throws (the executor reports it as that Worker's failure, with its command)", async () => {
+    const s = setup();
+    const restore = s.fakes.web.restore.bind(s.fakes.web);
+    s.fakes.web.restore = () => Promise.reject(new TypeError("cannot read properties of undefined"));
+    const result = await runMultiRollback(s.units, s.deps, new AbortController().signal);
+    s.fakes.web.restore = restore;
+    expect(result.result).toBe("rollback-failed");
+    expect(rows(result)).toEqual(["api:rolled-back", "web:rollback-failed"]);
+    expect(live(s.fakes.api)).toEqual(["api-1@100"]);
+    expect(result.manualCommand).toContain("web-1@100");
+  });
+
   it("reports rollback-failed when a restored version fails its health gate, and still rolls the next Worker back", async () => {
     const s = setup();
     s.fakes.web.healthy.set("web-1", false);
