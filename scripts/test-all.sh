@@ -10,9 +10,25 @@ cd "$(dirname "$0")/.."
 log=$(mktemp "${TMPDIR:-/tmp}/shipline-node24-install-XXXXXX")
 scripts/test-node24.sh --install-only >"$log" 2>&1 &
 install=$!
+# The format check (Prettier parsing every TypeScript file, ~15 s) runs beside the build.
 # The demo test checks the demo the pack check runs from the packed tarball (scripts/pack-check.sh).
-npm run format:check && npm run build && npx vitest run --exclude test/cli/demo.test.ts
-suite=$?
+formatted=$(mktemp "${TMPDIR:-/tmp}/shipline-format-XXXXXX")
+npm run format:check >"$formatted" 2>&1 &
+format=$!
+npm run build
+built=$?
+wait "$format"
+format_status=$?
+cat "$formatted"
+rm -f "$formatted"
+if [ "$format_status" -ne 0 ]; then
+  suite=$format_status
+elif [ "$built" -ne 0 ]; then
+  suite=$built
+else
+  npx vitest run --exclude test/cli/demo.test.ts
+  suite=$?
+fi
 wait "$install"
 installed=$?
 if [ "$installed" -ne 0 ]; then
