@@ -6774,6 +6774,26 @@ async function workerUnits(settings, first, options) {
 }
 //# sourceMappingURL=workers.js.map
 ;// CONCATENATED MODULE: ./lib/action/progress.js
+/**
+ * The command a human runs after a cut-off: a release's puts back what production served
+ * before the run (its anchor); an emergency rollback's finishes the rollback to its chosen
+ * target (the anchor there is the version rolled away from: putting it back would undo the
+ * rollback). None before the target is known, and none for several Workers' rollback (one
+ * command could not cover them: the message says to check each).
+ */
+function cutOffCommand(mode, facts, deployer, environment, severalWorkers) {
+    if (!deployer)
+        return undefined;
+    if (mode === "rollback") {
+        const target = facts.productionVersionId;
+        if (severalWorkers || !target)
+            return undefined;
+        return deployer.manualRestoreCommand({ environment }, [{ versionId: target, percentage: 100 }], "emergency rollback, finished by hand");
+    }
+    return facts.anchor
+        ? deployer.manualRestoreCommand({ environment }, facts.anchor.allocation, "restore after a cancelled run")
+        : undefined;
+}
 class RunProgress {
     #facts = { approval: { status: "skipped", approvedBy: [] } };
     #stages = [];
@@ -6991,10 +7011,7 @@ async function run(env = process.env, early) {
         return finish(result, env, github);
     };
     const onHardDeadline = async () => {
-        const anchor = progress.facts.anchor;
-        const manual = anchor && deps
-            ? deps.deployer.manualRestoreCommand({ environment: settings.config.production.environment }, anchor.allocation, "restore after a cancelled run")
-            : undefined;
+        const manual = cutOffCommand(settings.config.mode, progress.facts, deps?.deployer, settings.config.production.environment, Boolean(settings.workers));
         finishOnce(progress.cutOff(settings.config.mode, startedAt, Date.now(), manual));
         const facts = progress.facts;
         const urlOf = (environment) => environment === settings.config.production.environment
