@@ -3974,13 +3974,20 @@ async function preflightChecks(s, release) {
  * what they share (probes, clock, approval, records, tags); each Worker brings its deployer.
  */
 async function runMultiPipeline(workers, deps, signal, context = {}) {
+    return runForWorkers(workers, deps, signal, context, multi_releaseFlow);
+}
+/**
+ * Runs `flow` over several Workers in one run scope: the primary's (`workers[0]`) config and
+ * deployer make the scope; each Worker gets a state of its own, reported in `result.workers`.
+ */
+async function runForWorkers(workers, deps, signal, context, flow) {
     const first = workers[0];
     if (!first)
-        throw new Error("runMultiPipeline needs at least one Worker");
+        throw new Error("a run of several Workers needs at least one Worker");
     const states = [];
     const result = await runScoped(first.config, { ...deps, deployer: first.deps.deployer }, signal, context, (top) => {
         states.push(...workers.map((unit, index) => workerState(top, unit, index === 0)));
-        return multi_releaseFlow(top, states);
+        return flow(top, states);
     });
     return { ...result, workers: states.map(workerResult) };
 }
@@ -4227,21 +4234,12 @@ function namedRecorder(recorder, worker) {
 
 
 
-
 /**
  * Rolls every Worker back, the last in deploy order first. `workers[0]` is the primary: its
  * facts fill the single-Worker fields of the result; every Worker's are in `result.workers`.
  */
 async function runMultiRollback(workers, deps, signal, context = {}) {
-    const first = workers[0];
-    if (!first)
-        throw new Error("runMultiRollback needs at least one Worker");
-    const states = [];
-    const result = await runScoped(first.config, { ...deps, deployer: first.deps.deployer }, signal, context, (top) => {
-        states.push(...workers.map((unit, index) => workerState(top, unit, index === 0)));
-        return rollbackFlow(top, states);
-    });
-    return { ...result, workers: states.map(workerResult) };
+    return runForWorkers(workers, deps, signal, context, rollbackFlow);
 }
 const CANCELLED_BEFORE = "Cancelled before the rollback: nothing changed.";
 async function rollbackFlow(top, workers) {

@@ -9,10 +9,10 @@
  */
 import { errorMessage } from "./errors.js";
 import { resolveRollback, restoreRollback, rollbackInputs, type Rollback } from "./emergency.js";
-import { manualCommands, stop, workerResult, workerState, type WorkerState, type WorkerUnit } from "./multi.js";
+import { manualCommands, runForWorkers, stop, type WorkerState, type WorkerUnit } from "./multi.js";
 import { describeDeployError } from "./records.js";
 import { checkSeveralWorkersTarget } from "./rollback-target.js";
-import { runScoped, type Outcome, type PipelineDeps, type RunContext, type RunScope } from "./run-scope.js";
+import type { Outcome, PipelineDeps, RunContext, RunScope } from "./run-scope.js";
 import type { PipelineResult, RunResult } from "./types.js";
 
 /**
@@ -25,14 +25,7 @@ export async function runMultiRollback(
   signal: AbortSignal,
   context: RunContext = {},
 ): Promise<PipelineResult> {
-  const first = workers[0];
-  if (!first) throw new Error("runMultiRollback needs at least one Worker");
-  const states: WorkerState[] = [];
-  const result = await runScoped(first.config, { ...deps, deployer: first.deps.deployer }, signal, context, (top) => {
-    states.push(...workers.map((unit, index) => workerState(top, unit, index === 0)));
-    return rollbackFlow(top, states);
-  });
-  return { ...result, workers: states.map(workerResult) };
+  return runForWorkers(workers, deps, signal, context, rollbackFlow);
 }
 
 const CANCELLED_BEFORE = "Cancelled before the rollback: nothing changed.";

@@ -48,12 +48,26 @@ export async function runMultiPipeline(
   signal: AbortSignal,
   context: RunContext = {},
 ): Promise<PipelineResult> {
+  return runForWorkers(workers, deps, signal, context, releaseFlow);
+}
+
+/**
+ * Runs `flow` over several Workers in one run scope: the primary's (`workers[0]`) config and
+ * deployer make the scope; each Worker gets a state of its own, reported in `result.workers`.
+ */
+export async function runForWorkers(
+  workers: readonly WorkerUnit[],
+  deps: PipelineDeps,
+  signal: AbortSignal,
+  context: RunContext,
+  flow: (top: RunScope, states: readonly WorkerState[]) => Promise<Outcome>,
+): Promise<PipelineResult> {
   const first = workers[0];
-  if (!first) throw new Error("runMultiPipeline needs at least one Worker");
+  if (!first) throw new Error("a run of several Workers needs at least one Worker");
   const states: WorkerState[] = [];
   const result = await runScoped(first.config, { ...deps, deployer: first.deps.deployer }, signal, context, (top) => {
     states.push(...workers.map((unit, index) => workerState(top, unit, index === 0)));
-    return releaseFlow(top, states);
+    return flow(top, states);
   });
   return { ...result, workers: states.map(workerResult) };
 }
@@ -65,7 +79,7 @@ export interface WorkerState {
   outcome?: Outcome;
 }
 
-export function workerState(top: RunScope, unit: WorkerUnit, primary: boolean): WorkerState {
+function workerState(top: RunScope, unit: WorkerUnit, primary: boolean): WorkerState {
   const facts: RunFacts = { approval: top.facts.approval };
   const scope: RunScope = {
     config: unit.config,
@@ -238,7 +252,7 @@ function names(workers: readonly WorkerState[]): string {
   return workers.map((w) => w.unit.name).join(", ");
 }
 
-export function workerResult(w: WorkerState): WorkerResult {
+function workerResult(w: WorkerState): WorkerResult {
   const f = w.scope.facts;
   const outcome = w.outcome ?? { result: "failed" as const, message: "Not deployed to production." };
   const entries = {
