@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { RunProgress, cutOffCommand, trackingRecorder } from "../../../src/action/progress.js";
 import type { DeploymentRecorder } from "../../../src/core/ports.js";
+import type { RunFacts } from "../../../src/core/run-scope.js";
 
 describe("RunProgress.cutOff (the hard deadline's result)", () => {
   it("is rollback-failed, with the manual command, when production was touched and not read back as restored", () => {
@@ -107,25 +108,23 @@ describe("cutOffCommand (what a human runs after a cut-off)", () => {
       message: string,
     ) => `rollback ${allocation.map((a) => `${a.versionId}@${a.percentage}`).join(",")} "${message}"`,
   };
-  const facts = {
-    approval: { status: "skipped" as const, approvedBy: [] },
+  const facts: RunFacts = {
+    approval: { status: "skipped", approvedBy: [] },
     anchor: { allocation: [{ versionId: "bad", percentage: 100 }] },
     productionVersionId: "good",
   };
 
   it("puts a release's anchor back", () => {
-    expect(cutOffCommand("release", facts as never, deployer, "production", false)).toBe(
-      'rollback bad@100 "restore after a cancelled run"',
-    );
+    expect(cutOffCommand("release", facts, deployer, "production", false)).toBe('rollback bad@100 "restore after a cancelled run"');
   });
 
   it("finishes an emergency rollback to its target, never back to the version rolled away from", () => {
-    expect(cutOffCommand("rollback", facts as never, deployer, "production", false)).toBe(
+    expect(cutOffCommand("rollback", facts, deployer, "production", false)).toBe(
       'rollback good@100 "emergency rollback, finished by hand"',
     );
     // No target known yet (cut off before the restore began): nothing was changed, nothing to run.
-    expect(cutOffCommand("rollback", { ...facts, productionVersionId: undefined } as never, deployer, "production", false)).toBeUndefined();
+    expect(cutOffCommand("rollback", { approval: facts.approval, anchor: facts.anchor! }, deployer, "production", false)).toBeUndefined();
     // Several Workers: one command cannot cover them.
-    expect(cutOffCommand("rollback", facts as never, deployer, "production", true)).toBeUndefined();
+    expect(cutOffCommand("rollback", facts, deployer, "production", true)).toBeUndefined();
   });
 });
