@@ -28,6 +28,7 @@ echo "end-to-end under $("$SHIPLINE_TEST_NODE" --version) with wrangler $newest"
 # its time: approval, tags, inputs, process trees, cancelling wrangler, someone else's
 # concurrent deploy, the read-back after a failed write, its answer to wrangler failing and to
 # API 5xx (the faults file), and the sandbox files that start no wrangler (analytics, the API's
-# own answers, routing).
+# own answers, routing). Within the files below, the few tests of shipline's own judgement skip
+# themselves here (NEWEST_WRANGLER_LEG in test/support/action-harness.ts).
 npx vitest run test/sandbox --exclude test/sandbox/analytics.test.ts --exclude test/sandbox/api.test.ts \
   --exclude test/sandbox/routing.test.ts test/e2e/release.test.ts test/e2e/rollback.test.ts test/e2e/gradual.test.ts

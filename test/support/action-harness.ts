@@ -19,6 +19,11 @@ export const NODE = process.env["SHIPLINE_TEST_NODE"] || process.execPath;
  * devDependency by default, or the newest 4.x installed elsewhere (`SHIPLINE_TEST_WRANGLER_MODULES`).
  */
 export const WRANGLER_MODULES = process.env["SHIPLINE_TEST_WRANGLER_MODULES"] || join(ROOT, "node_modules");
+/**
+ * True in the newest-wrangler leg (scripts/test-node24.sh): tests of shipline's own logic that
+ * merely use wrangler along the way run once, under the pinned one, and skip themselves here.
+ */
+export const NEWEST_WRANGLER_LEG = Boolean(process.env["SHIPLINE_TEST_WRANGLER_MODULES"]);
 
 export interface ActionRun {
   readonly exitCode: number | null;
