@@ -92,8 +92,8 @@ async function execute(
   const onHardDeadline = () => {
     // The run is cut off mid-stage: no stage-end will erase the live line before the result is printed.
     out.live?.stop();
-    const several = "workers" in settings && Boolean(settings.workers);
-    const manual = cutOffCommand(mode, progress.facts, deps?.deployer, settings.config.production.environment, several);
+    // The CLI runs one Worker (a config with `workers` is refused in settings.ts).
+    const manual = cutOffCommand(mode, progress.facts, deps?.deployer, settings.config.production.environment, false);
     return finishOnce(progress.cutOff(mode, io.startedAt, Date.now(), manual, HARD_DEADLINE_TEXT));
   };
   const signals = installSignalHandlers(controller, logger, { onHardDeadline, exitReason: `at ${HARD_DEADLINE_TEXT}` });

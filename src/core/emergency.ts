@@ -11,6 +11,9 @@ import { runRestore, type RestoreResult } from "./restore.js";
 import { cleanupBudget, runScoped, type Outcome, type PipelineDeps, type RunContext, type RunScope } from "./run-scope.js";
 import type { DeploymentInfo, LiveState, PipelineConfig, PipelineResult, VersionInfo } from "./types.js";
 
+/** A cancel that came before any write of an emergency rollback. */
+export const CANCELLED_BEFORE_ROLLBACK = "Cancelled before the rollback: nothing changed.";
+
 /** The version to roll back to, and how it was chosen. */
 export interface RollbackTarget {
   readonly versionId: string;
@@ -128,10 +131,10 @@ async function emergencyFlow(s: RunScope): Promise<Outcome> {
   try {
     rollback = await resolveRollback(s, inputs);
   } catch (error) {
-    if (s.signal.aborted) return { result: "failed", message: "Cancelled before the rollback: nothing changed." };
+    if (s.signal.aborted) return { result: "failed", message: CANCELLED_BEFORE_ROLLBACK };
     return { result: "failed", message: `Rollback refused, nothing changed: ${describeDeployError(error)}` };
   }
-  if (s.signal.aborted) return { result: "failed", message: "Cancelled before the rollback: nothing changed." };
+  if (s.signal.aborted) return { result: "failed", message: CANCELLED_BEFORE_ROLLBACK };
   return restoreRollback(s, rollback);
 }
 

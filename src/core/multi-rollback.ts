@@ -8,7 +8,7 @@
  * the others: every Worker is tried and reported, and the run is `rollback-failed` if any failed.
  */
 import { errorMessage } from "./errors.js";
-import { resolveRollback, restoreRollback, rollbackInputs, type Rollback } from "./emergency.js";
+import { CANCELLED_BEFORE_ROLLBACK, resolveRollback, restoreRollback, rollbackInputs, type Rollback } from "./emergency.js";
 import { manualCommands, runForWorkers, stop, type WorkerState, type WorkerUnit } from "./multi.js";
 import { describeDeployError } from "./records.js";
 import { checkSeveralWorkersTarget } from "./rollback-target.js";
@@ -27,8 +27,6 @@ export async function runMultiRollback(
 ): Promise<PipelineResult> {
   return runForWorkers(workers, deps, signal, context, rollbackFlow);
 }
-
-const CANCELLED_BEFORE = "Cancelled before the rollback: nothing changed.";
 
 async function rollbackFlow(top: RunScope, workers: readonly WorkerState[]): Promise<Outcome> {
   try {
@@ -54,11 +52,11 @@ async function rollbackFlow(top: RunScope, workers: readonly WorkerState[]): Pro
     try {
       chosen.push(await resolveRollback(w.scope, inputs[index]!, { alreadyServed: "nothing-to-do" }));
     } catch (error) {
-      if (top.signal.aborted) return untouched(workers, { result: "failed", message: CANCELLED_BEFORE });
+      if (top.signal.aborted) return untouched(workers, { result: "failed", message: CANCELLED_BEFORE_ROLLBACK });
       return untouched(workers, stop(w, { result: "failed", message: `Rollback refused, nothing changed: ${describeDeployError(error)}` }));
     }
   }
-  if (top.signal.aborted) return untouched(workers, { result: "failed", message: CANCELLED_BEFORE });
+  if (top.signal.aborted) return untouched(workers, { result: "failed", message: CANCELLED_BEFORE_ROLLBACK });
   // The summary names every Worker's versions by their release tags.
   top.learn({ versionTags: Object.assign({}, ...workers.map((w) => w.scope.facts.versionTags ?? {})) as Record<string, string> });
   if (chosen.every((r) => r.served)) {
