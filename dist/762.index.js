@@ -2387,6 +2387,8 @@ async function runScoped(config, deps, signal, context, flow) {
 
 
 
+/** A cancel that came before any write of an emergency rollback. */
+const CANCELLED_BEFORE_ROLLBACK = "Cancelled before the rollback: nothing changed.";
 /**
  * Picks the emergency rollback target: a version id, a release tag (through the versions'
  * tag annotation), or the newest earlier deployment that served one version at 100%.
@@ -2459,11 +2461,11 @@ async function emergencyFlow(s) {
     }
     catch (error) {
         if (s.signal.aborted)
-            return { result: "failed", message: "Cancelled before the rollback: nothing changed." };
+            return { result: "failed", message: CANCELLED_BEFORE_ROLLBACK };
         return { result: "failed", message: `Rollback refused, nothing changed: ${describeDeployError(error)}` };
     }
     if (s.signal.aborted)
-        return { result: "failed", message: "Cancelled before the rollback: nothing changed." };
+        return { result: "failed", message: CANCELLED_BEFORE_ROLLBACK };
     return restoreRollback(s, rollback);
 }
 /** The inputs an emergency rollback cannot go without, or the outcome that says which is missing. */
@@ -4241,7 +4243,6 @@ function namedRecorder(recorder, worker) {
 async function runMultiRollback(workers, deps, signal, context = {}) {
     return runForWorkers(workers, deps, signal, context, rollbackFlow);
 }
-const CANCELLED_BEFORE = "Cancelled before the rollback: nothing changed.";
 async function rollbackFlow(top, workers) {
     try {
         (0,rollback_target/* checkSeveralWorkersTarget */.V)(top.config.emergency?.target, workers.length);
@@ -4270,12 +4271,12 @@ async function rollbackFlow(top, workers) {
         }
         catch (error) {
             if (top.signal.aborted)
-                return untouched(workers, { result: "failed", message: CANCELLED_BEFORE });
+                return untouched(workers, { result: "failed", message: CANCELLED_BEFORE_ROLLBACK });
             return untouched(workers, stop(w, { result: "failed", message: `Rollback refused, nothing changed: ${describeDeployError(error)}` }));
         }
     }
     if (top.signal.aborted)
-        return untouched(workers, { result: "failed", message: CANCELLED_BEFORE });
+        return untouched(workers, { result: "failed", message: CANCELLED_BEFORE_ROLLBACK });
     // The summary names every Worker's versions by their release tags.
     top.learn({ versionTags: Object.assign({}, ...workers.map((w) => w.scope.facts.versionTags ?? {})) });
     if (chosen.every((r) => r.served)) {
