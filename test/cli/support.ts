@@ -6,6 +6,7 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { NODE_OPTIONS_ENV } from "../support/node-options.js";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const BIN = join(ROOT, "lib/cli/bin.js");
@@ -52,7 +53,7 @@ export async function shipline(args: readonly string[], options: CliOptions = {}
   const started = Date.now();
   const child = spawn(NODE, [BIN, ...args], {
     cwd: options.cwd ?? ROOT,
-    env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "/tmp", ...options.env },
+    env: { PATH: process.env["PATH"] ?? "", ...NODE_OPTIONS_ENV, HOME: process.env["HOME"] ?? "/tmp", ...options.env },
     stdio: ["pipe", "pipe", "pipe"],
   });
   options.onStart?.(child);

@@ -10,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { colourEnabled, colourMark, LiveLine } from "../../src/cli/live.js";
 import { BIN, ensureBuilt, NODE, shipline } from "./support.js";
+import { NODE_OPTIONS_ENV } from "../support/node-options.js";
 
 const ESC = "\u001b";
 const run = promisify(execFile);
@@ -85,7 +86,7 @@ describe.skipIf(!hasScript)("shipline check on a pseudo-terminal", () => {
     const command = [NODE, BIN, "check", url, "--health-count", "2", "--health-interval", "1500ms", "--version-header", "''"].join(" ");
     const { stdout } = await run("script", ["-qfec", command, "/dev/null"], {
       encoding: "utf8",
-      env: { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "/tmp", TERM: "xterm", ...env },
+      env: { PATH: process.env["PATH"] ?? "", ...NODE_OPTIONS_ENV, HOME: process.env["HOME"] ?? "/tmp", TERM: "xterm", ...env },
       timeout: 30_000,
     });
     return stdout;

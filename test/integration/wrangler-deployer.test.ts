@@ -14,6 +14,7 @@ import { locateWrangler, type LocatedWrangler } from "../../src/providers/wrangl
 import type { SpawnEvent } from "../../src/providers/wrangler/runner.js";
 import { startSandbox, writeSampleWorker, type Sandbox, type SampleWorkerProject } from "../../src/sandbox/index.js";
 import { memoryLogger } from "../unit/wrangler/fake-runner.js";
+import { NODE_OPTIONS_ENV } from "../support/node-options.js";
 
 const STEP_TIMEOUT = 120_000;
 const prod = { environment: "production" };
@@ -46,7 +47,7 @@ beforeAll(async () => {
     wrangler: located,
     workingDirectory: project.dir,
     // Credentials come through the options, as the action passes its inputs.
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, XDG_CONFIG_HOME: join(dir, "xdg"), ...sandboxEnv },
+    env: { PATH: process.env.PATH, ...NODE_OPTIONS_ENV, HOME: process.env.HOME, XDG_CONFIG_HOME: join(dir, "xdg"), ...sandboxEnv },
     apiToken,
     accountId,
     logger,

@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { wranglerLaunch } from "../../src/providers/wrangler/runner.js";
 import type { Sandbox } from "../../src/sandbox/index.js";
+import { NODE_OPTIONS_ENV } from "../support/node-options.js";
 
 // The same runtime and wrangler as the end-to-end tests (CI's Node 24 leg uses the newest wrangler).
 const WRANGLER_BIN = join(WRANGLER_MODULES, "wrangler/bin/wrangler.js");
@@ -29,6 +30,7 @@ export async function runWrangler(sandbox: Sandbox, cwd: string, args: string[],
   const outputFile = join(scratch, "output.json");
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? "",
+    ...NODE_OPTIONS_ENV,
     HOME: scratch,
     TMPDIR: scratch,
     ...sandbox.wranglerEnv(),

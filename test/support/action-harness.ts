@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, readFile, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { NODE_OPTIONS_ENV } from "./node-options.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const DIST_ENTRY = join(ROOT, "dist/index.js");
@@ -91,6 +92,7 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
   await writeFile(eventFile, JSON.stringify(gh.event));
   const env: Record<string, string> = {
     PATH: process.env["PATH"] ?? "",
+    ...NODE_OPTIONS_ENV,
     HOME: process.env["HOME"] ?? scratch,
     CI: "true",
     GITHUB_ACTIONS: "true",
