@@ -161,16 +161,23 @@ export class GitHubDeploymentRecorder implements DeploymentRecorder {
         environment,
         per_page: supersedeLookback ?? 10,
       });
-      for (const deployment of deployments) {
-        if (deployment.id >= activeId) continue;
-        const { data: statuses } = await client.rest.repos.listDeploymentStatuses({
-          owner,
-          repo,
-          deployment_id: deployment.id,
-          per_page: 1,
-        });
-        if (statuses[0]?.state !== "success") continue;
-        await this.#postStatus(deployment.id, "inactive", { description: `Superseded by deployment ${activeId}` });
+      // The latest status of each earlier record is read at once (at most `supersedeLookback`
+      // requests): one after the other they were one GitHub round trip each at the run's end.
+      const earlier = deployments.filter((deployment) => deployment.id < activeId);
+      const latest = await Promise.all(
+        earlier.map(async (deployment) => {
+          const { data: statuses } = await client.rest.repos.listDeploymentStatuses({
+            owner,
+            repo,
+            deployment_id: deployment.id,
+            per_page: 1,
+          });
+          return { id: deployment.id, state: statuses[0]?.state };
+        }),
+      );
+      for (const { id, state } of latest) {
+        if (state !== "success") continue;
+        await this.#postStatus(id, "inactive", { description: `Superseded by deployment ${activeId}` });
       }
     } catch (error) {
       this.#warn(`mark earlier ${environment} deployments inactive`, error);

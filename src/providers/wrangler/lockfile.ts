@@ -8,7 +8,6 @@ import { readFile, readdir } from "node:fs/promises";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { parse as parseJsonc } from "jsonc-parser";
 import semver from "semver";
-import { parse as parseYaml } from "yaml";
 
 export type PackageManagerName = "npm" | "pnpm" | "yarn" | "bun";
 
@@ -85,7 +84,7 @@ async function readLock(packageManager: PackageManagerName, lockfile: string, im
         return { packageManager, lockfile, lockedVersion: found.version, ...(npmSubset ? { npmSubset } : {}) };
       }
       case "pnpm":
-        return withVersion({ packageManager, lockfile }, pnpmLockedWrangler(text, importer));
+        return withVersion({ packageManager, lockfile }, await pnpmLockedWrangler(text, importer));
       case "yarn":
         return withVersion({ packageManager, lockfile }, yarnLockedWrangler(text, declared));
       case "bun":
@@ -226,8 +225,12 @@ function withoutDevFlags(entry: Record<string, unknown>): Record<string, unknown
   return devOptional === true ? { ...rest, optional: true } : rest;
 }
 
-/** The wrangler version pnpm-lock.yaml (v5 to v9) pins for `importer`. */
-export function pnpmLockedWrangler(text: string, importer: string): string | undefined {
+/**
+ * The wrangler version pnpm-lock.yaml (v5 to v9) pins for `importer`. The YAML parser loads
+ * only here: the action's head start finds wrangler through this file, before it spawns it.
+ */
+export async function pnpmLockedWrangler(text: string, importer: string): Promise<string | undefined> {
+  const { parse: parseYaml } = await import("yaml");
   const lock = parseYaml(text) as unknown;
   if (!isRecord(lock)) return undefined;
   const importers = lock["importers"];

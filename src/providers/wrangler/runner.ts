@@ -10,7 +10,7 @@ import { basename, dirname, join } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { Millis } from "../../core/types.js";
 import { buildWranglerEnv, type BaseEnv } from "./env.js";
-import { parseOutputFile, type OutputEntry } from "./output.js";
+import type { OutputEntry } from "./output.js";
 import { beforeStopAll, startChild, type RunningChild } from "../system/process-tree.js";
 import { describeCommand, stripAnsi } from "./text.js";
 import { startWriteGate, type WriteGate } from "./write-gate.js";
@@ -311,6 +311,8 @@ export class WranglerProcessRunner implements WranglerRunner {
 
   async #collect({ args, child, started, outputFile }: Started): Promise<WranglerResult> {
     const result = await child.result;
+    // The output file's schema (zod) loads once a command has ended: not before the first spawn.
+    const { parseOutputFile } = await import("./output.js");
     return {
       args,
       exitCode: result.exitCode,

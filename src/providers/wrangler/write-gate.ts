@@ -12,7 +12,6 @@
  * of its own: wrangler's own Authorization header is what reaches the API.
  */
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
-import { request as httpsRequest } from "node:https";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import { pipeline } from "node:stream/promises";
@@ -48,6 +47,8 @@ export async function startWriteGate(upstream: string, options: WriteGateOptions
   const now = options.now ?? (() => performance.now());
   const base = new URL(upstream);
   const basePath = base.pathname.replace(/\/+$/, "");
+  // TLS loads only for an https upstream (the sandbox and tests are plain http).
+  const send = base.protocol === "https:" ? (await import("node:https")).request : httpRequest;
   let state: { kind: "held" } | { kind: "open" } | { kind: "refused"; reason: string } = { kind: "held" };
   let sawWrite = false;
   let heldSince: number | undefined;
@@ -63,7 +64,6 @@ export async function startWriteGate(upstream: string, options: WriteGateOptions
     for (const [name, value] of Object.entries(req.headers)) {
       if (value !== undefined && !HOP_BY_HOP.has(name) && name !== "host") headers[name] = value;
     }
-    const send = base.protocol === "https:" ? httpsRequest : httpRequest;
     const out = send(
       {
         protocol: base.protocol,

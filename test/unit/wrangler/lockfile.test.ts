@@ -109,7 +109,7 @@ describe("npm's lockfile", () => {
 });
 
 describe("pnpm, yarn and bun lockfiles", () => {
-  it("pnpm-lock.yaml v9 per importer, and v5's single project", () => {
+  it("pnpm-lock.yaml v9 per importer, and v5's single project", async () => {
     const v9 = [
       "lockfileVersion: '9.0'",
       "importers:",
@@ -127,10 +127,10 @@ describe("pnpm, yarn and bun lockfiles", () => {
       "  wrangler@4.86.0:",
       "    resolution: {integrity: sha512-x}",
     ].join("\n");
-    expect(pnpmLockedWrangler(v9, "")).toBe("4.86.0");
-    expect(pnpmLockedWrangler(v9, "packages/api")).toBe("4.70.1");
-    expect(pnpmLockedWrangler(v9, "packages/web")).toBeUndefined();
-    expect(pnpmLockedWrangler("lockfileVersion: 5.4\ndevDependencies:\n  wrangler: 3.22.0_abc\n", "")).toBe("3.22.0");
+    expect(await pnpmLockedWrangler(v9, "")).toBe("4.86.0");
+    expect(await pnpmLockedWrangler(v9, "packages/api")).toBe("4.70.1");
+    expect(await pnpmLockedWrangler(v9, "packages/web")).toBeUndefined();
+    expect(await pnpmLockedWrangler("lockfileVersion: 5.4\ndevDependencies:\n  wrangler: 3.22.0_abc\n", "")).toBe("3.22.0");
   });
 
   it("yarn.lock, classic and berry: the entry package.json's range names, else the newest", () => {
