@@ -15,7 +15,8 @@ import { startSandbox, writeSampleWorker, type Sandbox } from "../src/sandbox/in
 import { startCpuHogs } from "../test/support/cpu-hogs.js";
 import { startGitHubFake, type GitHubFake } from "../test/support/github-fake.js";
 
-const DIST = join(process.cwd(), "dist/index.js");
+/** The built action; SHIPLINE_BENCH_DIST names another build (to compare two builds in one run). */
+const dist = () => process.env["SHIPLINE_BENCH_DIST"] || join(process.cwd(), "dist/index.js");
 const WRANGLER_PACKAGE = join(process.cwd(), "node_modules/wrangler");
 const PRODUCTION = "sample-worker-production";
 /** The requests that change what production serves: `wrangler deploy`'s, `wrangler rollback`'s and the urgent restore's. */
@@ -155,7 +156,7 @@ export async function runAction(
     await writeFile(env["GITHUB_EVENT_PATH"]!, "{}");
     const run = await new Promise<Omit<ActionRun, "result">>((done) => {
       const spawnedAt = Date.now();
-      const child = spawn(process.execPath, [DIST], { cwd: world.dir, env, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn(process.execPath, [dist()], { cwd: world.dir, env, stdio: ["ignore", "pipe", "pipe"] });
       let stdout = "";
       let signalledAt = 0;
       let armed = false;
