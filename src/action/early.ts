@@ -16,6 +16,7 @@ import { CancelledError, ConfigError } from "../core/errors.js";
 import type { Logger } from "../core/ports.js";
 import type { Millis } from "../core/types.js";
 import { readGitHubContext } from "../providers/github/context.js";
+import { loadSchemasAfter } from "../providers/cloudflare/api.js";
 import { REQUEST_SENT_CHANNEL } from "../providers/http/node-transport.js";
 import { checkCommandProject } from "../providers/command/project-check.js";
 import { checkWorkerProject, environmentsNeeded } from "../providers/wrangler/project-check.js";
@@ -81,12 +82,17 @@ export async function startEarly(env: Env): Promise<EarlyStart> {
     accountId: settings.runtime.cloudflareAccountId,
     logger: log,
   });
+  // The read's answer is read (with zod, some 20 ms of CPU) once the deploy is spawned, not before.
+  let spawned!: () => void;
+  loadSchemasAfter(new Promise<void>((done) => (spawned = done)));
   const written = requestWritten(EARLY_SEND_WAIT_MS);
   const read = targets.startEarlyRead(config.production.environment, controller.signal);
   const sent = Promise.race([written, read.then(noop, noop)]);
   // The head start's code (the process machinery) loads while the read goes out; the deploy starts once it is sent.
   const loading = loadPrestart();
-  return { ...base, targets, sent, prestarted: sent.then(() => prestart(settings, env, controller, log, loading)) };
+  const prestarted = sent.then(() => prestart(settings, env, controller, log, loading));
+  void prestarted.finally(spawned);
+  return { ...base, targets, sent, prestarted };
 }
 
 function loadPrestart(): Promise<typeof import("./prestart.js")> {

@@ -23,7 +23,21 @@ import type { Envelope } from "./shapes.js";
  * first request goes out before the rest of it loads, and zod is a large part of that rest.
  */
 let shapesModule: Promise<typeof import("./shapes.js")> | undefined;
-const shapes = () => (shapesModule ??= import("./shapes.js"));
+let shapesNotBefore: Promise<unknown> | undefined;
+const shapes = () => (shapesModule ??= (shapesNotBefore ?? Promise.resolve()).then(() => import("./shapes.js")));
+
+/**
+ * Holds the schemas' loading (and so the reading of every answer) until `ready` settles: the
+ * action's head start spawns wrangler first, and the early read's answer waits the few
+ * milliseconds that takes rather than putting zod's load in front of the spawn. No effect once
+ * the schemas are loaded.
+ */
+export function loadSchemasAfter(ready: Promise<unknown>): void {
+  if (shapesModule) return;
+  shapesNotBefore = ready.then(noop, noop);
+}
+
+function noop(): void {}
 
 /** `fetch` as the client calls it (node-transport.ts by default; tests inject one; proxies swap in undici's). */
 export type FetchLike = (url: string, init: HttpRequestInit) => Promise<HttpAnswer>;
