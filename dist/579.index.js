@@ -271,8 +271,6 @@ var clock = __webpack_require__(4404);
 var process_tree = __webpack_require__(7120);
 // EXTERNAL MODULE: ./node_modules/jsonc-parser/lib/umd/main.js
 var main = __webpack_require__(9547);
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __webpack_require__(8815);
 ;// CONCATENATED MODULE: ./lib/providers/wrangler/lockfile.js
 /**
  * What a project's lockfile says about installing wrangler: which package manager it belongs to
@@ -280,7 +278,6 @@ var dist = __webpack_require__(8815);
  * directory, and, for npm, the part of the lockfile that pins wrangler and everything it needs.
  * Only reads: nothing here writes into the project.
  */
-
 
 
 
@@ -338,7 +335,7 @@ async function readLock(packageManager, lockfile, importer, declared) {
                 return { packageManager, lockfile, lockedVersion: found.version, ...(npmSubset ? { npmSubset } : {}) };
             }
             case "pnpm":
-                return withVersion({ packageManager, lockfile }, pnpmLockedWrangler(text, importer));
+                return withVersion({ packageManager, lockfile }, await pnpmLockedWrangler(text, importer));
             case "yarn":
                 return withVersion({ packageManager, lockfile }, yarnLockedWrangler(text, declared));
             case "bun":
@@ -482,9 +479,13 @@ function withoutDevFlags(entry) {
     const { dev: _dev, devOptional, ...rest } = entry;
     return devOptional === true ? { ...rest, optional: true } : rest;
 }
-/** The wrangler version pnpm-lock.yaml (v5 to v9) pins for `importer`. */
-function pnpmLockedWrangler(text, importer) {
-    const lock = (0,dist/* parse */.qg)(text);
+/**
+ * The wrangler version pnpm-lock.yaml (v5 to v9) pins for `importer`. The YAML parser loads
+ * only here: the action's head start finds wrangler through this file, before it spawns it.
+ */
+async function pnpmLockedWrangler(text, importer) {
+    const { parse: parseYaml } = await __webpack_require__.e(/* import() */ 815).then(__webpack_require__.t.bind(__webpack_require__, 8815, 19));
+    const lock = parseYaml(text);
     if (!isRecord(lock))
         return undefined;
     const importers = lock["importers"];
@@ -873,117 +874,6 @@ function defaultInstallRunner(env) {
 
 /***/ }),
 
-/***/ 8180:
-/***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
-
-/* harmony export */ __webpack_require__.d(__webpack_exports__, {
-/* harmony export */   X2: () => (/* binding */ parseOutputFile),
-/* harmony export */   w4: () => (/* binding */ findEntry)
-/* harmony export */ });
-/* unused harmony exports knownEntrySchema, parseOutputLine */
-/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8816);
-/**
- * wrangler's machine-readable output file (`WRANGLER_OUTPUT_FILE_PATH`): one JSON object per
- * line. Only the fields shipline reads are declared; wrangler adds fields freely, and entry
- * types this file does not know are kept as `other` rather than rejected.
- */
-
-const base = { version: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().optional(), timestamp: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().optional() };
-const sessionEntry = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
-    ...base,
-    type: zod__WEBPACK_IMPORTED_MODULE_0__/* .literal */ .euz("wrangler-session"),
-    wrangler_version: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().optional(),
-    command_line_args: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()).optional(),
-    log_file_path: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().optional(),
-});
-const deployEntry = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
-    ...base,
-    type: zod__WEBPACK_IMPORTED_MODULE_0__/* .literal */ .euz("deploy"),
-    worker_name: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().optional(),
-    worker_tag: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().nullish(),
-    // `null` for `--dry-run`.
-    version_id: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().nullish(),
-    // Absent for `--dry-run`.
-    targets: zod__WEBPACK_IMPORTED_MODULE_0__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP()).optional(),
-    wrangler_environment: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().optional(),
-});
-const versionUploadEntry = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
-    ...base,
-    type: zod__WEBPACK_IMPORTED_MODULE_0__/* .literal */ .euz("version-upload"),
-    worker_name: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().optional(),
-    worker_tag: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().nullish(),
-    version_id: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().nullish(),
-    preview_url: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().nullish(),
-    preview_alias_url: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().nullish(),
-    wrangler_environment: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().optional(),
-});
-const versionDeployEntry = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
-    ...base,
-    type: zod__WEBPACK_IMPORTED_MODULE_0__/* .literal */ .euz("version-deploy"),
-    worker_name: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().optional(),
-    worker_tag: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().nullish(),
-    deployment_id: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().nullish(),
-    // Always `{}` in wrangler 4.86 (a Map serialised by JSON.stringify): never read the split here.
-    version_traffic: zod__WEBPACK_IMPORTED_MODULE_0__/* .unknown */ .L5J().optional(),
-});
-const commandFailedEntry = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({
-    ...base,
-    type: zod__WEBPACK_IMPORTED_MODULE_0__/* .literal */ .euz("command-failed"),
-    // Only present when the error carried a Cloudflare API error code.
-    code: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().optional(),
-    message: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().optional(),
-});
-/** The entry types shipline understands, discriminated by `type`. */
-const knownEntrySchema = zod__WEBPACK_IMPORTED_MODULE_0__/* .discriminatedUnion */ .gMt("type", [
-    sessionEntry,
-    deployEntry,
-    versionUploadEntry,
-    versionDeployEntry,
-    commandFailedEntry,
-]);
-const KNOWN_TYPES = new Set(knownEntrySchema.options.map((option) => option.shape.type.value));
-/** Parses one ND-JSON line; `undefined` for blank or non-JSON lines (a torn last line when killed). */
-function parseOutputLine(line) {
-    if (line.trim() === "")
-        return undefined;
-    let raw;
-    try {
-        raw = JSON.parse(line);
-    }
-    catch {
-        return undefined;
-    }
-    if (typeof raw !== "object" || raw === null)
-        return undefined;
-    const type = raw.type;
-    const originalType = typeof type === "string" ? type : "";
-    if (KNOWN_TYPES.has(originalType)) {
-        const parsed = knownEntrySchema.safeParse(raw);
-        if (parsed.success)
-            return parsed.data;
-    }
-    return { type: "other", originalType, raw };
-}
-/** Parses the whole output file's text into entries, in file order. */
-function parseOutputFile(text) {
-    return text
-        .split(/\r?\n/)
-        .map(parseOutputLine)
-        .filter((entry) => entry !== undefined);
-}
-/** The last entry of a given type, if any. */
-function findEntry(entries, type) {
-    for (let i = entries.length - 1; i >= 0; i--) {
-        const entry = entries[i];
-        if (entry?.type === type)
-            return entry;
-    }
-    return undefined;
-}
-//# sourceMappingURL=output.js.map
-
-/***/ }),
-
 /***/ 6703:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
@@ -1009,16 +899,12 @@ var external_node_path_ = __webpack_require__(6760);
 var external_node_perf_hooks_ = __webpack_require__(643);
 // EXTERNAL MODULE: ./lib/providers/wrangler/env.js
 var wrangler_env = __webpack_require__(9394);
-// EXTERNAL MODULE: ./lib/providers/wrangler/output.js
-var output = __webpack_require__(8180);
 // EXTERNAL MODULE: ./lib/providers/system/process-tree.js
 var process_tree = __webpack_require__(7120);
 // EXTERNAL MODULE: ./lib/providers/wrangler/text.js
 var wrangler_text = __webpack_require__(2238);
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __webpack_require__(7067);
-// EXTERNAL MODULE: external "node:https"
-var external_node_https_ = __webpack_require__(4708);
 // EXTERNAL MODULE: external "node:stream/promises"
 var external_node_stream_promises_ = __webpack_require__(6466);
 ;// CONCATENATED MODULE: ./lib/providers/wrangler/write-gate.js
@@ -1038,7 +924,6 @@ var external_node_stream_promises_ = __webpack_require__(6466);
 
 
 
-
 const READS = new Set(["GET", "HEAD", "OPTIONS"]);
 /** Hop-by-hop headers (RFC 9110 §7.6.1) are the gate's own business on each side. */
 const HOP_BY_HOP = new Set(["connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "te", "trailer"]);
@@ -1046,6 +931,8 @@ async function startWriteGate(upstream, options = {}) {
     const now = options.now ?? (() => external_node_perf_hooks_.performance.now());
     const base = new URL(upstream);
     const basePath = base.pathname.replace(/\/+$/, "");
+    // TLS loads only for an https upstream (the sandbox and tests are plain http).
+    const send = base.protocol === "https:" ? (await Promise.resolve(/* import() */).then(__webpack_require__.t.bind(__webpack_require__, 4708, 19))).request : external_node_http_.request;
     let state = { kind: "held" };
     let sawWrite = false;
     let heldSince;
@@ -1062,7 +949,6 @@ async function startWriteGate(upstream, options = {}) {
             if (value !== undefined && !HOP_BY_HOP.has(name) && name !== "host")
                 headers[name] = value;
         }
-        const send = base.protocol === "https:" ? external_node_https_.request : external_node_http_.request;
         const out = send({
             protocol: base.protocol,
             hostname: base.hostname,
@@ -1160,7 +1046,6 @@ function noop() { }
  * stdout, ANSI-stripped stderr and the entries of its ND-JSON output file. Success and
  * failure share one result shape; deciding what a failure means is the deployer's job.
  */
-
 
 
 
@@ -1360,6 +1245,8 @@ class WranglerProcessRunner {
     }
     async #collect({ args, child, started, outputFile }) {
         const result = await child.result;
+        // The output file's schema (zod) loads once a command has ended: not before the first spawn.
+        const { parseOutputFile } = await Promise.all(/* import() */[__webpack_require__.e(816), __webpack_require__.e(180)]).then(__webpack_require__.bind(__webpack_require__, 8180));
         return {
             args,
             exitCode: result.exitCode,
@@ -1368,7 +1255,7 @@ class WranglerProcessRunner {
             stdout: (0,wrangler_text/* stripAnsi */.aJ)(result.stdout),
             // When Node itself could not start (bad nodePath, cwd missing) there is no stderr: say why.
             stderr: (0,wrangler_text/* stripAnsi */.aJ)(result.stderr) || (result.startError?.message ?? ""),
-            entries: (0,output/* parseOutputFile */.X2)(await readIfExists(outputFile)),
+            entries: parseOutputFile(await readIfExists(outputFile)),
             durationMs: Math.round(external_node_perf_hooks_.performance.now() - started),
             timedOut: result.timedOut,
             cancelled: result.cancelled,
