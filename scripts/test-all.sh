@@ -8,10 +8,11 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 # Node 20 has no compile cache for wrangler's 13 MB bundle (Node 24, where the action runs, has
-# NODE_COMPILE_CACHE, which shipline sets): every process of the suite, and the ones it starts,
-# preload test/support/compile-cache.cjs, which gives Node 20 the same (about a third of each
-# wrangler start's CPU). On Node 22.1+ the file does nothing.
-export NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--require \"$PWD/test/support/compile-cache.cjs\""
+# NODE_COMPILE_CACHE, which shipline sets): the suite, and the processes it starts, preload
+# test/support/compile-cache.cjs, which gives Node 20 the same (about a third of each wrangler
+# start's CPU). From Node 22 on the file does nothing.
+export SHIPLINE_TEST_PRELOAD="$PWD/test/support/compile-cache.cjs"
+export NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--require \"$SHIPLINE_TEST_PRELOAD\""
 log=$(mktemp "${TMPDIR:-/tmp}/shipline-node24-install-XXXXXX")
 scripts/test-node24.sh --install-only >"$log" 2>&1 &
 install=$!

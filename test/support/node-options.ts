@@ -1,6 +1,8 @@
 /**
- * The suite's NODE_OPTIONS, for the processes it starts with an environment of its own (the
- * action, the CLI, wrangler): on Node 20, scripts/test-all.sh preloads the compile cache
- * (compile-cache.cjs) there, and the children should have it too.
+ * The preload the suite's children get, for the processes it starts with an environment of
+ * its own (the action, the CLI, wrangler): on Node 20, scripts/test-all.sh names the compile
+ * cache (compile-cache.cjs) in SHIPLINE_TEST_PRELOAD. Only that: whatever else a developer's
+ * NODE_OPTIONS holds (`--inspect`, an IDE's bootloader) does not reach the runs under test.
  */
-export const NODE_OPTIONS_ENV: Record<string, string> = process.env["NODE_OPTIONS"] ? { NODE_OPTIONS: process.env["NODE_OPTIONS"] } : {};
+const preload = process.env["SHIPLINE_TEST_PRELOAD"];
+export const NODE_OPTIONS_ENV: Record<string, string> = preload ? { NODE_OPTIONS: `--require ${JSON.stringify(preload)}` } : {};
