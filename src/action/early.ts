@@ -82,16 +82,16 @@ export async function startEarly(env: Env): Promise<EarlyStart> {
     accountId: settings.runtime.cloudflareAccountId,
     logger: log,
   });
-  // The read's answer is read (with zod, some 20 ms of CPU) once the deploy is spawned, not before.
-  let spawned!: () => void;
-  loadSchemasAfter(new Promise<void>((done) => (spawned = done)));
+  // Sent: the read's request is written (or failed, or EARLY_SEND_WAIT_MS passed).
   const written = requestWritten(EARLY_SEND_WAIT_MS);
-  const read = targets.startEarlyRead(config.production.environment, controller.signal);
-  const sent = Promise.race([written, read.then(noop, noop)]);
+  let readSettled!: () => void;
+  const sent = Promise.race([written, new Promise<void>((done) => (readSettled = done))]);
   // The head start's code (the process machinery) loads while the read goes out; the deploy starts once it is sent.
   const loading = loadPrestart();
   const prestarted = sent.then(() => prestart(settings, env, controller, log, loading));
-  void prestarted.finally(spawned);
+  // The read's answer is read (with zod, some 20 ms of CPU) once the deploy is spawned, not before it.
+  loadSchemasAfter(prestarted);
+  targets.startEarlyRead(config.production.environment, controller.signal).then(readSettled, readSettled);
   return { ...base, targets, sent, prestarted };
 }
 

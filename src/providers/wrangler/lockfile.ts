@@ -227,7 +227,8 @@ function withoutDevFlags(entry: Record<string, unknown>): Record<string, unknown
 
 /**
  * The wrangler version pnpm-lock.yaml (v5 to v9) pins for `importer`. The YAML parser loads
- * only here: the action's head start finds wrangler through this file, before it spawns it.
+ * only here, for a pnpm project: this module is part of what the action's head start loads
+ * before it spawns wrangler.
  */
 export async function pnpmLockedWrangler(text: string, importer: string): Promise<string | undefined> {
   const { parse: parseYaml } = await import("yaml");

@@ -79,6 +79,33 @@ describe("GitHubDeploymentRecorder", () => {
     expect(fake.deploymentState(current)).toBe("success");
   });
 
+  it("retires every earlier success whose status it could read, and warns once about the one it could not", async () => {
+    const oldest = (await recorder.start("production", { ...production, ref: OLD_SHA })) as string;
+    await recorder.update(oldest, "success", {});
+    const previous = (await recorder.start("production", { ...production, ref: OLD_SHA })) as string;
+    // Two records left active: the listing after the second one's success fails (both tries).
+    fake.faults.add({ method: "GET", path: "/repos/acme/shop/deployments", status: 502, body: { message: "Bad gateway" }, times: 2 });
+    await recorder.update(previous, "success", {});
+    expect(fake.deploymentState(oldest)).toBe("success");
+    warnings.length = 0;
+    const current = (await recorder.start("production", production)) as string;
+    await recorder.update(current, "in_progress", {});
+    // Both tries (the client retries once) of one record's status read fail.
+    fake.faults.add({
+      method: "GET",
+      path: `/repos/acme/shop/deployments/${oldest}/statuses`,
+      status: 502,
+      body: { message: "Bad gateway" },
+      times: 2,
+    });
+    await recorder.update(current, "success", { environmentUrl: "https://example.com" });
+    expect(fake.deploymentState(previous)).toBe("inactive");
+    expect(fake.deploymentState(oldest)).toBe("success");
+    expect(fake.deploymentState(current)).toBe("success");
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/mark earlier production deployments inactive: HTTP 502/);
+  });
+
   it("after a rollback, the failed record says failure and the restored version is the active one", async () => {
     const previous = (await recorder.start("production", { ...production, ref: OLD_SHA })) as string;
     await recorder.update(previous, "success", {});
