@@ -10,13 +10,13 @@
 import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { startSandbox, writeSampleWorker, type Sandbox } from "../src/sandbox/index.js";
 import { startCpuHogs } from "../test/support/cpu-hogs.js";
 import { startGitHubFake, type GitHubFake } from "../test/support/github-fake.js";
 
 /** The built action; SHIPLINE_BENCH_DIST names another build (to compare two builds in one run). */
-const dist = () => process.env["SHIPLINE_BENCH_DIST"] || join(process.cwd(), "dist/index.js");
+const dist = () => resolve(process.env["SHIPLINE_BENCH_DIST"] || "dist/index.js");
 const WRANGLER_PACKAGE = join(process.cwd(), "node_modules/wrangler");
 const PRODUCTION = "sample-worker-production";
 /** The requests that change what production serves: `wrangler deploy`'s, `wrangler rollback`'s and the urgent restore's. */

@@ -70,7 +70,7 @@ async function main(): Promise<void> {
   section("The built action as a process (node dist/index.js, a runner's environment, sandbox + real wrangler + local fake GitHub)");
   const world = await startActionWorld();
   try {
-    const rel = await measured("production-only release", () => measureReleaseOverhead(world, 7));
+    const rel = await measured("production-only release", () => measureReleaseOverhead(world, 8));
     if (rel) {
       const n = rel.overhead.samples.length;
       line(
