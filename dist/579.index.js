@@ -481,7 +481,8 @@ function withoutDevFlags(entry) {
 }
 /**
  * The wrangler version pnpm-lock.yaml (v5 to v9) pins for `importer`. The YAML parser loads
- * only here: the action's head start finds wrangler through this file, before it spawns it.
+ * only here, for a pnpm project: this module is part of what the action's head start loads
+ * before it spawns wrangler.
  */
 async function pnpmLockedWrangler(text, importer) {
     const { parse: parseYaml } = await __webpack_require__.e(/* import() */ 815).then(__webpack_require__.t.bind(__webpack_require__, 8815, 19));

@@ -5568,7 +5568,8 @@ class GitHubDeploymentRecorder {
             // The latest status of each earlier record is read at once (at most `supersedeLookback`
             // requests): one after the other they were one GitHub round trip each at the run's end.
             const earlier = deployments.filter((deployment) => deployment.id < activeId);
-            const latest = await Promise.all(earlier.map(async (deployment) => {
+            // A record whose status could not be read is left as it is; the others are still retired.
+            const latest = await Promise.allSettled(earlier.map(async (deployment) => {
                 const { data: statuses } = await client.rest.repos.listDeploymentStatuses({
                     owner,
                     repo,
@@ -5577,11 +5578,14 @@ class GitHubDeploymentRecorder {
                 });
                 return { id: deployment.id, state: statuses[0]?.state };
             }));
-            for (const { id, state } of latest) {
-                if (state !== "success")
-                    continue;
-                await this.#postStatus(id, "inactive", { description: `Superseded by deployment ${activeId}` });
+            for (const read of latest) {
+                if (read.status === "fulfilled" && read.value.state === "success") {
+                    await this.#postStatus(read.value.id, "inactive", { description: `Superseded by deployment ${activeId}` });
+                }
             }
+            const failed = latest.find((read) => read.status === "rejected");
+            if (failed)
+                throw failed.reason;
         }
         catch (error) {
             this.#warn(`mark earlier ${environment} deployments inactive`, error);
