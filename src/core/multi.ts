@@ -156,7 +156,8 @@ async function releaseFlow(top: RunScope, workers: readonly WorkerState[]): Prom
 
 /** Anchors, then each Worker's production deploy and health gate in order; a failure restores the ones before it. */
 async function productionPhase(top: RunScope, workers: readonly WorkerState[], release: ReleaseVersion): Promise<Outcome> {
-  const runs = workers.map((w) => productionSteps(w.scope, release));
+  // The first Worker's run tags and releases (see `succeed` below).
+  const runs = workers.map((w, index) => productionSteps(w.scope, release, index === 0));
   try {
     // Every anchor before the first production write: a restore never waits for a read.
     for (const [index, w] of workers.entries()) {

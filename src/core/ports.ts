@@ -237,6 +237,12 @@ export interface Publisher {
   /** Every tag name of the repository (all pages). Used by `bump`. */
   listTags(signal: AbortSignal): Promise<string[]>;
   publish(request: PublishRequest, signal: AbortSignal): Promise<PublishResult>;
+  /**
+   * Starts the reads `publish` needs (the tags, the release) while the health gate runs, so
+   * that publishing once the gate has passed is only the writes. Reads only: nothing is
+   * created or moved before `publish`, and a later `publish` of another request reads afresh.
+   */
+  prefetch?(request: PublishRequest, signal: AbortSignal): void;
   /** Adds a note to the release of `tag` (emergency rollback away from it). */
   noteRollback?(tag: string, note: string, signal: AbortSignal): Promise<void>;
 }

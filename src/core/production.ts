@@ -7,7 +7,7 @@ import { describeAllocation, mainVersion, sameAllocation, soleVersion } from "./
 import { CleanupDeadline } from "./deadline.js";
 import { CancelledError, DeployError, errorMessage, isAbort } from "./errors.js";
 import { runLoggedGate } from "./gate-log.js";
-import type { DeployTarget } from "./ports.js";
+import type { DeployTarget, PublishRequest } from "./ports.js";
 import { liveOf, ProductionWatch, readAnchor, readProduction, type ProductionReading } from "./production-watch.js";
 import { describeDeployError, startRecord, updateRecord } from "./records.js";
 import {
@@ -39,12 +39,12 @@ export interface Unproven {
 
 /** Runs the production half of a release; `uploaded`: the `gradual` version uploaded during the approval wait. */
 export function productionFlow(s: RunScope, release: ReleaseVersion, uploaded?: string): Promise<Outcome> {
-  return new ProductionRun(s, release, uploaded).run();
+  return new ProductionRun(s, release, uploaded, true).run();
 }
 
 /** The production half's steps one at a time, for a release of several Workers (multi.ts). */
-export function productionSteps(s: RunScope, release: ReleaseVersion): ProductionRun {
-  return new ProductionRun(s, release);
+export function productionSteps(s: RunScope, release: ReleaseVersion, publishes = false): ProductionRun {
+  return new ProductionRun(s, release, undefined, publishes);
 }
 
 export class ProductionRun {
@@ -61,8 +61,12 @@ export class ProductionRun {
   /** The version uploaded during the approval wait: `gradual` goes live without uploading again. */
   readonly #uploaded: string | undefined;
 
-  constructor(s: RunScope, release: ReleaseVersion, uploaded?: string) {
+  /** Whether this run tags and releases once production is healthy (its reads start during the gate). */
+  readonly #publishes: boolean;
+
+  constructor(s: RunScope, release: ReleaseVersion, uploaded: string | undefined, publishes: boolean) {
     this.#s = s;
+    this.#publishes = publishes;
     this.#uploaded = uploaded;
     this.#release = release;
     this.#target = { environment: s.config.production.environment };
@@ -176,6 +180,8 @@ export class ProductionRun {
       );
     });
     if (failed && !(await this.#wentLiveAnyway(failed))) return failed;
+    // The tags' and the release's reads go on beside the gate; their writes wait for it to pass.
+    if (this.#publishes) this.#s.deps.publisher?.prefetch?.(this.#publishRequest(), this.#s.signal);
     return this.#gate("health", {}, [{ versionId: this.#s.facts.productionVersionId ?? "", percentage: 100 }]);
   }
 
@@ -526,14 +532,7 @@ export class ProductionRun {
       this.#learn({ releaseTag: this.#release.finalTag });
       return { result: "released", message: healthy };
     }
-    const request = {
-      release: this.#release,
-      productionVersionId: s.facts.productionVersionId ?? "",
-      ...(this.#url ? { productionUrl: this.#url } : {}),
-      promotePrerelease: s.config.release.promotePrerelease,
-      floatingTags: s.config.release.floatingTags,
-      createRelease: s.config.release.createRelease,
-    };
+    const request = this.#publishRequest();
     try {
       const published = await s.rec.stage("release", "Tags and GitHub Release", async () => {
         // Each publisher prints its actions as it takes them; they are not printed again here.
@@ -546,6 +545,18 @@ export class ProductionRun {
       s.rec.warn(`Production is healthy, but tagging or the GitHub Release failed: ${errorMessage(error)}`);
       return { result: "released", message: `${healthy} Tagging failed: ${errorMessage(error)}` };
     }
+  }
+
+  #publishRequest(): PublishRequest {
+    const s = this.#s;
+    return {
+      release: this.#release,
+      productionVersionId: s.facts.productionVersionId ?? "",
+      ...(this.#url ? { productionUrl: this.#url } : {}),
+      promotePrerelease: s.config.release.promotePrerelease,
+      floatingTags: s.config.release.floatingTags,
+      createRelease: s.config.release.createRelease,
+    };
   }
 
   /** Marks a version as this run's; it becomes `production-version-id`. */

@@ -19,6 +19,7 @@ import {
   releaseTagOf,
   releaseTagSteps,
   type ObservedRelease,
+  type ReleaseObservation,
   type ReleasePlanRequest,
   type ReleaseStep,
   type TagStep,
@@ -55,6 +56,8 @@ export class GitHubPublisher implements Publisher {
   readonly #logger: Logger;
   readonly #links: { runUrl?: string; environmentUrl?: string };
   readonly #promotePrerelease: boolean;
+  /** `publish`'s reads, started by `prefetch`; used once. */
+  #prefetched: { readonly key: string; readonly reads: Promise<ReleaseObservation> } | undefined;
 
   constructor(options: GitHubPublisherOptions) {
     this.#client = options.client;
@@ -111,9 +114,38 @@ export class GitHubPublisher implements Publisher {
     return tags.map((tag) => tag.name);
   }
 
+  /**
+   * Starts `publish`'s reads now (the run calls this when its health gate starts). A `publish`
+   * of the same tags uses them if they succeeded; if any failed, it reads again. Creates nothing.
+   */
+  prefetch(request: PublishRequest, signal: AbortSignal): void {
+    const planRequest = this.#planRequest(request);
+    const key = readsKey(planRequest);
+    const reads = this.#reads(planRequest, signal);
+    reads.catch(() => undefined);
+    this.#prefetched = { key, reads };
+  }
+
   /** Creates or confirms the release tags, floating tags and the GitHub Release. */
   async publish(request: PublishRequest, signal: AbortSignal): Promise<PublishResult> {
-    const planRequest: ReleasePlanRequest = {
+    const planRequest = this.#planRequest(request);
+    const prefetched = this.#prefetched;
+    this.#prefetched = undefined;
+    const early = prefetched?.key === readsKey(planRequest) ? await prefetched.reads.catch(() => undefined) : undefined;
+    const observed = early ?? (await this.#reads(planRequest, signal));
+
+    const plan = planRelease(planRequest, observed);
+    // Logged one by one, so that a failure half-way still shows what was done.
+    const actions: string[] = [];
+    const done = (action: string) => (actions.push(action), this.#logger.info(action));
+    for (const step of plan.tags) done(await this.#applyTag(step, signal));
+    const applied = await this.#applyRelease(plan.release, request.productionVersionId, signal);
+    done(applied.action);
+    return { releaseTag: plan.releaseTag, releaseUrl: applied.url, actions };
+  }
+
+  #planRequest(request: PublishRequest): ReleasePlanRequest {
+    return {
       release: request.release,
       versionId: request.productionVersionId,
       promotePrerelease: request.promotePrerelease,
@@ -122,13 +154,16 @@ export class GitHubPublisher implements Publisher {
       productionUrl: request.productionUrl,
       ...this.#links,
     };
-    const releaseTag = releaseTagOf(request.release, request.promotePrerelease);
-    // The reads the plan needs are independent: side by side, one round trip instead of several.
+  }
+
+  /** What the plan needs to know: the involved tags, every tag name, the release. Side by side: one round trip. */
+  async #reads(planRequest: ReleasePlanRequest, signal: AbortSignal): Promise<ReleaseObservation> {
     const names = involvedTags(planRequest);
-    const needsAll = request.floatingTags || request.createRelease;
+    const needsAll = planRequest.floatingTags || planRequest.createRelease;
+    const releaseTag = releaseTagOf(planRequest.release, planRequest.promotePrerelease);
     const tagReads = Promise.all(names.map((name) => this.#readTag(name, signal)));
     const allTagsRead = needsAll ? this.listTags(signal) : Promise.resolve([]);
-    const releaseRead = request.createRelease ? this.#readRelease(releaseTag, signal) : Promise.resolve(undefined);
+    const releaseRead = planRequest.createRelease ? this.#readRelease(releaseTag, signal) : Promise.resolve(undefined);
     await Promise.allSettled([tagReads, allTagsRead, releaseRead]);
     // Awaited in this order once all are done: the failure reported is the same whichever came first.
     const read = await tagReads;
@@ -136,15 +171,7 @@ export class GitHubPublisher implements Publisher {
     const release = await releaseRead;
     const tags: Record<string, string | undefined> = {};
     names.forEach((name, i) => (tags[name] = read[i]));
-
-    const plan = planRelease(planRequest, { tags, allTags, release });
-    // Logged one by one, so that a failure half-way still shows what was done.
-    const actions: string[] = [];
-    const done = (action: string) => (actions.push(action), this.#logger.info(action));
-    for (const step of plan.tags) done(await this.#applyTag(step, signal));
-    const applied = await this.#applyRelease(plan.release, request.productionVersionId, signal);
-    done(applied.action);
-    return { releaseTag: plan.releaseTag, releaseUrl: applied.url, actions };
+    return { tags, allTags, ...(release ? { release } : {}) };
   }
 
   /** Adds a note to the release of `tag`, if there is one. */
@@ -304,4 +331,13 @@ export class GitHubPublisher implements Publisher {
   #slug(): string {
     return `${this.#repo.owner}/${this.#repo.repo}`;
   }
+}
+
+/** Which reads a plan request needs: a prefetch is used only for the same ones. */
+function readsKey(request: ReleasePlanRequest): string {
+  return JSON.stringify([
+    involvedTags(request),
+    request.floatingTags || request.createRelease,
+    request.createRelease ? releaseTagOf(request.release, request.promotePrerelease) : "",
+  ]);
 }

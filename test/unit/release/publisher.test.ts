@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { getOctokit } from "@actions/github";
 import { GitHubError } from "../../../src/core/errors.js";
 import type { PublishRequest } from "../../../src/core/ports.js";
 import { TagConflictError } from "../../../src/core/release-plan.js";
@@ -299,5 +300,58 @@ describe("GitHubPublisher.noteRollback", () => {
     await publisher.noteRollback("v9.9.9", "why", signal);
     expect(repo.writes()).toEqual([]);
     expect(logger.lines).toContain("info: No GitHub Release for v9.9.9: nothing to note.");
+  });
+});
+
+describe("GitHubPublisher.prefetch", () => {
+  /** A publisher whose GitHub fails the first `failures` reads of the release by tag (HTTP 502). */
+  function failingReleaseReads(failures: number) {
+    const repo = new FakeRepo();
+    repo.commits.add(SHA);
+    let left = failures;
+    const fetch = async (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+      if (left > 0 && (init?.method ?? "GET") === "GET" && String(input).includes("/releases/tags/")) {
+        left--;
+        return new Response(JSON.stringify({ message: "Server Error" }), { status: 502, headers: { "content-type": "application/json" } });
+      }
+      return repo.fetch(input, init);
+    };
+    const client = getOctokit("fake-token", { baseUrl: "http://fake", request: { fetch } });
+    return { repo, publisher: new GitHubPublisher({ client, owner: "o", repo: "r", logger: memoryLogger() }) };
+  }
+  const reads = (repo: FakeRepo) => repo.requests.filter((r) => r.startsWith("GET "));
+
+  it("reads during the gate, writes nothing, and publish then only writes", async () => {
+    const { repo, publisher } = setup((r) => r.tag("v1.3.0", OLD));
+    const request = publishRequest("1.4.0", { floatingTags: true });
+    publisher.prefetch(request, signal);
+    await new Promise((done) => setTimeout(done, 0));
+    const prefetched = reads(repo);
+    expect(prefetched).toEqual(
+      expect.arrayContaining(["GET /repos/o/r/git/ref/tags/v1.4.0", "GET /repos/o/r/tags", "GET /repos/o/r/releases/tags/v1.4.0"]),
+    );
+    expect(repo.writes()).toEqual([]);
+    const result = await publisher.publish(request, signal);
+    expect(reads(repo)).toEqual(prefetched);
+    expect(result.actions).toContain("created release v1.4.0");
+    expect(repo.refs.get("v1.4.0")).toEqual({ type: "commit", sha: SHA });
+  });
+
+  it("is used once and only for the same tags: another release reads afresh", async () => {
+    const { repo, publisher } = setup();
+    publisher.prefetch(publishRequest("1.4.0"), signal);
+    const result = await publisher.publish(publishRequest("1.5.0"), signal);
+    expect(result.releaseTag).toBe("v1.5.0");
+    expect(reads(repo)).toContain("GET /repos/o/r/git/ref/tags/v1.5.0");
+    expect(reads(repo)).toContain("GET /repos/o/r/releases/tags/v1.5.0");
+  });
+
+  it("reads again when a prefetched read failed", async () => {
+    const { repo, publisher } = failingReleaseReads(1);
+    const request = publishRequest("1.4.0");
+    publisher.prefetch(request, signal);
+    const result = await publisher.publish(request, signal);
+    expect(result.actions).toEqual(["created tag v1.4.0 at abc1234", "created release v1.4.0"]);
+    expect(reads(repo).filter((r) => r === "GET /repos/o/r/releases/tags/v1.4.0")).toHaveLength(1);
   });
 });
