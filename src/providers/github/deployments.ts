@@ -37,7 +37,7 @@ export function truncateDescription(text: string, max = MAX_DESCRIPTION): string
 export class GitHubDeploymentRecorder implements DeploymentRecorder {
   readonly #options: GitHubDeploymentRecorderOptions;
   /** Records this run created: production ones must retire their predecessors themselves. */
-  readonly #records = new Map<string, { environment: string; production: boolean }>();
+  readonly #records = new Map<string, { environment: string; production: boolean; earlier?: Promise<EarlierRecords> }>();
   /** The first "not accessible by integration" answer, kept for `checkPermission`. */
   #denied: unknown;
 
@@ -64,7 +64,11 @@ export class GitHubDeploymentRecorder implements DeploymentRecorder {
       });
       if (response.status === 201 && "id" in response.data) {
         const handle = String(response.data.id);
-        this.#records.set(handle, { environment, production: info.production });
+        // A production record retires the earlier ones once it succeeds: which ones are read
+        // now, while the deploy and its gate run, so that success is then one write each.
+        const earlier = info.production ? this.#readEarlier(environment, response.data.id) : undefined;
+        earlier?.catch(() => undefined);
+        this.#records.set(handle, { environment, production: info.production, ...(earlier ? { earlier } : {}) });
         return handle;
       }
       const message = "message" in response.data ? response.data.message : "";
@@ -93,7 +97,7 @@ export class GitHubDeploymentRecorder implements DeploymentRecorder {
       throw toGitHubError(error, { action: `mark deployment ${handle} \`${state}\``, permission: PERMISSION });
     }
     const record = this.#records.get(handle);
-    if (state === "success" && record?.production) await this.#supersede(record.environment, id);
+    if (state === "success" && record?.production) await this.#supersede(record.environment, id, record.earlier);
   }
 
   /** Before anything is deployed: a token without `deployments: write` fails the run here. */
@@ -151,22 +155,38 @@ export class GitHubDeploymentRecorder implements DeploymentRecorder {
    * GitHub never marks production deployments inactive on its own, so without this every
    * release (and the version a rollback restored) would stay "active" side by side. Only
    * records whose latest state is `success` are retired: a rolled-back one keeps `failure`.
+   * `prefetched`: the earlier records as read when this one was created; read again if that failed.
    */
-  async #supersede(environment: string, activeId: number): Promise<void> {
-    const { client, owner, repo, supersedeLookback } = this.#options;
+  async #supersede(environment: string, activeId: number, prefetched?: Promise<EarlierRecords>): Promise<void> {
     try {
-      const { data: deployments } = await client.rest.repos.listDeployments({
-        owner,
-        repo,
-        environment,
-        per_page: supersedeLookback ?? 10,
-      });
-      // The latest status of each earlier record is read at once (at most `supersedeLookback`
-      // requests): one after the other they were one GitHub round trip each at the run's end.
-      const earlier = deployments.filter((deployment) => deployment.id < activeId);
-      // A record whose status could not be read is left as it is; the others are still retired.
-      const latest = await Promise.allSettled(
-        earlier.map(async (deployment) => {
+      const early = await prefetched?.catch(() => undefined);
+      const earlier = early && !early.failed ? early : await this.#readEarlier(environment, activeId);
+      for (const id of earlier.successful) {
+        await this.#postStatus(id, "inactive", { description: `Superseded by deployment ${activeId}` });
+      }
+      // A record whose status could not be read is left as it is; the others were still retired.
+      if (earlier.failed) throw earlier.failed.reason;
+    } catch (error) {
+      this.#warn(`mark earlier ${environment} deployments inactive`, error);
+    }
+  }
+
+  /**
+   * The environment's records before `activeId` whose latest status is `success`. Their
+   * statuses are read at once (at most `supersedeLookback` requests), not one round trip each.
+   */
+  async #readEarlier(environment: string, activeId: number): Promise<EarlierRecords> {
+    const { client, owner, repo, supersedeLookback } = this.#options;
+    const { data: deployments } = await client.rest.repos.listDeployments({
+      owner,
+      repo,
+      environment,
+      per_page: supersedeLookback ?? 10,
+    });
+    const latest = await Promise.allSettled(
+      deployments
+        .filter((deployment) => deployment.id < activeId)
+        .map(async (deployment) => {
           const { data: statuses } = await client.rest.repos.listDeploymentStatuses({
             owner,
             repo,
@@ -175,17 +195,10 @@ export class GitHubDeploymentRecorder implements DeploymentRecorder {
           });
           return { id: deployment.id, state: statuses[0]?.state };
         }),
-      );
-      for (const read of latest) {
-        if (read.status === "fulfilled" && read.value.state === "success") {
-          await this.#postStatus(read.value.id, "inactive", { description: `Superseded by deployment ${activeId}` });
-        }
-      }
-      const failed = latest.find((read): read is PromiseRejectedResult => read.status === "rejected");
-      if (failed) throw failed.reason;
-    } catch (error) {
-      this.#warn(`mark earlier ${environment} deployments inactive`, error);
-    }
+    );
+    const successful = latest.flatMap((read) => (read.status === "fulfilled" && read.value.state === "success" ? [read.value.id] : []));
+    const failed = latest.find((read): read is PromiseRejectedResult => read.status === "rejected");
+    return { successful, ...(failed ? { failed } : {}) };
   }
 
   #warn(action: string, error: unknown): void {
@@ -201,4 +214,10 @@ function withoutRecords(error: GitHubError): GitHubError {
     cause: error.cause ?? error,
     ...(error.status !== undefined ? { status: error.status } : {}),
   });
+}
+
+/** Earlier records of an environment that are still `success`, and the first status read that failed. */
+interface EarlierRecords {
+  readonly successful: readonly number[];
+  readonly failed?: PromiseRejectedResult;
 }

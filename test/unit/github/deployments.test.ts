@@ -82,28 +82,57 @@ describe("GitHubDeploymentRecorder", () => {
   it("retires every earlier success whose status it could read, and warns once about the one it could not", async () => {
     const oldest = (await recorder.start("production", { ...production, ref: OLD_SHA })) as string;
     await recorder.update(oldest, "success", {});
-    const previous = (await recorder.start("production", { ...production, ref: OLD_SHA })) as string;
-    // Two records left active: the listing after the second one's success fails (both tries).
-    fake.faults.add({ method: "GET", path: "/repos/acme/shop/deployments", status: 502, body: { message: "Bad gateway" }, times: 2 });
-    await recorder.update(previous, "success", {});
-    expect(fake.deploymentState(oldest)).toBe("success");
-    warnings.length = 0;
-    const current = (await recorder.start("production", production)) as string;
-    await recorder.update(current, "in_progress", {});
-    // Both tries (the client retries once) of one record's status read fail.
+    // Two records left active: retiring the first fails when the second succeeds (both tries).
     fake.faults.add({
-      method: "GET",
+      method: "POST",
       path: `/repos/acme/shop/deployments/${oldest}/statuses`,
       status: 502,
       body: { message: "Bad gateway" },
       times: 2,
     });
+    const previous = (await recorder.start("production", { ...production, ref: OLD_SHA })) as string;
+    await recorder.update(previous, "success", {});
+    expect(fake.deploymentState(oldest)).toBe("success");
+    warnings.length = 0;
+    // Every read of the oldest record's statuses fails: when the next record is created, and again when it succeeds.
+    fake.faults.add({
+      method: "GET",
+      path: `/repos/acme/shop/deployments/${oldest}/statuses`,
+      status: 502,
+      body: { message: "Bad gateway" },
+      times: 4,
+    });
+    const current = (await recorder.start("production", production)) as string;
+    await recorder.update(current, "in_progress", {});
     await recorder.update(current, "success", { environmentUrl: "https://example.com" });
     expect(fake.deploymentState(previous)).toBe("inactive");
     expect(fake.deploymentState(oldest)).toBe("success");
     expect(fake.deploymentState(current)).toBe("success");
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/mark earlier production deployments inactive: HTTP 502/);
+  });
+
+  it("reads which records to retire when the record is created, and only writes when it succeeds", async () => {
+    const previous = (await recorder.start("production", { ...production, ref: OLD_SHA })) as string;
+    await recorder.update(previous, "success", {});
+    const current = (await recorder.start("production", production)) as string;
+    await recorder.update(current, "in_progress", {});
+    expect(fake.deploymentState(previous)).toBe("success");
+    await recorder.update(current, "success", {});
+    expect(fake.deploymentState(previous)).toBe("inactive");
+    // The listing for `current` went out when it was created, before its success; none after it.
+    const at = (method: string, path: string, from = 0) =>
+      fake.requests.findIndex((r, i) => i >= from && r.method === method && r.path === path);
+    const created = fake.requests.findIndex(
+      (r) => r.method === "POST" && r.path === "/repos/acme/shop/deployments" && r.body?.ref === production.ref,
+    );
+    const listing = at("GET", "/repos/acme/shop/deployments", created);
+    const success = fake.requests.findIndex(
+      (r) => r.method === "POST" && r.path === `/repos/acme/shop/deployments/${current}/statuses` && r.body?.state === "success",
+    );
+    expect(listing).toBeGreaterThan(created);
+    expect(listing).toBeLessThan(success);
+    expect(at("GET", "/repos/acme/shop/deployments", success)).toBe(-1);
   });
 
   it("after a rollback, the failed record says failure and the restored version is the active one", async () => {
