@@ -2927,11 +2927,11 @@ async function judgeStep(s, target, step) {
 const MIN_WATCH_REFRESH_MS = 2_000;
 /** Runs the production half of a release; `uploaded`: the `gradual` version uploaded during the approval wait. */
 function productionFlow(s, release, uploaded) {
-    return new ProductionRun(s, release, uploaded).run();
+    return new ProductionRun(s, release, uploaded, true).run();
 }
 /** The production half's steps one at a time, for a release of several Workers (multi.ts). */
-function production_productionSteps(s, release) {
-    return new ProductionRun(s, release);
+function production_productionSteps(s, release, publishes = false) {
+    return new ProductionRun(s, release, undefined, publishes);
 }
 class ProductionRun {
     #s;
@@ -2946,8 +2946,11 @@ class ProductionRun {
     #touched = false;
     /** The version uploaded during the approval wait: `gradual` goes live without uploading again. */
     #uploaded;
-    constructor(s, release, uploaded) {
+    /** Whether this run tags and releases once production is healthy (its reads start during the gate). */
+    #publishes;
+    constructor(s, release, uploaded, publishes) {
         this.#s = s;
+        this.#publishes = publishes;
         this.#uploaded = uploaded;
         this.#release = release;
         this.#target = { environment: s.config.production.environment };
@@ -3055,6 +3058,9 @@ class ProductionRun {
         });
         if (failed && !(await this.#wentLiveAnyway(failed)))
             return failed;
+        // The tags' and the release's reads go on beside the gate; their writes wait for it to pass.
+        if (this.#publishes)
+            this.#s.deps.publisher?.prefetch?.(this.#publishRequest(), this.#s.signal);
         return this.#gate("health", {}, [{ versionId: this.#s.facts.productionVersionId ?? "", percentage: 100 }]);
     }
     /**
@@ -3385,14 +3391,7 @@ class ProductionRun {
             this.#learn({ releaseTag: this.#release.finalTag });
             return { result: "released", message: healthy };
         }
-        const request = {
-            release: this.#release,
-            productionVersionId: s.facts.productionVersionId ?? "",
-            ...(this.#url ? { productionUrl: this.#url } : {}),
-            promotePrerelease: s.config.release.promotePrerelease,
-            floatingTags: s.config.release.floatingTags,
-            createRelease: s.config.release.createRelease,
-        };
+        const request = this.#publishRequest();
         try {
             const published = await s.rec.stage("release", "Tags and GitHub Release", async () => {
                 // Each publisher prints its actions as it takes them; they are not printed again here.
@@ -3406,6 +3405,17 @@ class ProductionRun {
             s.rec.warn(`Production is healthy, but tagging or the GitHub Release failed: ${(0,errors/* errorMessage */.gJ)(error)}`);
             return { result: "released", message: `${healthy} Tagging failed: ${(0,errors/* errorMessage */.gJ)(error)}` };
         }
+    }
+    #publishRequest() {
+        const s = this.#s;
+        return {
+            release: this.#release,
+            productionVersionId: s.facts.productionVersionId ?? "",
+            ...(this.#url ? { productionUrl: this.#url } : {}),
+            promotePrerelease: s.config.release.promotePrerelease,
+            floatingTags: s.config.release.floatingTags,
+            createRelease: s.config.release.createRelease,
+        };
     }
     /** Marks a version as this run's; it becomes `production-version-id`. */
     #ours(versionId) {
@@ -4073,7 +4083,8 @@ async function multi_releaseFlow(top, workers) {
 }
 /** Anchors, then each Worker's production deploy and health gate in order; a failure restores the ones before it. */
 async function productionPhase(top, workers, release) {
-    const runs = workers.map((w) => production_productionSteps(w.scope, release));
+    // The first Worker's run tags and releases (see `succeed` below).
+    const runs = workers.map((w, index) => production_productionSteps(w.scope, release, index === 0));
     try {
         // Every anchor before the first production write: a restore never waits for a read.
         for (const [index, w] of workers.entries()) {
@@ -5467,7 +5478,11 @@ class GitHubDeploymentRecorder {
             });
             if (response.status === 201 && "id" in response.data) {
                 const handle = String(response.data.id);
-                this.#records.set(handle, { environment, production: info.production });
+                // A production record retires the earlier ones once it succeeds: which ones are read
+                // now, while the deploy and its gate run, so that success is then one write each.
+                const earlier = info.production ? this.#readEarlier(environment, response.data.id) : undefined;
+                earlier?.catch(() => undefined);
+                this.#records.set(handle, { environment, production: info.production, ...(earlier ? { earlier } : {}) });
                 return handle;
             }
             const message = "message" in response.data ? response.data.message : "";
@@ -5497,7 +5512,7 @@ class GitHubDeploymentRecorder {
         }
         const record = this.#records.get(handle);
         if (state === "success" && record?.production)
-            await this.#supersede(record.environment, id);
+            await this.#supersede(record.environment, id, record.earlier);
     }
     /** Before anything is deployed: a token without `deployments: write` fails the run here. */
     async prepare(signal) {
@@ -5555,41 +5570,49 @@ class GitHubDeploymentRecorder {
      * GitHub never marks production deployments inactive on its own, so without this every
      * release (and the version a rollback restored) would stay "active" side by side. Only
      * records whose latest state is `success` are retired: a rolled-back one keeps `failure`.
+     * `prefetched`: the earlier records as read when this one was created; read again if that failed.
      */
-    async #supersede(environment, activeId) {
-        const { client, owner, repo, supersedeLookback } = this.#options;
+    async #supersede(environment, activeId, prefetched) {
         try {
-            const { data: deployments } = await client.rest.repos.listDeployments({
-                owner,
-                repo,
-                environment,
-                per_page: supersedeLookback ?? 10,
-            });
-            // The latest status of each earlier record is read at once (at most `supersedeLookback`
-            // requests): one after the other they were one GitHub round trip each at the run's end.
-            const earlier = deployments.filter((deployment) => deployment.id < activeId);
-            // A record whose status could not be read is left as it is; the others are still retired.
-            const latest = await Promise.allSettled(earlier.map(async (deployment) => {
-                const { data: statuses } = await client.rest.repos.listDeploymentStatuses({
-                    owner,
-                    repo,
-                    deployment_id: deployment.id,
-                    per_page: 1,
-                });
-                return { id: deployment.id, state: statuses[0]?.state };
-            }));
-            for (const read of latest) {
-                if (read.status === "fulfilled" && read.value.state === "success") {
-                    await this.#postStatus(read.value.id, "inactive", { description: `Superseded by deployment ${activeId}` });
-                }
+            const early = await prefetched?.catch(() => undefined);
+            const earlier = early && !early.failed ? early : await this.#readEarlier(environment, activeId);
+            for (const id of earlier.successful) {
+                await this.#postStatus(id, "inactive", { description: `Superseded by deployment ${activeId}` });
             }
-            const failed = latest.find((read) => read.status === "rejected");
-            if (failed)
-                throw failed.reason;
+            // A record whose status could not be read is left as it is; the others were still retired.
+            if (earlier.failed)
+                throw earlier.failed.reason;
         }
         catch (error) {
             this.#warn(`mark earlier ${environment} deployments inactive`, error);
         }
+    }
+    /**
+     * The environment's records before `activeId` whose latest status is `success`. Their
+     * statuses are read at once (at most `supersedeLookback` requests), not one round trip each.
+     */
+    async #readEarlier(environment, activeId) {
+        const { client, owner, repo, supersedeLookback } = this.#options;
+        const { data: deployments } = await client.rest.repos.listDeployments({
+            owner,
+            repo,
+            environment,
+            per_page: supersedeLookback ?? 10,
+        });
+        const latest = await Promise.allSettled(deployments
+            .filter((deployment) => deployment.id < activeId)
+            .map(async (deployment) => {
+            const { data: statuses } = await client.rest.repos.listDeploymentStatuses({
+                owner,
+                repo,
+                deployment_id: deployment.id,
+                per_page: 1,
+            });
+            return { id: deployment.id, state: statuses[0]?.state };
+        }));
+        const successful = latest.flatMap((read) => (read.status === "fulfilled" && read.value.state === "success" ? [read.value.id] : []));
+        const failed = latest.find((read) => read.status === "rejected");
+        return { successful, ...(failed ? { failed } : {}) };
     }
     #warn(action, error) {
         if (isPermissionDenied(error) && this.#denied === undefined)
@@ -5677,6 +5700,8 @@ class GitHubPublisher {
     #logger;
     #links;
     #promotePrerelease;
+    /** `publish`'s reads, started by `prefetch`; used once. */
+    #prefetched;
     constructor(options) {
         this.#client = options.client;
         this.#repo = { owner: options.owner, repo: options.repo };
@@ -5729,32 +5754,25 @@ class GitHubPublisher {
         const tags = await this.#call("list tags", () => this.#client.paginate(this.#client.rest.repos.listTags, { ...this.#repo, per_page: 100, request: { signal } }));
         return tags.map((tag) => tag.name);
     }
+    /**
+     * Starts `publish`'s reads now (the run calls this when its health gate starts). A `publish`
+     * of the same tags uses them if they succeeded; if any failed, it reads again. Creates nothing.
+     */
+    prefetch(request, signal) {
+        const planRequest = this.#planRequest(request);
+        const key = readsKey(planRequest);
+        const reads = this.#reads(planRequest, signal);
+        reads.catch(() => undefined);
+        this.#prefetched = { key, reads };
+    }
     /** Creates or confirms the release tags, floating tags and the GitHub Release. */
     async publish(request, signal) {
-        const planRequest = {
-            release: request.release,
-            versionId: request.productionVersionId,
-            promotePrerelease: request.promotePrerelease,
-            floatingTags: request.floatingTags,
-            createRelease: request.createRelease,
-            productionUrl: request.productionUrl,
-            ...this.#links,
-        };
-        const releaseTag = releaseTagOf(request.release, request.promotePrerelease);
-        // The reads the plan needs are independent: side by side, one round trip instead of several.
-        const names = involvedTags(planRequest);
-        const needsAll = request.floatingTags || request.createRelease;
-        const tagReads = Promise.all(names.map((name) => this.#readTag(name, signal)));
-        const allTagsRead = needsAll ? this.listTags(signal) : Promise.resolve([]);
-        const releaseRead = request.createRelease ? this.#readRelease(releaseTag, signal) : Promise.resolve(undefined);
-        await Promise.allSettled([tagReads, allTagsRead, releaseRead]);
-        // Awaited in this order once all are done: the failure reported is the same whichever came first.
-        const read = await tagReads;
-        const allTags = await allTagsRead;
-        const release = await releaseRead;
-        const tags = {};
-        names.forEach((name, i) => (tags[name] = read[i]));
-        const plan = planRelease(planRequest, { tags, allTags, release });
+        const planRequest = this.#planRequest(request);
+        const prefetched = this.#prefetched;
+        this.#prefetched = undefined;
+        const early = prefetched?.key === readsKey(planRequest) ? await prefetched.reads.catch(() => undefined) : undefined;
+        const observed = early ?? (await this.#reads(planRequest, signal));
+        const plan = planRelease(planRequest, observed);
         // Logged one by one, so that a failure half-way still shows what was done.
         const actions = [];
         const done = (action) => (actions.push(action), this.#logger.info(action));
@@ -5763,6 +5781,34 @@ class GitHubPublisher {
         const applied = await this.#applyRelease(plan.release, request.productionVersionId, signal);
         done(applied.action);
         return { releaseTag: plan.releaseTag, releaseUrl: applied.url, actions };
+    }
+    #planRequest(request) {
+        return {
+            release: request.release,
+            versionId: request.productionVersionId,
+            promotePrerelease: request.promotePrerelease,
+            floatingTags: request.floatingTags,
+            createRelease: request.createRelease,
+            productionUrl: request.productionUrl,
+            ...this.#links,
+        };
+    }
+    /** What the plan needs to know: the involved tags, every tag name, the release. Side by side: one round trip. */
+    async #reads(planRequest, signal) {
+        const names = involvedTags(planRequest);
+        const needsAll = planRequest.floatingTags || planRequest.createRelease;
+        const releaseTag = releaseTagOf(planRequest.release, planRequest.promotePrerelease);
+        const tagReads = Promise.all(names.map((name) => this.#readTag(name, signal)));
+        const allTagsRead = needsAll ? this.listTags(signal) : Promise.resolve([]);
+        const releaseRead = planRequest.createRelease ? this.#readRelease(releaseTag, signal) : Promise.resolve(undefined);
+        await Promise.allSettled([tagReads, allTagsRead, releaseRead]);
+        // Awaited in this order once all are done: the failure reported is the same whichever came first.
+        const read = await tagReads;
+        const allTags = await allTagsRead;
+        const release = await releaseRead;
+        const tags = {};
+        names.forEach((name, i) => (tags[name] = read[i]));
+        return { tags, allTags, ...(release ? { release } : {}) };
     }
     /** Adds a note to the release of `tag`, if there is one. */
     async noteRollback(tag, note, signal) {
@@ -5913,6 +5959,14 @@ class GitHubPublisher {
     #slug() {
         return `${this.#repo.owner}/${this.#repo.repo}`;
     }
+}
+/** Which reads a plan request needs: a prefetch is used only for the same ones. */
+function readsKey(request) {
+    return JSON.stringify([
+        involvedTags(request),
+        request.floatingTags || request.createRelease,
+        request.createRelease ? releaseTagOf(request.release, request.promotePrerelease) : "",
+    ]);
 }
 //# sourceMappingURL=publisher.js.map
 // EXTERNAL MODULE: external "node:url"
