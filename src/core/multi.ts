@@ -156,8 +156,9 @@ async function releaseFlow(top: RunScope, workers: readonly WorkerState[]): Prom
 
 /** Anchors, then each Worker's production deploy and health gate in order; a failure restores the ones before it. */
 async function productionPhase(top: RunScope, workers: readonly WorkerState[], release: ReleaseVersion): Promise<Outcome> {
-  // The first Worker's run tags and releases (see `succeed` below).
-  const runs = workers.map((w, index) => productionSteps(w.scope, release, index === 0));
+  // The first Worker's run tags and releases once every Worker is healthy (see `succeed` below):
+  // the reads for it start with the last Worker's gate, not minutes earlier.
+  const runs = workers.map((w, index) => productionSteps(w.scope, release, index === workers.length - 1));
   try {
     // Every anchor before the first production write: a restore never waits for a read.
     for (const [index, w] of workers.entries()) {

@@ -43,8 +43,8 @@ export function productionFlow(s: RunScope, release: ReleaseVersion, uploaded?: 
 }
 
 /** The production half's steps one at a time, for a release of several Workers (multi.ts). */
-export function productionSteps(s: RunScope, release: ReleaseVersion, publishes = false): ProductionRun {
-  return new ProductionRun(s, release, undefined, publishes);
+export function productionSteps(s: RunScope, release: ReleaseVersion, prefetchesPublish = false): ProductionRun {
+  return new ProductionRun(s, release, undefined, prefetchesPublish);
 }
 
 export class ProductionRun {
@@ -61,12 +61,15 @@ export class ProductionRun {
   /** The version uploaded during the approval wait: `gradual` goes live without uploading again. */
   readonly #uploaded: string | undefined;
 
-  /** Whether this run tags and releases once production is healthy (its reads start during the gate). */
-  readonly #publishes: boolean;
+  /**
+   * Whether the tags' and the release's reads start during this run's health gate: the gate
+   * right before the release is tagged (the only one of a single Worker, the last of several).
+   */
+  readonly #prefetchesPublish: boolean;
 
-  constructor(s: RunScope, release: ReleaseVersion, uploaded: string | undefined, publishes: boolean) {
+  constructor(s: RunScope, release: ReleaseVersion, uploaded: string | undefined, prefetchesPublish: boolean) {
     this.#s = s;
-    this.#publishes = publishes;
+    this.#prefetchesPublish = prefetchesPublish;
     this.#uploaded = uploaded;
     this.#release = release;
     this.#target = { environment: s.config.production.environment };
@@ -181,8 +184,11 @@ export class ProductionRun {
     });
     if (failed && !(await this.#wentLiveAnyway(failed))) return failed;
     // The tags' and the release's reads go on beside the gate; their writes wait for it to pass.
-    if (this.#publishes) this.#s.deps.publisher?.prefetch?.(this.#publishRequest(), this.#s.signal);
-    return this.#gate("health", {}, [{ versionId: this.#s.facts.productionVersionId ?? "", percentage: 100 }]);
+    const reads = this.#prefetchPublish();
+    const unproven = await this.#gate("health", {}, [{ versionId: this.#s.facts.productionVersionId ?? "", percentage: 100 }]);
+    // Not healthy: nothing will be published, and the reads do not keep the run waiting.
+    if (unproven) reads.abort();
+    return unproven;
   }
 
   /**
@@ -545,6 +551,20 @@ export class ProductionRun {
       s.rec.warn(`Production is healthy, but tagging or the GitHub Release failed: ${errorMessage(error)}`);
       return { result: "released", message: `${healthy} Tagging failed: ${errorMessage(error)}` };
     }
+  }
+
+  /** Starts the publisher's reads (when this run's gate is the last before tagging); abort them when the gate fails. */
+  #prefetchPublish(): AbortController {
+    const reads = new AbortController();
+    const publisher = this.#s.deps.publisher;
+    if (!this.#prefetchesPublish || !publisher?.prefetch) return reads;
+    try {
+      publisher.prefetch(this.#publishRequest(), AbortSignal.any([this.#s.signal, reads.signal]));
+    } catch (error) {
+      // Only a head start: `publish` reads for itself.
+      this.#s.deps.logger.debug(`The tags were not read ahead: ${errorMessage(error)}`);
+    }
+    return reads;
   }
 
   #publishRequest(): PublishRequest {

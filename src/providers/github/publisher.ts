@@ -57,7 +57,7 @@ export class GitHubPublisher implements Publisher {
   readonly #links: { runUrl?: string; environmentUrl?: string };
   readonly #promotePrerelease: boolean;
   /** `publish`'s reads, started by `prefetch`; used once. */
-  #prefetched: { readonly key: string; readonly reads: Promise<ReleaseObservation> } | undefined;
+  #prefetched: { readonly key: string; readonly at: number; readonly reads: Promise<ReleaseObservation> } | undefined;
 
   constructor(options: GitHubPublisherOptions) {
     this.#client = options.client;
@@ -115,15 +115,16 @@ export class GitHubPublisher implements Publisher {
   }
 
   /**
-   * Starts `publish`'s reads now (the run calls this when its health gate starts). A `publish`
-   * of the same tags uses them if they succeeded; if any failed, it reads again. Creates nothing.
+   * Starts `publish`'s reads now (the run calls this when its health gate starts). The next
+   * `publish` of the same tags uses them if they succeeded within `PREFETCH_MAX_AGE_MS`;
+   * otherwise it reads again. Creates nothing.
    */
   prefetch(request: PublishRequest, signal: AbortSignal): void {
     const planRequest = this.#planRequest(request);
     const key = readsKey(planRequest);
     const reads = this.#reads(planRequest, signal);
     reads.catch(() => undefined);
-    this.#prefetched = { key, reads };
+    this.#prefetched = { key, at: Date.now(), reads };
   }
 
   /** Creates or confirms the release tags, floating tags and the GitHub Release. */
@@ -131,7 +132,8 @@ export class GitHubPublisher implements Publisher {
     const planRequest = this.#planRequest(request);
     const prefetched = this.#prefetched;
     this.#prefetched = undefined;
-    const early = prefetched?.key === readsKey(planRequest) ? await prefetched.reads.catch(() => undefined) : undefined;
+    const fresh = prefetched && prefetched.key === readsKey(planRequest) && Date.now() - prefetched.at <= PREFETCH_MAX_AGE_MS;
+    const early = fresh ? await prefetched.reads.catch(() => undefined) : undefined;
     const observed = early ?? (await this.#reads(planRequest, signal));
 
     const plan = planRelease(planRequest, observed);
@@ -332,6 +334,12 @@ export class GitHubPublisher implements Publisher {
     return `${this.#repo.owner}/${this.#repo.repo}`;
   }
 }
+
+/**
+ * Reads older than this are read again: a gate of the default length (6 × 10 s) stays well
+ * inside it; a tag moved by someone else during a longer wait is then seen.
+ */
+export const PREFETCH_MAX_AGE_MS = 120_000;
 
 /** Which reads a plan request needs: a prefetch is used only for the same ones. */
 function readsKey(request: ReleasePlanRequest): string {

@@ -220,3 +220,25 @@ describe("runMultiPipeline", () => {
     expect(result.workers?.map((w) => `${w.name}:${w.result}`)).toEqual(["api:rolled-back", "web:failed"]);
   });
 });
+
+describe("several Workers: publishing's reads", () => {
+  it("start with the last Worker's gate, once, and the tags are written after every gate passed", async () => {
+    const s = setup();
+    s.deps = {
+      ...s.deps,
+      publisher: {
+        listTags: async () => [],
+        prefetch: () => void s.log.push("prefetch"),
+        publish: async (request) => {
+          s.log.push("publish");
+          return { releaseTag: request.release.tag, actions: [] };
+        },
+      },
+    };
+    const result = await runMultiPipeline(s.units, s.deps, new AbortController().signal);
+    expect(result.result).toBe("released");
+    expect(s.log.filter((entry) => entry === "prefetch")).toHaveLength(1);
+    expect(s.log.indexOf("prefetch")).toBeGreaterThan(s.log.indexOf("web:deploy:production"));
+    expect(s.log.indexOf("publish")).toBeGreaterThan(s.log.indexOf("prefetch"));
+  });
+});

@@ -18,10 +18,12 @@ function setup() {
   deployer.seed("production", "prod-old");
   const probe = deployer.probe();
   const prefetched: PublishRequest[] = [];
+  const signals: AbortSignal[] = [];
   const publisher: Publisher = {
     listTags: async () => [],
-    prefetch: (request) => {
+    prefetch: (request, signal) => {
       prefetched.push(request);
+      signals.push(signal);
       events.push("prefetch");
     },
     publish: async (request) => {
@@ -43,7 +45,7 @@ function setup() {
   };
   const config = testConfig({ ...URLS, stages: "production", version: { explicit: "v1.4.0" } });
   const run = () => runPipeline(config, deps, new AbortController().signal, { env: {}, wranglerEnv: {} });
-  return { events, deployer, prefetched, run };
+  return { events, deployer, prefetched, signals, run };
 }
 
 describe("publishing's reads during the health gate", () => {
@@ -57,14 +59,16 @@ describe("publishing's reads during the health gate", () => {
     expect(s.events.filter((e) => e === "prefetch")).toHaveLength(1);
     // The same request as the publish's (the version that passed the gate).
     expect(s.prefetched[0]).toMatchObject({ productionVersionId: result.productionVersionId, createRelease: true });
+    expect(s.signals[0]?.aborted).toBe(false);
   });
 
-  it("reads but never writes when the gate fails", async () => {
+  it("reads but never writes when the gate fails, and stops the reads", async () => {
     const s = setup();
     s.deployer.nextHealthy.set("production", false);
     const result = await s.run();
     expect(result.result).toBe("rolled-back");
     expect(s.events).toContain("prefetch");
     expect(s.events).not.toContain("publish");
+    expect(s.signals[0]?.aborted).toBe(true);
   });
 });

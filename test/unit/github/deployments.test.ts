@@ -112,6 +112,18 @@ describe("GitHubDeploymentRecorder", () => {
     expect(warnings[0]).toMatch(/mark earlier production deployments inactive: HTTP 502/);
   });
 
+  it("reads the earlier records again at success when the read at creation failed", async () => {
+    const previous = (await recorder.start("production", { ...production, ref: OLD_SHA })) as string;
+    await recorder.update(previous, "success", {});
+    // Both tries of the listing made when the next record is created fail.
+    fake.faults.add({ method: "GET", path: "/repos/acme/shop/deployments", status: 502, body: { message: "Bad gateway" }, times: 2 });
+    const current = (await recorder.start("production", production)) as string;
+    await recorder.update(current, "in_progress", {});
+    await recorder.update(current, "success", {});
+    expect(fake.deploymentState(previous)).toBe("inactive");
+    expect(warnings).toEqual([]);
+  });
+
   it("reads which records to retire when the record is created, and only writes when it succeeds", async () => {
     const previous = (await recorder.start("production", { ...production, ref: OLD_SHA })) as string;
     await recorder.update(previous, "success", {});

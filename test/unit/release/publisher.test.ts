@@ -344,6 +344,13 @@ describe("GitHubPublisher.prefetch", () => {
     expect(result.releaseTag).toBe("v1.5.0");
     expect(reads(repo)).toContain("GET /repos/o/r/git/ref/tags/v1.5.0");
     expect(reads(repo)).toContain("GET /repos/o/r/releases/tags/v1.5.0");
+    // Used once: a second publish of the same tags reads again (and finds them already right).
+    publisher.prefetch(publishRequest("1.6.0"), signal);
+    await publisher.publish(publishRequest("1.6.0"), signal);
+    const before = reads(repo).filter((r) => r === "GET /repos/o/r/releases/tags/v1.6.0").length;
+    const again = await publisher.publish(publishRequest("1.6.0"), signal);
+    expect(reads(repo).filter((r) => r === "GET /repos/o/r/releases/tags/v1.6.0")).toHaveLength(before + 1);
+    expect(again.actions).toContain("tag v1.6.0 already at abc1234");
   });
 
   it("reads again when a prefetched read failed", async () => {
