@@ -2930,8 +2930,8 @@ function productionFlow(s, release, uploaded) {
     return new ProductionRun(s, release, uploaded, true).run();
 }
 /** The production half's steps one at a time, for a release of several Workers (multi.ts). */
-function production_productionSteps(s, release, publishes = false) {
-    return new ProductionRun(s, release, undefined, publishes);
+function production_productionSteps(s, release, prefetchesPublish = false) {
+    return new ProductionRun(s, release, undefined, prefetchesPublish);
 }
 class ProductionRun {
     #s;
@@ -2946,11 +2946,14 @@ class ProductionRun {
     #touched = false;
     /** The version uploaded during the approval wait: `gradual` goes live without uploading again. */
     #uploaded;
-    /** Whether this run tags and releases once production is healthy (its reads start during the gate). */
-    #publishes;
-    constructor(s, release, uploaded, publishes) {
+    /**
+     * Whether the tags' and the release's reads start during this run's health gate: the gate
+     * right before the release is tagged (the only one of a single Worker, the last of several).
+     */
+    #prefetchesPublish;
+    constructor(s, release, uploaded, prefetchesPublish) {
         this.#s = s;
-        this.#publishes = publishes;
+        this.#prefetchesPublish = prefetchesPublish;
         this.#uploaded = uploaded;
         this.#release = release;
         this.#target = { environment: s.config.production.environment };
@@ -3059,9 +3062,12 @@ class ProductionRun {
         if (failed && !(await this.#wentLiveAnyway(failed)))
             return failed;
         // The tags' and the release's reads go on beside the gate; their writes wait for it to pass.
-        if (this.#publishes)
-            this.#s.deps.publisher?.prefetch?.(this.#publishRequest(), this.#s.signal);
-        return this.#gate("health", {}, [{ versionId: this.#s.facts.productionVersionId ?? "", percentage: 100 }]);
+        const reads = this.#prefetchPublish();
+        const unproven = await this.#gate("health", {}, [{ versionId: this.#s.facts.productionVersionId ?? "", percentage: 100 }]);
+        // Not healthy: nothing will be published, and the reads do not keep the run waiting.
+        if (unproven)
+            reads.abort();
+        return unproven;
     }
     /**
      * wrangler can exit 1 after the new version went live (a later step such as the workers.dev
@@ -3405,6 +3411,21 @@ class ProductionRun {
             s.rec.warn(`Production is healthy, but tagging or the GitHub Release failed: ${(0,errors/* errorMessage */.gJ)(error)}`);
             return { result: "released", message: `${healthy} Tagging failed: ${(0,errors/* errorMessage */.gJ)(error)}` };
         }
+    }
+    /** Starts the publisher's reads (when this run's gate is the last before tagging); abort them when the gate fails. */
+    #prefetchPublish() {
+        const reads = new AbortController();
+        const publisher = this.#s.deps.publisher;
+        if (!this.#prefetchesPublish || !publisher?.prefetch)
+            return reads;
+        try {
+            publisher.prefetch(this.#publishRequest(), AbortSignal.any([this.#s.signal, reads.signal]));
+        }
+        catch (error) {
+            // Only a head start: `publish` reads for itself.
+            this.#s.deps.logger.debug(`The tags were not read ahead: ${(0,errors/* errorMessage */.gJ)(error)}`);
+        }
+        return reads;
     }
     #publishRequest() {
         const s = this.#s;
@@ -4083,8 +4104,9 @@ async function multi_releaseFlow(top, workers) {
 }
 /** Anchors, then each Worker's production deploy and health gate in order; a failure restores the ones before it. */
 async function productionPhase(top, workers, release) {
-    // The first Worker's run tags and releases (see `succeed` below).
-    const runs = workers.map((w, index) => production_productionSteps(w.scope, release, index === 0));
+    // The first Worker's run tags and releases once every Worker is healthy (see `succeed` below):
+    // the reads for it start with the last Worker's gate, not minutes earlier.
+    const runs = workers.map((w, index) => production_productionSteps(w.scope, release, index === workers.length - 1));
     try {
         // Every anchor before the first production write: a restore never waits for a read.
         for (const [index, w] of workers.entries()) {
@@ -5755,22 +5777,24 @@ class GitHubPublisher {
         return tags.map((tag) => tag.name);
     }
     /**
-     * Starts `publish`'s reads now (the run calls this when its health gate starts). A `publish`
-     * of the same tags uses them if they succeeded; if any failed, it reads again. Creates nothing.
+     * Starts `publish`'s reads now (the run calls this when its health gate starts). The next
+     * `publish` of the same tags uses them if they succeeded within `PREFETCH_MAX_AGE_MS`;
+     * otherwise it reads again. Creates nothing.
      */
     prefetch(request, signal) {
         const planRequest = this.#planRequest(request);
         const key = readsKey(planRequest);
         const reads = this.#reads(planRequest, signal);
         reads.catch(() => undefined);
-        this.#prefetched = { key, reads };
+        this.#prefetched = { key, at: Date.now(), reads };
     }
     /** Creates or confirms the release tags, floating tags and the GitHub Release. */
     async publish(request, signal) {
         const planRequest = this.#planRequest(request);
         const prefetched = this.#prefetched;
         this.#prefetched = undefined;
-        const early = prefetched?.key === readsKey(planRequest) ? await prefetched.reads.catch(() => undefined) : undefined;
+        const fresh = prefetched && prefetched.key === readsKey(planRequest) && Date.now() - prefetched.at <= PREFETCH_MAX_AGE_MS;
+        const early = fresh ? await prefetched.reads.catch(() => undefined) : undefined;
         const observed = early ?? (await this.#reads(planRequest, signal));
         const plan = planRelease(planRequest, observed);
         // Logged one by one, so that a failure half-way still shows what was done.
@@ -5960,6 +5984,11 @@ class GitHubPublisher {
         return `${this.#repo.owner}/${this.#repo.repo}`;
     }
 }
+/**
+ * Reads older than this are read again: a gate of the default length (6 × 10 s) stays well
+ * inside it; a tag moved by someone else during a longer wait is then seen.
+ */
+const PREFETCH_MAX_AGE_MS = 120_000;
 /** Which reads a plan request needs: a prefetch is used only for the same ones. */
 function readsKey(request) {
     return JSON.stringify([
