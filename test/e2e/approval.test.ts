@@ -245,7 +245,11 @@ describe("approval by GitHub issue, end to end", () => {
       world.github.faults.add({ method: "GET", path: COMMENTS, status: 429, headers: { "retry-after": "1" }, times: 2 });
       world.github.faults.add({ method: "GET", path: COMMENTS, status: 502, times: 2 });
     });
-    const run = await release("v2.4.9", { approvers: "bob", "approval-timeout": "2m" });
+    // The staging watch every second, not every 10 s: on the simulated clock, a watch sleep that
+    // fires while a poll's request is in flight moves time on by up to one watch interval. At
+    // 10 s that ate the 30 s this case leaves between the capped back-off (10 + 20 + 30 + 30 s)
+    // and the 2-minute deadline on a busy CI run; at 1 s it cannot.
+    const run = await release("v2.4.9", { approvers: "bob", "approval-timeout": "2m", "smoke-interval": "1s" });
     expect(run.outputs["approval-status"], run.stdout).toBe("approved");
     expect(run.outputs["result"]).toBe("released");
   });
