@@ -306,13 +306,15 @@ export class WranglerProcessRunner implements WranglerRunner {
       },
     );
     if (child.pid !== undefined) this.#options.onSpawn?.({ args, pid: child.pid, at: Date.now() });
+    // The output file's schema (zod) loads while the command runs: after the spawn, not before
+    // it (the head start), and not after the command's exit either.
+    outputModule().catch(() => undefined);
     return { args, child, started, outputFile };
   }
 
   async #collect({ args, child, started, outputFile }: Started): Promise<WranglerResult> {
     const result = await child.result;
-    // The output file's schema (zod) loads once a command has ended: not before the first spawn.
-    const { parseOutputFile } = await import("./output.js");
+    const { parseOutputFile } = await outputModule();
     return {
       args,
       exitCode: result.exitCode,
@@ -358,6 +360,9 @@ export const SECRETS_FILE_FLAG = "--secrets-file";
 
 /** The first wrangler with `--secrets-file` on `deploy` and `versions upload` (its changelog, 4.74.0). */
 export const SECRETS_FILE_MIN_WRANGLER = "4.74.0";
+
+let loadingOutput: Promise<typeof import("./output.js")> | undefined;
+const outputModule = () => (loadingOutput ??= import("./output.js"));
 
 async function readIfExists(path: string): Promise<string> {
   try {

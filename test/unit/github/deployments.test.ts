@@ -39,6 +39,18 @@ afterEach(async () => {
 
 const production = { ref: SHA, description: "Release v1.2.3", production: true };
 
+/** A production record at `ref` that reached `success`. */
+async function succeeded(ref = OLD_SHA): Promise<string> {
+  const handle = (await recorder.start("production", { ...production, ref })) as string;
+  await recorder.update(handle, "success", {});
+  return handle;
+}
+
+/** The next `times` requests of `method path` answer 502. */
+function badGateway(method: string, path: string, times: number): void {
+  fake.faults.add({ method, path, status: 502, body: { message: "Bad gateway" }, times });
+}
+
 describe("GitHubDeploymentRecorder", () => {
   it("creates a record with the fields GitHub needs for a commit id", async () => {
     const handle = await recorder.start("staging", { ref: SHA, description: "Release v1.2.3", production: false });
@@ -80,28 +92,14 @@ describe("GitHubDeploymentRecorder", () => {
   });
 
   it("retires every earlier success whose status it could read, and warns once about the one it could not", async () => {
-    const oldest = (await recorder.start("production", { ...production, ref: OLD_SHA })) as string;
-    await recorder.update(oldest, "success", {});
+    const oldest = await succeeded();
     // Two records left active: retiring the first fails when the second succeeds (both tries).
-    fake.faults.add({
-      method: "POST",
-      path: `/repos/acme/shop/deployments/${oldest}/statuses`,
-      status: 502,
-      body: { message: "Bad gateway" },
-      times: 2,
-    });
-    const previous = (await recorder.start("production", { ...production, ref: OLD_SHA })) as string;
-    await recorder.update(previous, "success", {});
+    badGateway("POST", `/repos/acme/shop/deployments/${oldest}/statuses`, 2);
+    const previous = await succeeded();
     expect(fake.deploymentState(oldest)).toBe("success");
     warnings.length = 0;
     // Every read of the oldest record's statuses fails: when the next record is created, and again when it succeeds.
-    fake.faults.add({
-      method: "GET",
-      path: `/repos/acme/shop/deployments/${oldest}/statuses`,
-      status: 502,
-      body: { message: "Bad gateway" },
-      times: 4,
-    });
+    badGateway("GET", `/repos/acme/shop/deployments/${oldest}/statuses`, 4);
     const current = (await recorder.start("production", production)) as string;
     await recorder.update(current, "in_progress", {});
     await recorder.update(current, "success", { environmentUrl: "https://example.com" });
@@ -113,10 +111,9 @@ describe("GitHubDeploymentRecorder", () => {
   });
 
   it("reads the earlier records again at success when the read at creation failed", async () => {
-    const previous = (await recorder.start("production", { ...production, ref: OLD_SHA })) as string;
-    await recorder.update(previous, "success", {});
+    const previous = await succeeded();
     // Both tries of the listing made when the next record is created fail.
-    fake.faults.add({ method: "GET", path: "/repos/acme/shop/deployments", status: 502, body: { message: "Bad gateway" }, times: 2 });
+    badGateway("GET", "/repos/acme/shop/deployments", 2);
     const current = (await recorder.start("production", production)) as string;
     await recorder.update(current, "in_progress", {});
     await recorder.update(current, "success", {});
@@ -125,8 +122,7 @@ describe("GitHubDeploymentRecorder", () => {
   });
 
   it("reads which records to retire when the record is created, and only writes when it succeeds", async () => {
-    const previous = (await recorder.start("production", { ...production, ref: OLD_SHA })) as string;
-    await recorder.update(previous, "success", {});
+    const previous = await succeeded();
     const current = (await recorder.start("production", production)) as string;
     await recorder.update(current, "in_progress", {});
     expect(fake.deploymentState(previous)).toBe("success");
