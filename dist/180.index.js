@@ -5,11 +5,13 @@ export const modules = {
 /***/ 8180:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
+__webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   findEntry: () => (/* binding */ findEntry),
+/* harmony export */   knownEntrySchema: () => (/* binding */ knownEntrySchema),
 /* harmony export */   parseOutputFile: () => (/* binding */ parseOutputFile),
-/* harmony export */   w4: () => (/* binding */ findEntry)
+/* harmony export */   parseOutputLine: () => (/* binding */ parseOutputLine)
 /* harmony export */ });
-/* unused harmony exports knownEntrySchema, parseOutputLine */
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8816);
 /**
  * wrangler's machine-readable output file (`WRANGLER_OUTPUT_FILE_PATH`): one JSON object per

@@ -1242,12 +1242,14 @@ class WranglerProcessRunner {
         });
         if (child.pid !== undefined)
             this.#options.onSpawn?.({ args, pid: child.pid, at: Date.now() });
+        // The output file's schema (zod) loads while the command runs: after the spawn, not before
+        // it (the head start), and not after the command's exit either.
+        outputModule().catch(() => undefined);
         return { args, child, started, outputFile };
     }
     async #collect({ args, child, started, outputFile }) {
         const result = await child.result;
-        // The output file's schema (zod) loads once a command has ended: not before the first spawn.
-        const { parseOutputFile } = await Promise.all(/* import() */[__webpack_require__.e(816), __webpack_require__.e(180)]).then(__webpack_require__.bind(__webpack_require__, 8180));
+        const { parseOutputFile } = await outputModule();
         return {
             args,
             exitCode: result.exitCode,
@@ -1280,6 +1282,8 @@ async function writeSecretsFile(dir, secrets) {
 const SECRETS_FILE_FLAG = "--secrets-file";
 /** The first wrangler with `--secrets-file` on `deploy` and `versions upload` (its changelog, 4.74.0). */
 const SECRETS_FILE_MIN_WRANGLER = "4.74.0";
+let loadingOutput;
+const outputModule = () => (loadingOutput ??= Promise.all(/* import() */[__webpack_require__.e(816), __webpack_require__.e(180)]).then(__webpack_require__.bind(__webpack_require__, 8180)));
 async function readIfExists(path) {
     try {
         return await (0,promises_.readFile)(path, "utf8");

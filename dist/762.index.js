@@ -6302,7 +6302,7 @@ function succeeded(result) {
 }
 /** The version id the command reported (output file first, stdout as a fallback), if any. */
 function reportedVersionId(result) {
-    const entry = (0,output/* findEntry */.w4)(result.entries, "deploy") ?? (0,output/* findEntry */.w4)(result.entries, "version-upload");
+    const entry = (0,output.findEntry)(result.entries, "deploy") ?? (0,output.findEntry)(result.entries, "version-upload");
     if (entry?.version_id)
         return entry.version_id;
     return (CURRENT_VERSION_LINE.exec(result.stdout) ?? UPLOADED_VERSION_LINE.exec(result.stdout))?.[1];
@@ -6317,7 +6317,7 @@ function isTransientFailure(result) {
         return false;
     if (result.timedOut)
         return true;
-    const failed = (0,output/* findEntry */.w4)(result.entries, "command-failed");
+    const failed = (0,output.findEntry)(result.entries, "command-failed");
     if (failed?.code !== undefined && TRANSIENT_CODES.has(failed.code))
         return true;
     const text = `${failed?.message ?? ""}\n${result.stderr}`;
@@ -6327,7 +6327,7 @@ function isTransientFailure(result) {
 }
 /** wrangler's own words about a failure: the `command-failed` message, then the tail of stderr. */
 function failureDetail(result) {
-    const failed = (0,output/* findEntry */.w4)(result.entries, "command-failed");
+    const failed = (0,output.findEntry)(result.entries, "command-failed");
     const parts = [];
     const stderrTail = (0,wrangler_text/* lastLines */.w$)(result.stderr, STDERR_TAIL_LINES);
     // stderr usually repeats the message already; the entry adds the API error code.
@@ -6345,7 +6345,7 @@ function failureDetail(result) {
 }
 /** One line saying what went wrong: the `command-failed` message, else wrangler's `✘ [ERROR]` line. */
 function failureHeadline(result, detail) {
-    const failed = (0,output/* findEntry */.w4)(result.entries, "command-failed");
+    const failed = (0,output.findEntry)(result.entries, "command-failed");
     if (failed?.message)
         return withCode(failed.message, failed.code);
     const errorLine = result.stderr.split(/\r?\n/).find((line) => /^\s*✘/.test(line));
@@ -6429,7 +6429,7 @@ class WranglerDeployer {
         const result = await this.#runOrThrow(args, signal, this.#secrets);
         if (result.startedAhead)
             this.#logger.info(`${this.#runner.describe(args)} was started ahead and held; it went on at once.`);
-        const entry = (0,output/* findEntry */.w4)(result.entries, "deploy");
+        const entry = (0,output.findEntry)(result.entries, "deploy");
         const versionId = reportedVersionId(result);
         if (!versionId)
             throw this.#missing(result, "reported no version id");
@@ -6442,7 +6442,7 @@ class WranglerDeployer {
         const versionId = reportedVersionId(result);
         if (!versionId)
             throw this.#missing(result, "reported no version id");
-        const previewUrl = (0,output/* findEntry */.w4)(result.entries, "version-upload")?.preview_url ?? undefined;
+        const previewUrl = (0,output.findEntry)(result.entries, "version-upload")?.preview_url ?? undefined;
         return { versionId, ...(previewUrl ? { previewUrl } : {}) };
     }
     async shift(target, allocation, message, signal) {
@@ -6456,7 +6456,7 @@ class WranglerDeployer {
         }
         const result = await this.#runOrThrow(args, signal);
         // Guards the trap where a prompt is answered by nothing: exit 0, nothing deployed.
-        if (!(0,output/* findEntry */.w4)(result.entries, "version-deploy"))
+        if (!(0,output.findEntry)(result.entries, "version-deploy"))
             throw this.#missing(result, "reported no deployment");
         if (result.startedAhead)
             this.#logger.info(`${this.#runner.describe(args)} was started ahead and held; it went on at once.`);
@@ -7307,11 +7307,13 @@ function sameVersionId(a, b) {
 /***/ 8180:
 /***/ ((__unused_webpack___webpack_module__, __webpack_exports__, __webpack_require__) => {
 
+__webpack_require__.r(__webpack_exports__);
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   findEntry: () => (/* binding */ findEntry),
+/* harmony export */   knownEntrySchema: () => (/* binding */ knownEntrySchema),
 /* harmony export */   parseOutputFile: () => (/* binding */ parseOutputFile),
-/* harmony export */   w4: () => (/* binding */ findEntry)
+/* harmony export */   parseOutputLine: () => (/* binding */ parseOutputLine)
 /* harmony export */ });
-/* unused harmony exports knownEntrySchema, parseOutputLine */
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8816);
 /**
  * wrangler's machine-readable output file (`WRANGLER_OUTPUT_FILE_PATH`): one JSON object per
